@@ -1,1 +1,5 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("DmpActors.Kafka.Tests")]
+
 namespace DmpActors.Kafka;

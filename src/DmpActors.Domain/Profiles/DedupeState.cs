@@ -1,0 +1,252 @@
+using System.Runtime.InteropServices;
+
+namespace DmpActors.Domain.Profiles;
+
+/// <summary>
+/// What a profile remembers to absorb duplicates: the highest Kafka offset applied per partition (exact replay
+/// detection in O(partitions) memory) and a bounded window of recent event ids (producer duplicates).
+/// Immutable: <see cref="Record"/> returns a new state and leaves this one valid.
+/// </summary>
+/// <remarks>
+/// The id window is a list of 16-id chunks. Appending claims the next free slot of the newest chunk with a
+/// compare-and-swap, so the common append allocates no array; an older state that is appended to again
+/// (a branch) finds the slot taken and copies the chunk instead. A state only ever reads the slots it owns,
+/// so every version stays valid. Ids are compared by a 64-bit hash first (vectorised scan), then ordinally.
+/// </remarks>
+public sealed record DedupeState
+{
+    /// <summary>The window always holds at least this many of the most recent event ids (at most Capacity + 16).</summary>
+    public const int Capacity = 256;
+
+    private const int ChunkSize = 16;
+    private const int FullChunks = Capacity / ChunkSize;
+
+    public static DedupeState Empty { get; } = new(Array.Empty<Chunk>(), null, 0, 0, Array.Empty<int>(), Array.Empty<long>());
+
+    private readonly Chunk[] _full;     // oldest first, each holding exactly ChunkSize ids
+    private readonly Chunk? _tail;      // newest, holding _tailCount ids
+    private readonly int _tailCount;
+    private readonly long _generation;
+    private readonly int[] _partitions; // sorted
+    private readonly long[] _offsets;
+
+    private DedupeState(Chunk[] full, Chunk? tail, int tailCount, long generation, int[] partitions, long[] offsets)
+    {
+        _full = full;
+        _tail = tail;
+        _tailCount = tailCount;
+        _generation = generation;
+        _partitions = partitions;
+        _offsets = offsets;
+    }
+
+    /// <summary>Rebuilds a state from its persisted parts (ids oldest first, as in <see cref="RecentEventIds"/>).</summary>
+    public static DedupeState Restore(IEnumerable<string> recentEventIds, IEnumerable<KeyValuePair<int, long>> highestOffsetByPartition) =>
+        Restore(recentEventIds, 0, highestOffsetByPartition);
+
+    /// <summary>Rebuilds a state from its persisted parts, including the log generation its offsets belong to.</summary>
+    public static DedupeState Restore(IEnumerable<string> recentEventIds, long logGeneration, IEnumerable<KeyValuePair<int, long>> highestOffsetByPartition)
+    {
+        ArgumentNullException.ThrowIfNull(recentEventIds);
+        ArgumentNullException.ThrowIfNull(highestOffsetByPartition);
+        var state = Empty;
+        foreach (var id in recentEventIds) state = state.Record(id, null);
+        foreach (var (partition, offset) in highestOffsetByPartition) state = state.RecordPosition(new EventPosition(partition, offset, logGeneration));
+        return logGeneration == state._generation
+            ? state
+            : new DedupeState(state._full, state._tail, state._tailCount, logGeneration, state._partitions, state._offsets);
+    }
+
+    /// <summary>The events-log generation that <see cref="HighestOffsetByPartition"/> refers to (0 until a position is recorded).</summary>
+    public long LogGeneration => _generation;
+
+    /// <summary>Recent event ids, oldest first, newest last. Materialised on each call: meant for persistence.</summary>
+    public IReadOnlyList<string> RecentEventIds
+    {
+        get
+        {
+            var ids = new string[_full.Length * ChunkSize + _tailCount];
+            var n = 0;
+            foreach (var chunk in _full)
+            {
+                Array.Copy(chunk.Ids, 0, ids, n, ChunkSize);
+                n += ChunkSize;
+            }
+
+            if (_tail is not null) Array.Copy(_tail.Ids, 0, ids, n, _tailCount);
+            return ids;
+        }
+    }
+
+    public int RecentEventIdCount => _full.Length * ChunkSize + _tailCount;
+
+    /// <summary>Highest offset applied from each partition. Materialised on each call: meant for persistence.</summary>
+    public IReadOnlyDictionary<int, long> HighestOffsetByPartition
+    {
+        get
+        {
+            var map = new SortedDictionary<int, long>();
+            for (var i = 0; i < _partitions.Length; i++) map[_partitions[i]] = _offsets[i];
+            return map;
+        }
+    }
+
+    /// <summary>Highest offset applied from the partition in the current <see cref="LogGeneration"/>.</summary>
+    public long? HighestOffset(int partition)
+    {
+        var i = Array.BinarySearch(_partitions, partition);
+        return i >= 0 ? _offsets[i] : null;
+    }
+
+    /// <summary>True when an event at this position was already applied: same log generation and offset ≤ the
+    /// highest applied from its partition. Positions from another generation are never replays by position.</summary>
+    public bool IsReplay(EventPosition position)
+    {
+        if (position.Generation != _generation) return false;
+        var i = Array.BinarySearch(_partitions, position.Partition);
+        return i >= 0 && position.Offset <= _offsets[i];
+    }
+
+    /// <summary>True when the id is in the recent window.</summary>
+    public bool Seen(string eventId)
+    {
+        ArgumentNullException.ThrowIfNull(eventId);
+        var hash = Hash(eventId);
+        if (_tail is not null && _tail.Contains(_tailCount, hash, eventId)) return true;
+        for (var i = _full.Length - 1; i >= 0; i--)
+        {
+            if (_full[i].Contains(ChunkSize, hash, eventId)) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Remembers an applied event: its id in the window and, when it came from Kafka, its offset.</summary>
+    public DedupeState Record(string eventId, EventPosition? position)
+    {
+        ArgumentNullException.ThrowIfNull(eventId);
+        var hash = Hash(eventId);
+        Chunk[] full = _full;
+        Chunk tail;
+        int tailCount;
+        if (_tail is null || _tailCount == ChunkSize)
+        {
+            if (_tail is not null) full = Roll(_full, _tail);
+            tail = new Chunk();
+            tail.Claim(0);
+            tail.Set(0, eventId, hash);
+            tailCount = 1;
+        }
+        else
+        {
+            tail = _tail.Claim(_tailCount) ? _tail : _tail.CopyPrefix(_tailCount);
+            tail.Set(_tailCount, eventId, hash);
+            tailCount = _tailCount + 1;
+        }
+
+        var next = new DedupeState(full, tail, tailCount, _generation, _partitions, _offsets);
+        return position is { } p ? next.RecordPosition(p) : next;
+    }
+
+    /// <summary>
+    /// Raises the partition's high-water mark to this position (no-op when already at or above it). A position from a
+    /// newer log generation discards every mark of the old one; one from an older generation is ignored.
+    /// </summary>
+    public DedupeState RecordPosition(EventPosition position)
+    {
+        if (position.Generation < _generation) return this;
+        if (position.Generation > _generation)
+            return new DedupeState(_full, _tail, _tailCount, position.Generation, [position.Partition], [position.Offset]);
+        return WithOffset(position.Partition, position.Offset);
+    }
+
+    private DedupeState WithOffset(int partition, long offset)
+    {
+        var i = Array.BinarySearch(_partitions, partition);
+        if (i >= 0)
+        {
+            if (_offsets[i] >= offset) return this;
+            var offsets = (long[])_offsets.Clone();
+            offsets[i] = offset;
+            return new DedupeState(_full, _tail, _tailCount, _generation, _partitions, offsets);
+        }
+
+        i = ~i;
+        var ps = new int[_partitions.Length + 1];
+        var os = new long[_offsets.Length + 1];
+        Array.Copy(_partitions, ps, i);
+        Array.Copy(_offsets, os, i);
+        ps[i] = partition;
+        os[i] = offset;
+        Array.Copy(_partitions, i, ps, i + 1, _partitions.Length - i);
+        Array.Copy(_offsets, i, os, i + 1, _offsets.Length - i);
+        return new DedupeState(_full, _tail, _tailCount, _generation, ps, os);
+    }
+
+    private static Chunk[] Roll(Chunk[] full, Chunk completed)
+    {
+        var drop = full.Length == FullChunks ? 1 : 0;
+        var next = new Chunk[full.Length - drop + 1];
+        Array.Copy(full, drop, next, 0, full.Length - drop);
+        next[^1] = completed;
+        return next;
+    }
+
+    /// <summary>64-bit FNV-1a over 4 chars at a time; deterministic across processes.</summary>
+    private static ulong Hash(string s)
+    {
+        var h = 14695981039346656037UL;
+        var chars = s.AsSpan();
+        var words = MemoryMarshal.Cast<char, ulong>(chars);
+        foreach (var w in words) h = (h ^ w) * 1099511628211UL;
+        for (var i = words.Length * 4; i < chars.Length; i++) h = (h ^ chars[i]) * 1099511628211UL;
+        return h ^ (h >> 29);
+    }
+
+    public bool Equals(DedupeState? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (_generation == other._generation
+                && _partitions.AsSpan().SequenceEqual(other._partitions)
+                && _offsets.AsSpan().SequenceEqual(other._offsets)
+                && RecentEventIds.SequenceEqual(other.RecentEventIds, StringComparer.Ordinal)));
+
+    public override int GetHashCode() => HashCode.Combine(RecentEventIdCount, _partitions.Length);
+
+    private sealed class Chunk
+    {
+        public readonly string[] Ids = new string[ChunkSize];
+        private readonly ulong[] _hashes = new ulong[ChunkSize];
+        private int _claimed; // slots [0, _claimed) are owned by some state
+
+        /// <summary>Takes slot <paramref name="count"/> if nobody has; a state with <paramref name="count"/> ids owns [0, count).</summary>
+        public bool Claim(int count) => Interlocked.CompareExchange(ref _claimed, count + 1, count) == count;
+
+        public void Set(int slot, string id, ulong hash)
+        {
+            Ids[slot] = id;
+            _hashes[slot] = hash;
+        }
+
+        public Chunk CopyPrefix(int count)
+        {
+            var copy = new Chunk { _claimed = count + 1 };
+            Array.Copy(Ids, copy.Ids, count);
+            Array.Copy(_hashes, copy._hashes, count);
+            return copy;
+        }
+
+        public bool Contains(int count, ulong hash, string id)
+        {
+            var hashes = _hashes.AsSpan(0, count);
+            var from = 0;
+            while (true)
+            {
+                var i = hashes[from..].IndexOf(hash);
+                if (i < 0) return false;
+                if (string.Equals(Ids[from + i], id, StringComparison.Ordinal)) return true;
+                from += i + 1;
+            }
+        }
+    }
+}

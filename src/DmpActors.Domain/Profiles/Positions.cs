@@ -1,0 +1,31 @@
+using DmpActors.Domain.Events;
+
+namespace DmpActors.Domain.Profiles;
+
+/// <summary>Where an event was read from Kafka; used to recognise replays exactly.</summary>
+/// <param name="Generation">The life of the events log the offset belongs to. Offsets restart when the log does
+/// (embedded broker restart, topic recreated), so marks from an older generation are not compared with it.</param>
+public readonly record struct EventPosition(int Partition, long Offset, long Generation = 0);
+
+public enum ApplyOutcome
+{
+    /// <summary>The event changed the profile.</summary>
+    Applied,
+
+    /// <summary>Same event id as one in the recent window: a producer duplicate. Nothing about the user changes;
+    /// when the event has a position above its partition's high-water mark, the mark advances (a new profile instance).</summary>
+    DuplicateEventId,
+
+    /// <summary>Offset at or below the highest already applied from its partition: a Kafka replay. Profile unchanged.</summary>
+    ReplayedPosition,
+}
+
+/// <summary>The profile after applying one event. Always keep <see cref="Profile"/>: it is the same instance for a
+/// replay, and for a duplicate it differs only in the dedupe high-water mark.</summary>
+public readonly record struct ApplyResult(UserProfile Profile, ApplyOutcome Outcome);
+
+/// <summary>The latest purchase by event time.</summary>
+public sealed record PurchaseSummary(string OrderId, DateTimeOffset At, decimal Revenue, string? Currency, IReadOnlyList<LineItem> Items);
+
+/// <summary>A consent decision for one purpose and the event time it was given at.</summary>
+public readonly record struct ConsentState(bool Granted, DateTimeOffset At);

@@ -1,0 +1,183 @@
+using DmpActors.Domain.Events;
+
+namespace DmpActors.Domain.Profiles;
+
+/// <summary>
+/// Applies events to profiles. Pure: the result depends only on the arguments, and the input profile is never
+/// changed. Dedupe first (replayed position, then recent event id), then one copy of the profile record with only
+/// the touched collections rebuilt.
+/// </summary>
+public static class ProfileReducer
+{
+    /// <param name="position">The event's Kafka position, or null when it did not come from Kafka.</param>
+    public static ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(e);
+
+        var dedupe = profile.Dedupe;
+        if (position is { } p && dedupe.IsReplay(p)) return new ApplyResult(profile, ApplyOutcome.ReplayedPosition);
+        if (dedupe.Seen(e.EventId))
+        {
+            // Nothing about the user changes, but the offset is consumed: recording it keeps a later Kafka replay of
+            // this message recognisable by position even after its id has left the bounded window.
+            var marked = position is { } at ? dedupe.RecordPosition(at) : dedupe;
+            return new ApplyResult(ReferenceEquals(marked, dedupe) ? profile : profile with { Dedupe = marked }, ApplyOutcome.DuplicateEventId);
+        }
+
+        var ts = e.Timestamp;
+        var totalRevenue = profile.TotalRevenue;
+        var orders = profile.Orders;
+        var lastPurchase = profile.LastPurchase;
+        var recentItems = profile.RecentlyViewedItems;
+        var traits = profile.Traits;
+        var consent = profile.Consent;
+
+        switch (e.Type)
+        {
+            case EventType.ProductView when e.ItemId is not null:
+                recentItems = MoveToFront(recentItems, e.ItemId);
+                break;
+            case EventType.Purchase when e.OrderId is not null:
+                var revenue = e.Revenue ?? SumOf(e.Items);
+                totalRevenue += revenue;
+                orders++;
+                if (IsLaterPurchase(lastPurchase, ts, e.OrderId))
+                    lastPurchase = new PurchaseSummary(e.OrderId, ts, revenue, e.Currency, e.Items);
+                break;
+            case EventType.Identify when e.Traits is { Count: > 0 }:
+                traits = MergeTraits(traits, e.Traits);
+                break;
+            case EventType.Consent when e.ConsentPurposes is { Count: > 0 }:
+                consent = MergeConsent(consent, e.ConsentPurposes, ts);
+                break;
+        }
+
+        var knownIds = AddKnownId(profile.KnownIds, profile.Id, e.UserId);
+        knownIds = AddKnownId(knownIds, profile.Id, e.AnonymousId);
+        if (e.Type == EventType.Alias) knownIds = AddKnownId(knownIds, profile.Id, e.PreviousId);
+
+        var next = profile with
+        {
+            EventCounts = Increment(profile.EventCounts, e.Type),
+            FirstSeen = profile.FirstSeen is { } first && first <= ts ? first : ts,
+            LastSeen = profile.LastSeen is { } last && last >= ts ? last : ts,
+            TotalRevenue = totalRevenue,
+            Orders = orders,
+            LastPurchase = lastPurchase,
+            RecentlyViewedItems = recentItems,
+            Traits = traits,
+            Consent = consent,
+            KnownIds = knownIds,
+            Dedupe = dedupe.Record(e.EventId, position),
+            EventsApplied = profile.EventsApplied + 1,
+        };
+        return new ApplyResult(next, ApplyOutcome.Applied);
+    }
+
+    /// <summary>Applies events in order; duplicates and replays are skipped as in <see cref="Apply"/>.</summary>
+    public static UserProfile ApplyAll(UserProfile profile, IEnumerable<(UserEvent, EventPosition?)> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var (e, position) in events) profile = Apply(profile, e, position).Profile;
+        return profile;
+    }
+
+    private static long[] Increment(IReadOnlyList<long> counts, EventType type)
+    {
+        var next = new long[Math.Max(counts.Count, EventTypes.Count)];
+        if (counts is long[] array) array.AsSpan().CopyTo(next);
+        else for (var i = 0; i < counts.Count; i++) next[i] = counts[i];
+        next[(int)type]++;
+        return next;
+    }
+
+    private static IReadOnlyList<string> MoveToFront(IReadOnlyList<string> items, string itemId)
+    {
+        var found = -1;
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (string.Equals(items[i], itemId, StringComparison.Ordinal))
+            {
+                found = i;
+                break;
+            }
+        }
+
+        if (found == 0) return items;
+        var length = found > 0 ? items.Count : Math.Min(items.Count + 1, UserProfile.MaxRecentlyViewedItems);
+        var next = new string[length];
+        next[0] = itemId;
+        for (int from = 0, to = 1; to < length; from++)
+        {
+            if (from != found) next[to++] = items[from];
+        }
+
+        return next;
+    }
+
+    private static decimal SumOf(IReadOnlyList<LineItem> items)
+    {
+        var sum = 0m;
+        foreach (var item in items) sum += item.Price * item.Quantity;
+        return sum;
+    }
+
+    /// <summary>Latest by event time; equal times are broken by order id so the result does not depend on arrival order.</summary>
+    private static bool IsLaterPurchase(PurchaseSummary? current, DateTimeOffset at, string orderId) =>
+        current is null
+        || at > current.At
+        || (at == current.At && string.CompareOrdinal(orderId, current.OrderId) > 0);
+
+    private static IReadOnlyDictionary<string, string> MergeTraits(IReadOnlyDictionary<string, string> traits, IReadOnlyDictionary<string, string?> changes)
+    {
+        var next = new Dictionary<string, string>(traits, StringComparer.Ordinal);
+        foreach (var (key, value) in changes)
+        {
+            if (value is null) next.Remove(key);
+            else next[key] = value;
+        }
+
+        return next.Count == 0 ? UserProfile.NoTraits : next;
+    }
+
+    /// <summary>Per purpose, the decision with the latest event time wins; on a tie a denial wins (privacy first),
+    /// so the outcome does not depend on arrival order.</summary>
+    private static IReadOnlyDictionary<string, ConsentState>? MergeConsent(
+        IReadOnlyDictionary<string, ConsentState>? consent, IReadOnlyDictionary<string, bool> purposes, DateTimeOffset at)
+    {
+        Dictionary<string, ConsentState>? next = null;
+        foreach (var (purpose, granted) in purposes)
+        {
+            if (consent is not null && consent.TryGetValue(purpose, out var current)
+                && (current.At > at || (current.At == at && (!current.Granted || granted))))
+                continue;
+
+            next ??= consent is null ? new Dictionary<string, ConsentState>(StringComparer.Ordinal) : new Dictionary<string, ConsentState>(consent, StringComparer.Ordinal);
+            next[purpose] = new ConsentState(granted, at);
+        }
+
+        return next ?? consent;
+    }
+
+    private static IReadOnlyList<string> AddKnownId(IReadOnlyList<string> ids, string profileId, string? id)
+    {
+        if (id is null) return ids;
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (string.Equals(ids[i], id, StringComparison.Ordinal)) return ids;
+        }
+
+        var next = new List<string>(Math.Min(ids.Count + 1, UserProfile.MaxKnownIds + 1));
+        next.AddRange(ids);
+        next.Add(id);
+        if (next.Count > UserProfile.MaxKnownIds)
+        {
+            // Evict the oldest id that is not the profile's own.
+            var evict = string.Equals(next[0], profileId, StringComparison.Ordinal) ? 1 : 0;
+            next.RemoveAt(evict);
+        }
+
+        return next.ToArray();
+    }
+}

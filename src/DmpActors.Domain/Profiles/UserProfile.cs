@@ -1,0 +1,136 @@
+using System.Collections.ObjectModel;
+using DmpActors.Domain.Events;
+
+namespace DmpActors.Domain.Profiles;
+
+/// <summary>
+/// Everything the platform knows about one user (or one anonymous visitor before identify). Immutable; changed
+/// only by <see cref="ProfileReducer"/>. Members are plain and public so the engine can map them to its own DTOs.
+/// </summary>
+/// <remarks>
+/// Collections are shared between versions and copied only by the events that change them (a page_view copies the
+/// counts, never the recent items or traits). Planned additions sit beside these members: behaviour windows,
+/// category/item affinities, RFM/CLV inputs, segment memberships, merged identities.
+/// </remarks>
+public sealed record UserProfile
+{
+    public const int MaxRecentlyViewedItems = 50;
+    public const int MaxKnownIds = 16;
+
+    internal static readonly IReadOnlyDictionary<string, string> NoTraits = ReadOnlyDictionary<string, string>.Empty;
+
+    // Null-tolerant setters: restoring from a DTO with a missing collection yields an empty one, not a crash later.
+    private readonly IReadOnlyList<long> _eventCounts = Array.Empty<long>();
+    private readonly IReadOnlyList<string> _recentlyViewedItems = Array.Empty<string>();
+    private readonly IReadOnlyDictionary<string, string> _traits = NoTraits;
+    private readonly IReadOnlyList<string> _knownIds = Array.Empty<string>();
+    private readonly DedupeState _dedupe = DedupeState.Empty;
+
+    public required string Id { get; init; }
+
+    /// <summary>Lifetime count per event type, indexed by <c>(int)EventType</c>; may be shorter than
+    /// <see cref="EventTypes.Count"/> when restored from an older snapshot. Read with <see cref="CountOf"/>.</summary>
+    public IReadOnlyList<long> EventCounts
+    {
+        get => _eventCounts;
+        init => _eventCounts = value ?? Array.Empty<long>();
+    }
+
+    /// <summary>Earliest event timestamp applied.</summary>
+    public DateTimeOffset? FirstSeen { get; init; }
+
+    /// <summary>Latest event timestamp applied (event time, not arrival time).</summary>
+    public DateTimeOffset? LastSeen { get; init; }
+
+    public decimal TotalRevenue { get; init; }
+    public int Orders { get; init; }
+
+    /// <summary>product_view item ids, most recent first, distinct, at most <see cref="MaxRecentlyViewedItems"/>.</summary>
+    public IReadOnlyList<string> RecentlyViewedItems
+    {
+        get => _recentlyViewedItems;
+        init => _recentlyViewedItems = value ?? Array.Empty<string>();
+    }
+
+    public PurchaseSummary? LastPurchase { get; init; }
+    public IReadOnlyDictionary<string, string> Traits
+    {
+        get => _traits;
+        init => _traits = value ?? NoTraits;
+    }
+
+    /// <summary>Purpose → latest decision; null until the first consent event.</summary>
+    public IReadOnlyDictionary<string, ConsentState>? Consent { get; init; }
+
+    /// <summary>User and anonymous ids (and alias previous ids) seen on applied events, oldest first, at most
+    /// <see cref="MaxKnownIds"/>; the profile's own id is never evicted.</summary>
+    public IReadOnlyList<string> KnownIds
+    {
+        get => _knownIds;
+        init => _knownIds = value ?? Array.Empty<string>();
+    }
+
+    public DedupeState Dedupe
+    {
+        get => _dedupe;
+        init => _dedupe = value ?? DedupeState.Empty;
+    }
+
+    /// <summary>Number of events applied (duplicates and replays excluded).</summary>
+    public long EventsApplied { get; init; }
+
+    public static UserProfile Empty(string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        return new UserProfile { Id = id };
+    }
+
+    public long CountOf(EventType type)
+    {
+        var i = (int)type;
+        return i < EventCounts.Count ? EventCounts[i] : 0;
+    }
+
+    /// <summary>Content equality, so that a profile restored from a snapshot compares equal to the original.
+    /// Missing trailing counts equal zero counts.</summary>
+    public bool Equals(UserProfile? other)
+    {
+        if (ReferenceEquals(this, other)) return true;
+        if (other is null) return false;
+        if (Id != other.Id || FirstSeen != other.FirstSeen || LastSeen != other.LastSeen || TotalRevenue != other.TotalRevenue
+            || Orders != other.Orders || EventsApplied != other.EventsApplied || !Dedupe.Equals(other.Dedupe))
+            return false;
+
+        for (var i = 0; i < Math.Max(EventCounts.Count, other.EventCounts.Count); i++)
+        {
+            if (CountOf((EventType)i) != other.CountOf((EventType)i)) return false;
+        }
+
+        return RecentlyViewedItems.SequenceEqual(other.RecentlyViewedItems, StringComparer.Ordinal)
+               && KnownIds.SequenceEqual(other.KnownIds, StringComparer.Ordinal)
+               && SameEntries(Traits, other.Traits)
+               && (Consent is null ? other.Consent is null : other.Consent is not null && SameEntries(Consent, other.Consent))
+               && SamePurchase(LastPurchase, other.LastPurchase);
+    }
+
+    public override int GetHashCode() => HashCode.Combine(Id, EventsApplied, TotalRevenue);
+
+    private static bool SameEntries<TValue>(IReadOnlyDictionary<string, TValue> a, IReadOnlyDictionary<string, TValue> b)
+    {
+        if (a.Count != b.Count) return false;
+        foreach (var (key, value) in a)
+        {
+            if (!b.TryGetValue(key, out var other) || !EqualityComparer<TValue>.Default.Equals(value, other)) return false;
+        }
+
+        return true;
+    }
+
+    private static bool SamePurchase(PurchaseSummary? a, PurchaseSummary? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.OrderId == b.OrderId && a.At == b.At && a.Revenue == b.Revenue && a.Currency == b.Currency && a.Items.SequenceEqual(b.Items);
+
+    /// <summary>Whether the user granted a purpose; false when never asked.</summary>
+    public bool HasConsent(string purpose) => Consent is not null && Consent.TryGetValue(purpose, out var c) && c.Granted;
+}

@@ -1,0 +1,163 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Config = Akka.Configuration.Config;
+using Confluent.Kafka;
+using DmpActors.Domain.Events;
+using DmpActors.Engine.Ingest;
+using DmpActors.Engine.Profiles;
+using DmpActors.Engine.Storage;
+using DmpActors.Kafka.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace DmpActors.Engine.Hosting;
+
+/// <summary>
+/// The running engine on one node: actor system and cluster membership, the "user" shard region,
+/// the profile store with its writer and loader, the producer, and the ingest stream.
+/// </summary>
+public sealed class DmpEngine : IAsyncDisposable
+{
+    public const string UserTypeName = "user";
+    private const int ShardCount = 100;
+
+    private readonly ILogger _log;
+
+    private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
+        IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log)
+    {
+        Options = options;
+        System = system;
+        Users = users;
+        Store = store;
+        Producer = producer;
+        Ingest = ingest;
+        LogGeneration = generation;
+        _log = log;
+    }
+
+    public DmpOptions Options { get; }
+    public ActorSystem System { get; }
+    public IActorRef Users { get; }
+    public IProfileStore Store { get; }
+    public IProducer<byte[]?, byte[]> Producer { get; }
+    public IngestService? Ingest { get; }
+    public long LogGeneration { get; }
+    public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
+    public bool ClusterUp => Cluster.Get(System).SelfMember.Status == MemberStatus.Up;
+
+    /// <param name="bootstrapServers">Where Kafka is (the embedded broker's address in embedded mode).</param>
+    /// <param name="freshLog">True when the events log started empty (embedded broker): replay dedupe starts a new generation.</param>
+    public static async Task<DmpEngine> StartAsync(DmpOptions options, string bootstrapServers, bool freshLog,
+        ILoggerFactory loggerFactory, TimeProvider? clock = null, Config? extraConfig = null, CancellationToken ct = default)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new OptionsValidationException(errors);
+        clock ??= TimeProvider.System;
+        var log = loggerFactory.CreateLogger<DmpEngine>();
+
+        var store = ProfileStoreFactory.Create(options.Storage);
+        await store.InitializeAsync(ct);
+        var generation = options.Kafka.LogGeneration
+            ?? (freshLog ? await store.NextSequenceAsync("log-generation", ct) : await store.ReadSequenceAsync("log-generation", ct) ?? 1);
+
+        AkkaLoggerBridge.LoggerFactory = loggerFactory;
+        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node));
+        var system = ActorSystem.Create(options.Node.ClusterName, config);
+        try
+        {
+            await JoinAsync(system, options.Node, ct);
+            var loader = system.ActorOf(ProfileLoader.Props(store), "profile-loader");
+            var writer = system.ActorOf(ProfileWriter.Props(store), "profile-writer");
+            var userSettings = new UserActorSettings(options.Ingest.PassivateAfter, TimeSpan.FromSeconds(1));
+            var users = await ClusterSharding.Get(system).StartAsync(
+                UserTypeName,
+                id => UserActor.Props(id, loader, writer, userSettings),
+                ClusterShardingSettings.Create(system),
+                new UserMessageExtractor(ShardCount),
+                ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
+                StopUser.Instance);
+
+            var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+            {
+                BootstrapServers = bootstrapServers,
+                EnableIdempotence = true,
+                Acks = Acks.All,
+                LingerMs = 2,
+                ClientId = $"dmp-{options.Node.Hostname}-{options.Node.Port}",
+            }).Build();
+
+            IngestService? ingest = null;
+            if (options.Ingest.Enabled)
+            {
+                var consumer = new ConsumerSettings(bootstrapServers, options.Kafka.GroupId)
+                    .WithClientId($"dmp-ingest-{options.Node.Hostname}-{options.Node.Port}");
+                var settings = new IngestSettings(consumer, options.Kafka.EventsTopic, options.Kafka.DeadLetterTopic, generation,
+                    options.Ingest.CheckpointInterval, options.Ingest.MaxEventsPerCheckpoint, options.Ingest.MaxInFlight,
+                    options.Ingest.AckTimeout, options.Ingest.CheckpointTimeout, options.Ingest.MaxRestartBackoff, EventLimits.Default);
+                ingest = new IngestService(system, users, settings, producer, clock, loggerFactory.CreateLogger<IngestService>());
+                ingest.Start();
+            }
+            log.LogInformation("Engine up: node {Node}, store {Store}, Kafka {Kafka}, log generation {Generation}",
+                Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
+            return new DmpEngine(options, system, users, store, producer, ingest, generation, log);
+        }
+        catch
+        {
+            await system.Terminate();
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task JoinAsync(ActorSystem system, NodeOptions node, CancellationToken ct)
+    {
+        var cluster = Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        if (node.SeedNodes.Length == 0) cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+    }
+
+    public async Task<Domain.Profiles.UserProfile?> GetProfileAsync(string userId, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var reply = await Users.Ask<ProfileReply>(new GetProfile(userId), timeout, ct);
+        return reply.Profile;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Ingest is not null) await Ingest.DisposeAsync();
+        // Leaving the cluster hands shards off: entities save what is dirty before they stop.
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        Producer.Flush(TimeSpan.FromSeconds(10));
+        Producer.Dispose();
+        await Store.DisposeAsync();
+        _log.LogInformation("Engine stopped");
+    }
+}
+
+public sealed class OptionsValidationException(IReadOnlyList<string> errors)
+    : Exception("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}
+
+public sealed class UserMessageExtractor(int shards) : HashCodeMessageExtractor(shards)
+{
+    public override string EntityId(object message) => message switch
+    {
+        IUserCommand command => command.UserId,
+        _ => null!,
+    };
+}
+
+public static class ProfileStoreFactory
+{
+    public static IProfileStore Create(StorageOptions storage) => storage.Provider.ToLowerInvariant() switch
+    {
+        "sqlite" => new SqliteProfileStore(Path.Combine(storage.DataDirectory, "profiles.db")),
+        "postgresql" => new PostgresProfileStore(storage.ConnectionString!),
+        var other => throw new ArgumentException($"Dmp:Storage:Provider: unknown provider '{other}'"),
+    };
+}

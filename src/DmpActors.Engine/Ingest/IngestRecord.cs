@@ -1,0 +1,38 @@
+using DmpActors.Domain.Events;
+using DmpActors.Domain.Profiles;
+using DmpActors.Kafka.Messages;
+
+namespace DmpActors.Engine.Ingest;
+
+/// <summary>One consumed record on its way through the ingest stages (mutable to keep the hot path lean).</summary>
+public sealed class IngestRecord
+{
+    public required CommittableOffset Offset { get; init; }
+    public required byte[]? Key { get; init; }
+    public required byte[] Value { get; init; }
+    public required EventPosition Position { get; init; }
+    public UserEvent? Event { get; init; }
+    public Rejection Rejection { get; init; }
+
+    /// <summary>Set by the delivery stage: the entity life that applied the event.</summary>
+    public long Incarnation { get; set; }
+
+    internal long DeliveryId { get; set; }
+    internal long SentAt { get; set; }
+    internal bool Done { get; set; }
+
+    public static IngestRecord Parse(CommittableMessage message, long generation, DateTimeOffset now, EventLimits limits)
+    {
+        var record = message.Record;
+        var result = EventParser.Parse(record.Message.Value, now, limits);
+        return new IngestRecord
+        {
+            Offset = message.CommittableOffset,
+            Key = record.Message.Key,
+            Value = record.Message.Value,
+            Position = new EventPosition(record.Partition.Value, record.Offset.Value, generation),
+            Event = result.IsValid ? result.Event : null,
+            Rejection = result.IsValid ? default : result.Rejection,
+        };
+    }
+}

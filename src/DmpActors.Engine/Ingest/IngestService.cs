@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Confluent.Kafka;
+using DmpActors.Domain.Events;
+using DmpActors.Engine.Observability;
+using DmpActors.Kafka.Dsl;
+using DmpActors.Kafka.Messages;
+using DmpActors.Kafka.Settings;
+using DmpActors.Kafka.Stages;
+using Microsoft.Extensions.Logging;
+
+namespace DmpActors.Engine.Ingest;
+
+public sealed record IngestSettings(
+    ConsumerSettings Consumer,
+    string EventsTopic,
+    string DeadLetterTopic,
+    long LogGeneration,
+    TimeSpan CheckpointInterval,
+    int MaxEventsPerCheckpoint,
+    int MaxInFlight,
+    TimeSpan AckTimeout,
+    TimeSpan CheckpointTimeout,
+    TimeSpan MaxRestartBackoff,
+    EventLimits Limits);
+
+/// <summary>What the ingest is doing, for /readyz, /v1/info and tests.</summary>
+public sealed record IngestStatus(
+    bool Running,
+    long Restarts,
+    string? LastError,
+    long Checkpoints,
+    long RecordsCheckpointed,
+    DateTimeOffset? LastCheckpointAt,
+    IReadOnlyDictionary<int, long> NextOffsetByPartition);
+
+/// <summary>
+/// Runs the ingest stream — consume → parse → dead-letter invalid → apply in user entities →
+/// checkpoint → commit — and restarts it with backoff after any failure. A restart resumes from the
+/// committed offsets; what is replayed is absorbed by the profiles' dedupe.
+/// </summary>
+public sealed class IngestService : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _users;
+    private readonly IngestSettings _settings;
+    private readonly DeadLetterPublisher _deadLetters;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<int, long> _committed = new();
+    private Task? _loop;
+    private volatile IConsumerControl? _control;
+    private volatile bool _running;
+    private long _restarts;
+    private long _checkpoints;
+    private long _recordsCheckpointed;
+    private string? _lastError;
+    private DateTimeOffset? _lastCheckpointAt;
+
+    public IngestService(ActorSystem system, IActorRef users, IngestSettings settings, IProducer<byte[]?, byte[]> producer, TimeProvider clock, ILogger log)
+    {
+        _system = system;
+        _users = users;
+        _settings = settings;
+        _deadLetters = new DeadLetterPublisher(producer, settings.DeadLetterTopic);
+        _clock = clock;
+        _log = log;
+    }
+
+    public IngestStatus Status => new(_running, Interlocked.Read(ref _restarts), _lastError, Interlocked.Read(ref _checkpoints),
+        Interlocked.Read(ref _recordsCheckpointed), _lastCheckpointAt, new Dictionary<int, long>(_committed));
+
+    /// <summary>Raised after each checkpoint's offsets are handed to the committer.</summary>
+    public event Action<CheckpointCompleted>? CheckpointCompleted;
+
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var backoff = TimeSpan.FromMilliseconds(500);
+        while (!stopping.IsCancellationRequested)
+        {
+            var checkpointsBefore = Interlocked.Read(ref _checkpoints);
+            try
+            {
+                var (control, completion) = Build().Run(_system.Materializer());
+                _control = control;
+                _running = true;
+                _log.LogInformation("Ingest consuming {Topic} as group {Group} (log generation {Generation})",
+                    _settings.EventsTopic, _settings.Consumer.GroupId, _settings.LogGeneration);
+                await using (stopping.Register(() => control.Stop()))
+                    await completion;
+                if (stopping.IsCancellationRequested) return;
+                throw new InvalidOperationException("the consumer stream completed unexpectedly");
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                _lastError = ex.GetBaseException().Message;
+                Interlocked.Increment(ref _restarts);
+                DmpMetrics.IngestRestarts.Add(1);
+                _log.LogWarning(ex, "Ingest stream failed; restarting from committed offsets in {Backoff}", backoff);
+            }
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            finally
+            {
+                _running = false;
+                if (_control is { } control) await ShutdownQuietly(control);
+                _control = null;
+            }
+            if (Interlocked.Read(ref _checkpoints) > checkpointsBefore) backoff = TimeSpan.FromMilliseconds(500);
+            try { await Task.Delay(backoff, stopping); } catch (OperationCanceledException) { return; }
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _settings.MaxRestartBackoff.Ticks));
+        }
+    }
+
+    private IRunnableGraph<(IConsumerControl, Task<Done>)> Build()
+    {
+        var settings = _settings;
+        return KafkaConsumer.CommittableSource(settings.Consumer, settings.EventsTopic)
+            .Select(message =>
+            {
+                DmpMetrics.EventsConsumed.Add(1);
+                return IngestRecord.Parse(message, settings.LogGeneration, _clock.GetUtcNow(), settings.Limits);
+            })
+            .SelectAsync(64, record => record.Event is null ? _deadLetters.PublishAsync(record) : Task.FromResult(record))
+            .Via(new ShardDeliveryStage(_users, settings.MaxInFlight, settings.AckTimeout))
+            .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, OnCheckpoint))
+            .ToMaterialized(Committer.Sink(CommitterSettings.Default with { MaxBatch = 1, MaxInterval = TimeSpan.FromMilliseconds(1) }), Keep.Both);
+    }
+
+    private void OnCheckpoint(CheckpointCompleted checkpoint)
+    {
+        Interlocked.Increment(ref _checkpoints);
+        Interlocked.Add(ref _recordsCheckpointed, checkpoint.Records);
+        _lastCheckpointAt = _clock.GetUtcNow();
+        foreach (var offset in checkpoint.Offsets.Offsets)
+            _committed[offset.Key.Partition.Value] = offset.Value.Value + 1;
+        CheckpointCompleted?.Invoke(checkpoint);
+    }
+
+    private async Task ShutdownQuietly(IConsumerControl control)
+    {
+        try { await control.Shutdown(); }
+        catch (Exception ex) { _log.LogDebug(ex, "Consumer shutdown reported an error"); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            try { await _loop.WaitAsync(TimeSpan.FromSeconds(30)); }
+            catch (TimeoutException) { _log.LogWarning("Ingest did not stop within 30 s"); }
+        }
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using DmpActors.Domain.Profiles;
+using DmpActors.Engine.Observability;
+using DmpActors.Engine.Profiles;
+
+namespace DmpActors.Engine.Ingest;
+
+/// <summary>
+/// Tells each valid event to its user entity and emits records in consumption order once applied.
+/// Acks come back to a stage actor (no ask per event); at most <c>maxInFlight</c> records are
+/// outstanding, so a slow cluster back-pressures the Kafka source. A missing ack fails the stage
+/// (the stream then restarts from committed offsets and dedupe absorbs the replay).
+/// </summary>
+public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, IngestRecord>>
+{
+    private readonly IActorRef _users;
+    private readonly int _maxInFlight;
+    private readonly TimeSpan _ackTimeout;
+
+    public ShardDeliveryStage(IActorRef users, int maxInFlight, TimeSpan ackTimeout)
+    {
+        if (maxInFlight <= 0 || (maxInFlight & (maxInFlight - 1)) != 0)
+            throw new ArgumentException("maxInFlight must be a power of two", nameof(maxInFlight));
+        _users = users;
+        _maxInFlight = maxInFlight;
+        _ackTimeout = ackTimeout;
+        Shape = new FlowShape<IngestRecord, IngestRecord>(In, Out);
+    }
+
+    public Inlet<IngestRecord> In { get; } = new("delivery.in");
+    public Outlet<IngestRecord> Out { get; } = new("delivery.out");
+    public override FlowShape<IngestRecord, IngestRecord> Shape { get; }
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : TimerGraphStageLogic
+    {
+        private readonly ShardDeliveryStage _stage;
+        private readonly IngestRecord?[] _slots;
+        private readonly long _mask;
+        private readonly long _timeoutTicks;
+        private long _head; // oldest record not yet emitted
+        private long _next; // delivery id of the next record
+        private StageActor? _self;
+
+        public Logic(ShardDeliveryStage stage) : base(stage.Shape)
+        {
+            _stage = stage;
+            _slots = new IngestRecord?[stage._maxInFlight];
+            _mask = stage._maxInFlight - 1;
+            _timeoutTicks = (long)(stage._ackTimeout.TotalSeconds * Stopwatch.Frequency);
+            SetHandler(stage.In, onPush: OnPush, onUpstreamFinish: () => { if (_head == _next) CompleteStage(); });
+            SetHandler(stage.Out, onPull: TryEmit);
+        }
+
+        public override void PreStart()
+        {
+            _self = GetStageActor(OnMessage);
+            ScheduleRepeatedly("ack-timeout", TimeSpan.FromSeconds(Math.Max(0.05, _stage._ackTimeout.TotalSeconds / 4)));
+            Pull(_stage.In);
+        }
+
+        private void OnPush()
+        {
+            var record = Grab(_stage.In);
+            var id = _next++;
+            record.DeliveryId = id;
+            _slots[id & _mask] = record;
+            if (record.Event is { } e)
+            {
+                record.SentAt = Stopwatch.GetTimestamp();
+                _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id), _self!.Ref);
+            }
+            else
+            {
+                record.Done = true; // rejected: the dead-letter stage before us already published it
+            }
+            TryEmit();
+            PullIfRoom();
+        }
+
+        private void OnMessage((IActorRef Sender, object Message) received)
+        {
+            if (received.Message is not EventApplied applied) return;
+            var record = _slots[applied.DeliveryId & _mask];
+            if (record is null || record.DeliveryId != applied.DeliveryId || record.Done) return;
+            record.Done = true;
+            record.Incarnation = applied.Incarnation;
+            if (applied.Outcome == ApplyOutcome.Applied) DmpMetrics.EventsApplied.Add(1);
+            else DmpMetrics.EventsDuplicate.Add(1);
+            TryEmit();
+            PullIfRoom();
+        }
+
+        private void TryEmit()
+        {
+            if (_head == _next || !IsAvailable(_stage.Out)) return;
+            var slot = _head & _mask;
+            var record = _slots[slot]!;
+            if (!record.Done) return;
+            _slots[slot] = null;
+            _head++;
+            Push(_stage.Out, record);
+            if (_head == _next && IsClosed(_stage.In)) CompleteStage();
+        }
+
+        private void PullIfRoom()
+        {
+            if (_next - _head < _slots.Length && !HasBeenPulled(_stage.In) && !IsClosed(_stage.In)) Pull(_stage.In);
+        }
+
+        protected override void OnTimer(object timerKey)
+        {
+            if (_head == _next) return;
+            var record = _slots[_head & _mask]!;
+            if (!record.Done && Stopwatch.GetTimestamp() - record.SentAt > _timeoutTicks)
+                FailStage(new TimeoutException(
+                    $"user '{record.Event!.EntityId}' did not acknowledge event '{record.Event.EventId}' within {_stage._ackTimeout.TotalSeconds:0.#} s"));
+        }
+    }
+}

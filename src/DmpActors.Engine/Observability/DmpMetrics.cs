@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace DmpActors.Engine.Observability;
+
+/// <summary>The engine's instruments. Names start with "dmp." (Prometheus: dmp_...); docs/operations.md lists them.</summary>
+public static class DmpMetrics
+{
+    public const string MeterName = "DmpActors";
+    public static readonly Meter Meter = new(MeterName, typeof(DmpMetrics).Assembly.GetName().Version?.ToString());
+    public static readonly ActivitySource Tracing = new(MeterName);
+
+    public static readonly Counter<long> EventsConsumed = Meter.CreateCounter<long>("dmp.events.consumed", "{event}", "Records read from the events topic");
+    public static readonly Counter<long> EventsApplied = Meter.CreateCounter<long>("dmp.events.applied", "{event}", "Events applied to a profile");
+    public static readonly Counter<long> EventsDuplicate = Meter.CreateCounter<long>("dmp.events.duplicate", "{event}", "Events ignored as replays or duplicates");
+    public static readonly Counter<long> EventsRejected = Meter.CreateCounter<long>("dmp.events.rejected", "{event}", "Invalid events sent to the dead-letter topic, by reason");
+    public static readonly Counter<long> Checkpoints = Meter.CreateCounter<long>("dmp.checkpoints", "{checkpoint}", "Completed checkpoints");
+    public static readonly Counter<long> CheckpointFailures = Meter.CreateCounter<long>("dmp.checkpoint.failures", "{checkpoint}", "Failed checkpoints (the stream restarts from committed offsets)");
+    public static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>("dmp.checkpoint.duration", "ms", "Time from starting a checkpoint to every profile in it being durable");
+    public static readonly Counter<long> ProfilesSaved = Meter.CreateCounter<long>("dmp.profiles.saved", "{profile}", "Profile versions written to the store");
+    public static readonly Counter<long> ProfileWriteFailures = Meter.CreateCounter<long>("dmp.profiles.write_failures", "{batch}", "Failed profile store transactions");
+    public static readonly Histogram<double> ProfileWriteDuration = Meter.CreateHistogram<double>("dmp.profiles.write.duration", "ms", "Duration of one profile store transaction");
+    public static readonly UpDownCounter<long> ActiveUsers = Meter.CreateUpDownCounter<long>("dmp.users.active", "{entity}", "User entities alive on this node");
+    public static readonly Counter<long> IngestRestarts = Meter.CreateCounter<long>("dmp.ingest.restarts", "{restart}", "Times the ingest stream restarted after a failure");
+}

@@ -1,0 +1,62 @@
+using Akka.Actor;
+using Akka.Event;
+using DmpActors.Engine.Storage;
+
+namespace DmpActors.Engine.Profiles;
+
+/// <summary>
+/// Batches profile loads: entities that start while a query runs are answered by the next query,
+/// so a burst of new users costs a few round trips instead of one each.
+/// </summary>
+public sealed class ProfileLoader : ReceiveActor
+{
+    private const int MaxIdsPerQuery = 2_000;
+    private sealed record LoadCompleted(IReadOnlyList<(string Id, IActorRef ReplyTo)> Batch, IReadOnlyDictionary<string, StoredProfile> Found);
+    private sealed record LoadFailed(IReadOnlyList<(string Id, IActorRef ReplyTo)> Batch, Exception Cause);
+
+    private readonly IProfileStore _store;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private List<(string Id, IActorRef ReplyTo)> _pending = new();
+    private bool _loading;
+
+    public ProfileLoader(IProfileStore store)
+    {
+        _store = store;
+        Receive<LoadProfile>(load =>
+        {
+            _pending.Add((load.UserId, Sender));
+            if (!_loading) StartLoad();
+        });
+        Receive<LoadCompleted>(done =>
+        {
+            _loading = false;
+            foreach (var (id, replyTo) in done.Batch)
+                replyTo.Tell(done.Found.TryGetValue(id, out var stored)
+                    ? new ProfileLoaded(id, stored.State, stored.Version)
+                    : new ProfileLoaded(id, null, 0));
+            if (_pending.Count > 0) StartLoad();
+        });
+        Receive<LoadFailed>(failed =>
+        {
+            _loading = false;
+            _log.Warning(failed.Cause, "Loading {0} profiles failed", failed.Batch.Count);
+            var reason = failed.Cause.GetBaseException().Message;
+            foreach (var (id, replyTo) in failed.Batch) replyTo.Tell(new ProfileLoadFailed(id, reason));
+            if (_pending.Count > 0) StartLoad();
+        });
+    }
+
+    private void StartLoad()
+    {
+        var take = Math.Min(_pending.Count, MaxIdsPerQuery);
+        var batch = _pending.GetRange(0, take);
+        _pending.RemoveRange(0, take);
+        _loading = true;
+        var ids = new HashSet<string>(batch.Select(b => b.Id), StringComparer.Ordinal);
+        _store.LoadAsync(ids).PipeTo(Self,
+            success: found => new LoadCompleted(batch, found),
+            failure: ex => new LoadFailed(batch, ex));
+    }
+
+    public static Props Props(IProfileStore store) => Akka.Actor.Props.Create(() => new ProfileLoader(store));
+}

@@ -1,0 +1,19 @@
+using Akka.Actor;
+
+namespace DmpActors.Engine.Profiles;
+
+public sealed record LoadProfile(string UserId);
+
+public sealed record ProfileLoaded(string UserId, byte[]? State, long Version);
+
+public sealed record ProfileLoadFailed(string UserId, string Error);
+
+/// <summary>
+/// Ask the writer to store one profile version. <see cref="FlushRequester"/> (if any) is told
+/// <see cref="ProfileFlushed"/> once the batch holding it commits.
+/// </summary>
+public sealed record SaveProfile(string UserId, byte[] State, long Version, IActorRef Entity, IActorRef? FlushRequester, long CheckpointId);
+
+public sealed record ProfileSaved(long Version);
+
+public sealed record ProfileSaveFailed(long Version, string Error);

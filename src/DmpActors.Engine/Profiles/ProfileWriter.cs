@@ -1,0 +1,83 @@
+using Akka.Actor;
+using Akka.Event;
+using DmpActors.Engine.Observability;
+using DmpActors.Engine.Storage;
+
+namespace DmpActors.Engine.Profiles;
+
+/// <summary>
+/// Group commit for profile state: saves that arrive while a transaction is running wait and go
+/// together in the next one, so the batch grows with the load (one transaction per checkpoint).
+/// </summary>
+public sealed class ProfileWriter : ReceiveActor
+{
+    private sealed record WriteCompleted(IReadOnlyList<SaveProfile> Batch, TimeSpan Took);
+    private sealed record WriteFailed(IReadOnlyList<SaveProfile> Batch, Exception Cause);
+
+    private readonly IProfileStore _store;
+    private readonly int _maxBatch;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private List<SaveProfile> _pending = new();
+    private bool _writing;
+
+    public ProfileWriter(IProfileStore store, int maxBatch)
+    {
+        _store = store;
+        _maxBatch = maxBatch;
+        Receive<SaveProfile>(save =>
+        {
+            _pending.Add(save);
+            if (!_writing) StartWrite();
+        });
+        Receive<WriteCompleted>(done =>
+        {
+            _writing = false;
+            DmpMetrics.ProfilesSaved.Add(done.Batch.Count);
+            DmpMetrics.ProfileWriteDuration.Record(done.Took.TotalMilliseconds);
+            foreach (var save in done.Batch)
+            {
+                save.Entity.Tell(new ProfileSaved(save.Version));
+                save.FlushRequester?.Tell(new ProfileFlushed(save.UserId, save.CheckpointId, true, null));
+            }
+            if (_pending.Count > 0) StartWrite();
+        });
+        Receive<WriteFailed>(failed =>
+        {
+            _writing = false;
+            DmpMetrics.ProfileWriteFailures.Add(1);
+            _log.Warning(failed.Cause, "Profile write of {0} profiles failed; checkpoints wait and retry", failed.Batch.Count);
+            var reason = failed.Cause.GetBaseException().Message;
+            foreach (var save in failed.Batch)
+            {
+                save.Entity.Tell(new ProfileSaveFailed(save.Version, reason));
+                save.FlushRequester?.Tell(new ProfileFlushed(save.UserId, save.CheckpointId, false, reason));
+            }
+            if (_pending.Count > 0) StartWrite();
+        });
+    }
+
+    private void StartWrite()
+    {
+        List<SaveProfile> batch;
+        if (_pending.Count <= _maxBatch)
+        {
+            batch = _pending;
+            _pending = new List<SaveProfile>();
+        }
+        else
+        {
+            batch = _pending.GetRange(0, _maxBatch);
+            _pending.RemoveRange(0, _maxBatch);
+        }
+        _writing = true;
+        var rows = new List<StoredProfile>(batch.Count);
+        foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        _store.SaveAsync(rows).PipeTo(Self,
+            success: () => new WriteCompleted(batch, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
+            failure: ex => new WriteFailed(batch, ex));
+    }
+
+    public static Props Props(IProfileStore store, int maxBatch = 20_000) =>
+        Akka.Actor.Props.Create(() => new ProfileWriter(store, maxBatch));
+}

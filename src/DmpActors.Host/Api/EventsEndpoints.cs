@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using DmpActors.Domain.Events;
+using DmpActors.Host.Runtime;
+
+namespace DmpActors.Host.Api;
+
+/// <summary>POST /v1/events: the HTTP collector. Validates each event and produces the valid ones to Kafka.</summary>
+public static class EventsEndpoints
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+    public const int MaxEventsPerRequest = 1000;
+
+    public sealed record RejectedEvent(int Index, string Reason, string Detail);
+
+    public sealed record EventsAccepted(int Accepted, IReadOnlyList<RejectedEvent> Rejected);
+
+    public static void MapEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/events", Collect)
+            .WithTags("Events")
+            .WithSummary("Collect one event (object) or a batch (array of up to 1,000 events, 1 MiB)")
+            .Accepts<JsonElement>("application/json")
+            .Produces<EventsAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<IResult> Collect(HttpRequest request, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes) return TooLarge($"body is {request.ContentLength} bytes; the limit is {MaxBodyBytes}");
+        var body = await ReadBodyAsync(request, ct);
+        if (body is null) return TooLarge($"body exceeds {MaxBodyBytes} bytes");
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            return Results.Problem(statusCode: 400, title: "Body is not JSON", detail: ex.Message);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            IReadOnlyList<JsonElement> elements = root.ValueKind switch
+            {
+                JsonValueKind.Array => root.EnumerateArray().ToList(),
+                _ => [root],
+            };
+            if (elements.Count > MaxEventsPerRequest)
+                return TooLarge($"{elements.Count} events in one request; the limit is {MaxEventsPerRequest}");
+            if (elements.Count == 0)
+                return Results.Problem(statusCode: 400, title: "No events", detail: "the array is empty");
+
+            var engine = runtime.Engine;
+            var topic = runtime.Options.Kafka.EventsTopic;
+            var now = clock.GetUtcNow();
+            var rejected = new List<RejectedEvent>();
+            var deliveries = new List<(int Index, Task<DeliveryResult<byte[]?, byte[]>> Delivery)>();
+            for (var i = 0; i < elements.Count; i++)
+            {
+                var raw = Encoding.UTF8.GetBytes(elements[i].GetRawText());
+                var parsed = EventParser.Parse(raw, now);
+                if (!parsed.IsValid)
+                {
+                    rejected.Add(new RejectedEvent(i, parsed.Rejection.Code, parsed.Rejection.Detail));
+                    continue;
+                }
+                var key = Encoding.UTF8.GetBytes(parsed.Event!.EntityId);
+                deliveries.Add((i, engine.Producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = raw }, ct)));
+            }
+            var accepted = 0;
+            foreach (var (index, delivery) in deliveries)
+            {
+                try
+                {
+                    await delivery;
+                    accepted++;
+                }
+                catch (Exception ex) when (ex is ProduceException<byte[]?, byte[]> or KafkaException)
+                {
+                    rejected.Add(new RejectedEvent(index, "not_stored", ex.Message));
+                }
+            }
+            if (deliveries.Count > 0 && accepted == 0)
+                return Results.Problem(statusCode: 503, title: "Events could not be stored", detail: "the Kafka broker did not acknowledge any event; retry later");
+            rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+            return Results.Json(new EventsAccepted(accepted, rejected), statusCode: StatusCodes.Status202Accepted);
+        }
+    }
+
+    /// <summary>Reads at most <see cref="MaxBodyBytes"/>; null when the body is longer.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static IResult TooLarge(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large", detail: detail);
+}

@@ -1,0 +1,34 @@
+using Akka;
+using Akka.Streams.Dsl;
+using DmpActors.Kafka.Messages;
+using DmpActors.Kafka.Settings;
+
+namespace DmpActors.Kafka.Dsl;
+
+/// <summary>Commits offsets in batches (by count and by time), never one commit per record.</summary>
+public static class Committer
+{
+    /// <summary>
+    /// Emits each committed <see cref="CommittableOffsetBatch"/> once its commit succeeded. A failed
+    /// commit fails the stream, so a supervisor restarts it from the committed offsets.
+    /// </summary>
+    public static Flow<ICommittable, ICommittable, NotUsed> Flow(CommitterSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(settings), "MaxBatch must be >= 1");
+        if (settings.Parallelism < 1) throw new ArgumentOutOfRangeException(nameof(settings), "Parallelism must be >= 1");
+        return Akka.Streams.Dsl.Flow.Create<ICommittable>()
+            .GroupedWeightedWithin(settings.MaxBatch, settings.MaxBatch, settings.MaxInterval, c => Math.Max(1, c.BatchSize))
+            .Select(group => (ICommittable)group.Aggregate(CommittableOffsetBatch.Empty, (batch, c) => batch.Updated(c)))
+            .SelectAsync(settings.Parallelism, async batch =>
+            {
+                await batch.Commit().ConfigureAwait(false);
+                return batch;
+            })
+            .Named("kafkaCommitter");
+    }
+
+    /// <summary>Commits everything it receives; completes when the last batch is committed.</summary>
+    public static Sink<ICommittable, Task<Done>> Sink(CommitterSettings settings) =>
+        Flow(settings).ToMaterialized(Akka.Streams.Dsl.Sink.Ignore<ICommittable>(), Keep.Right);
+}

@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using Confluent.Kafka;
+
+namespace DmpActors.Kafka.Settings;
+
+/// <summary>
+/// Immutable consumer settings. Auto-commit and auto offset store are always off: offsets are
+/// committed only through <see cref="Dsl.Committer"/>.
+/// <para>
+/// Defaults max.poll.interval.ms = 10000 and session.timeout.ms = 6000: the poll thread keeps
+/// polling whatever downstream does (slow partitions are paused, not starved), so a short poll
+/// interval is safe, and the embedded (mock) broker completes a rebalance only after the members'
+/// max.poll.interval.ms, which with Kafka's 300 s default would stall a second group member for minutes.
+/// </para>
+/// </summary>
+public sealed record ConsumerSettings
+{
+    public ConsumerSettings(string bootstrapServers, string groupId)
+    {
+        BootstrapServers = bootstrapServers;
+        GroupId = groupId;
+    }
+
+    public string BootstrapServers { get; init; }
+    public string GroupId { get; init; }
+    public string? ClientId { get; init; }
+
+    /// <summary>Any librdkafka consumer property; applied after the typed settings (but auto-commit stays off).</summary>
+    public ImmutableDictionary<string, string> Properties { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>How long one Consume call on the poll thread blocks; bounds the latency of commands (commit, resume, stop).</summary>
+    public TimeSpan PollTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Back-pressure bound: records of one partition fetched but not yet emitted downstream. When a
+    /// partition reaches it, the poll thread pauses the partition; it resumes when below half.
+    /// </summary>
+    public int MaxBufferPerPartition { get; init; } = 10_000;
+
+    /// <summary>Most records handed from the poll thread to the stage in one chunk.</summary>
+    public int MaxChunkSize { get; init; } = 1_000;
+
+    public AutoOffsetReset AutoOffsetReset { get; init; } = AutoOffsetReset.Earliest;
+    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>How long Shutdown waits for the consumer to leave its group.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public ConsumerSettings WithBootstrapServers(string bootstrapServers) => this with { BootstrapServers = bootstrapServers };
+    public ConsumerSettings WithGroupId(string groupId) => this with { GroupId = groupId };
+    public ConsumerSettings WithClientId(string clientId) => this with { ClientId = clientId };
+    public ConsumerSettings WithProperty(string key, string value) => this with { Properties = Properties.SetItem(key, value) };
+    public ConsumerSettings WithPollTimeout(TimeSpan timeout) => this with { PollTimeout = timeout };
+    public ConsumerSettings WithMaxBufferPerPartition(int max) => this with { MaxBufferPerPartition = max };
+    public ConsumerSettings WithAutoOffsetReset(AutoOffsetReset reset) => this with { AutoOffsetReset = reset };
+
+    public ConsumerSettings WithGroupTimeouts(TimeSpan maxPollInterval, TimeSpan sessionTimeout) =>
+        this with { MaxPollInterval = maxPollInterval, SessionTimeout = sessionTimeout };
+
+    public ConsumerConfig ToConsumerConfig()
+    {
+        if (MaxBufferPerPartition < 2) throw new ArgumentOutOfRangeException(nameof(MaxBufferPerPartition), "must be >= 2");
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = BootstrapServers,
+            GroupId = GroupId,
+            AutoOffsetReset = AutoOffsetReset,
+            MaxPollIntervalMs = (int)MaxPollInterval.TotalMilliseconds,
+            SessionTimeoutMs = (int)SessionTimeout.TotalMilliseconds,
+            HeartbeatIntervalMs = (int)Math.Max(100, SessionTimeout.TotalMilliseconds / 6),
+            // Fetch in large batches: the per-event path wants few round trips, not low latency per record.
+            FetchWaitMaxMs = 100,
+            FetchMinBytes = 1,
+            MaxPartitionFetchBytes = 4 * 1024 * 1024,
+        };
+        if (ClientId is not null) config.ClientId = ClientId;
+        foreach (var (key, value) in Properties)
+            config.Set(key, value);
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        return config;
+    }
+}

@@ -1,0 +1,399 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using DmpActors.Kafka.Messages;
+using DmpActors.Kafka.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace DmpActors.Kafka.Stages;
+
+/// <summary>Events from the poll thread to the source stage (implemented with async callbacks).</summary>
+internal interface IConsumerLoopListener
+{
+    void Assigned(IReadOnlyList<PartitionChannel> channels);
+    void Failed(Exception error);
+    void Closed();
+}
+
+/// <summary>
+/// Owns one Confluent consumer and the only thread that touches it. Everything else (stages,
+/// committers, control) talks to it through a command queue; records go out in per-partition
+/// chunks through <see cref="PartitionChannel"/>s, whose buffered counts drive Pause/Resume.
+/// </summary>
+internal sealed class ConsumerLoop
+{
+    private abstract record Command;
+    private sealed record CommitCommand(IReadOnlyList<(PartitionChannel Channel, long Next)> Offsets, TaskCompletionSource<CommitResult> Done) : Command;
+    private sealed record AbandonCommand(PartitionChannel Channel) : Command;
+    private sealed record StopCommand : Command;
+    private sealed record ShutdownCommand : Command;
+
+    private static readonly HashSet<ErrorCode> RetriableCommitErrors =
+    [
+        ErrorCode.RequestTimedOut, ErrorCode.NetworkException, ErrorCode.GroupCoordinatorNotAvailable,
+        ErrorCode.NotCoordinatorForGroup, ErrorCode.GroupLoadInProgress, ErrorCode.Local_Transport,
+        ErrorCode.Local_TimedOut,
+    ];
+    private const int CommitAttempts = 5;
+    private static readonly TimeSpan BusyPollTimeout = TimeSpan.FromMilliseconds(1);
+
+    private readonly ConsumerSettings _settings;
+    private readonly IReadOnlyList<string> _topics;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<Command> _commands = new();
+    private readonly Dictionary<TopicPartition, PartitionChannel> _assigned = new();
+    private readonly List<PartitionChannel> _paused = new();
+    private readonly List<PartitionChannel> _withPending = new();
+    private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _thread;
+    private IConsumerLoopListener? _listener;
+    private IConsumer<byte[]?, byte[]>? _consumer;
+    private volatile IReadOnlyCollection<TopicPartition> _assignment = [];
+    private bool _stopped;
+    private bool _shutdownRequested;
+    private Exception? _fatal;
+    private int _started;
+
+    // Diagnostics (written by the poll thread, read anywhere).
+    private long _recordsConsumed, _pauses, _resumes, _commitRequests, _committedOffsets, _skippedOffsets, _rewinds, _chunks;
+    private int _maxBufferedObserved;
+    private long TmpWaits, TmpNulls, TmpZero, TmpZeroNull; private double TmpWaitMs;
+
+    public ConsumerLoop(ConsumerSettings settings, IReadOnlyList<string> topics, ILogger logger)
+    {
+        _settings = settings;
+        _topics = topics;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"kafka-poll-{settings.GroupId}" };
+    }
+
+    public Task Completion => _shutdown.Task;
+    public IReadOnlyCollection<TopicPartition> Assignment => _assignment;
+
+    public ConsumerMetrics Metrics => new(
+        Interlocked.Read(ref _recordsConsumed), Volatile.Read(ref _maxBufferedObserved),
+        Interlocked.Read(ref _pauses), Interlocked.Read(ref _resumes), Interlocked.Read(ref _commitRequests),
+        Interlocked.Read(ref _committedOffsets), Interlocked.Read(ref _skippedOffsets), Interlocked.Read(ref _rewinds), Interlocked.Read(ref _chunks));
+
+    public void Start(IConsumerLoopListener listener)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("A Kafka consumer source can be materialized only once");
+        _listener = listener;
+        _thread.Start();
+    }
+
+    public Task<CommitResult> Commit(IReadOnlyList<(PartitionChannel Channel, long Next)> offsets)
+    {
+        var done = new TaskCompletionSource<CommitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_shutdown.Task.IsCompleted)
+            done.SetException(new InvalidOperationException("Kafka consumer is shut down; offsets cannot be committed"));
+        else
+            _commands.Enqueue(new CommitCommand(offsets, done));
+        return done.Task;
+    }
+
+    public void Abandon(PartitionChannel channel) => _commands.Enqueue(new AbandonCommand(channel));
+    public void Stop() => _commands.Enqueue(new StopCommand());
+    public void Shutdown() => _commands.Enqueue(new ShutdownCommand());
+
+    private void Run()
+    {
+        try
+        {
+            var tmpb = new ConsumerBuilder<byte[]?, byte[]>(_settings.ToConsumerConfig());
+            if (Environment.GetEnvironmentVariable("TMP_NOLOG") is null) tmpb.SetLogHandler((_, m) => _logger.Log(ToLevel(m.Level), "librdkafka {Facility}: {Message}", m.Facility, m.Message));
+            if (Environment.GetEnvironmentVariable("TMP_NOERR") is null) tmpb.SetErrorHandler((_, error) => OnError(error));
+            _consumer = tmpb
+                .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions, flushCommits: true))
+                .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions, flushCommits: false))
+                .Build();
+            _consumer.Subscribe(_topics);
+
+            while (!_shutdownRequested && _fatal is null)
+            {
+                ProcessCommands();
+                if (_shutdownRequested || _fatal is not null) break;
+                ResumeDrained();
+                PollBatch();
+            }
+
+            if (_fatal is not null) throw _fatal;
+            Console.Error.WriteLine($"TMPDBG waits {TmpWaits} waitms {TmpWaitMs:F0} nulls {TmpNulls} zero {TmpZero} zeronull {TmpZeroNull}");
+            ProcessCommands(); // commits queued before Shutdown still land
+            _consumer.Close(); // leaves the group; runs the revoked handler
+            Complete(null);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Kafka consumer {Group} failed", _settings.GroupId);
+            Complete(e);
+        }
+    }
+
+    private void Complete(Exception? error)
+    {
+        foreach (var channel in _assigned.Values) channel.Close(error);
+        _assigned.Clear();
+        _assignment = [];
+        try { _consumer?.Dispose(); } catch (Exception e) { _logger.LogDebug(e, "Disposing consumer"); }
+        while (_commands.TryDequeue(out var cmd))
+            if (cmd is CommitCommand c)
+                c.Done.TrySetException(new InvalidOperationException("Kafka consumer is shut down; offsets cannot be committed", error));
+        if (error is null) _listener?.Closed(); else _listener?.Failed(error);
+        _shutdown.TrySetResult();
+        // Commits enqueued between the drain above and completing the task.
+        while (_commands.TryDequeue(out var cmd))
+            if (cmd is CommitCommand c)
+                c.Done.TrySetException(new InvalidOperationException("Kafka consumer is shut down; offsets cannot be committed", error));
+    }
+
+    private void PollBatch()
+    {
+        var consumer = _consumer!;
+        var maxTotal = int.TryParse(Environment.GetEnvironmentVariable("TMP_MAXTOTAL"), out var tmt) ? tmt : Math.Max(_settings.MaxChunkSize, 1) * 4;
+        var max = _settings.MaxBufferPerPartition;
+        var total = 0;
+        PartitionChannel? last = null;
+        // While partitions are paused for back-pressure, downstream is busy and waiting on us for resumes
+        // and commits (commands are only seen between Consume calls), so wait in short slices.
+        var timeout = _paused.Count > 0 || !_commands.IsEmpty ? BusyPollTimeout : _settings.PollTimeout;
+        while (total < maxTotal)
+        {
+            ConsumeResult<byte[]?, byte[]>? record;
+            try
+            {
+                var tsw = System.Diagnostics.Stopwatch.StartNew();
+                record = consumer.Consume(timeout);
+                if (timeout > TimeSpan.Zero) { TmpWaits++; TmpWaitMs += tsw.Elapsed.TotalMilliseconds; if (record is null) TmpNulls++; }
+                else { TmpZero++; if (record is null) TmpZeroNull++; }
+            }
+            catch (ConsumeException e) when (!e.Error.IsFatal)
+            {
+                _logger.LogWarning("Kafka consume error (continuing): {Error}", e.Error);
+                break;
+            }
+            if (record is null || _fatal is not null) break;
+            timeout = TimeSpan.Zero;
+            if (record.IsPartitionEOF) continue;
+
+            var channel = last is not null && last.TopicPartition == record.TopicPartition
+                ? last
+                : _assigned.GetValueOrDefault(record.TopicPartition);
+            if (channel is null || channel.Abandoned || _stopped) continue; // not ours to emit; uncommitted, so redelivered
+            last = channel;
+
+            if (channel.PausedForBackPressure)
+            {
+                // Pause fences already-fetched records, so this is not expected; if one slips through,
+                // rewind to it rather than buffer past the bound or lose it.
+                consumer.Seek(record.TopicPartitionOffset);
+                Interlocked.Increment(ref _rewinds);
+                continue;
+            }
+
+            var batch = channel.PendingBatch;
+            if (batch is null)
+            {
+                batch = channel.PendingBatch = new List<ConsumeResult<byte[]?, byte[]>>(Math.Min(_settings.MaxChunkSize, 256));
+                _withPending.Add(channel);
+            }
+            batch.Add(record);
+            total++;
+            Interlocked.Increment(ref _recordsConsumed);
+
+            if (channel.Buffered + batch.Count >= max)
+            {
+                HandOver(channel);
+                consumer.Pause([channel.TopicPartition]);
+                channel.PausedForBackPressure = true;
+                _paused.Add(channel);
+                Interlocked.Increment(ref _pauses);
+            }
+            else if (batch.Count >= _settings.MaxChunkSize)
+            {
+                HandOver(channel);
+            }
+        }
+        foreach (var channel in _withPending)
+            HandOver(channel, fromList: false);
+        _withPending.Clear();
+    }
+
+    private void HandOver(PartitionChannel channel, bool fromList = true)
+    {
+        var batch = channel.PendingBatch;
+        if (batch is null) return;
+        channel.PendingBatch = null;
+        if (fromList) _withPending.Remove(channel);
+        if (batch.Count == 0) return;
+        Interlocked.Increment(ref _chunks);
+        var buffered = channel.Offer(batch);
+        if (buffered > _maxBufferedObserved) Volatile.Write(ref _maxBufferedObserved, buffered);
+    }
+
+    private void ResumeDrained()
+    {
+        if (_paused.Count == 0 || _stopped) return;
+        var threshold = _settings.MaxBufferPerPartition / 2;
+        for (var i = _paused.Count - 1; i >= 0; i--)
+        {
+            var channel = _paused[i];
+            if (channel.Buffered > threshold) continue;
+            _paused.RemoveAt(i);
+            channel.PausedForBackPressure = false;
+            if (channel.Abandoned || channel.IsClosed) continue;
+            _consumer!.Resume([channel.TopicPartition]);
+            Interlocked.Increment(ref _resumes);
+        }
+    }
+
+    private void ProcessCommands()
+    {
+        while (_commands.TryDequeue(out var command))
+        {
+            switch (command)
+            {
+                case CommitCommand commit:
+                    ExecuteCommit(commit);
+                    break;
+                case AbandonCommand abandon when ReferenceEquals(_assigned.GetValueOrDefault(abandon.Channel.TopicPartition), abandon.Channel):
+                    abandon.Channel.Abandoned = true;
+                    _consumer!.Pause([abandon.Channel.TopicPartition]);
+                    break;
+                case StopCommand:
+                    _stopped = true;
+                    if (_assigned.Count > 0) _consumer!.Pause(_assigned.Keys);
+                    foreach (var channel in _assigned.Values) channel.Close();
+                    break;
+                case ShutdownCommand:
+                    _shutdownRequested = true;
+                    break;
+            }
+        }
+    }
+
+    private void ExecuteCommit(CommitCommand command)
+    {
+        var toSend = new List<TopicPartitionOffset>(command.Offsets.Count);
+        var skipped = new List<TopicPartitionOffset>();
+        foreach (var (channel, next) in command.Offsets)
+        {
+            var tpo = new TopicPartitionOffset(channel.TopicPartition, next);
+            // Only the assignment that read the record may commit it: after a revoke another member
+            // owns the partition and may already have committed further.
+            if (ReferenceEquals(_assigned.GetValueOrDefault(channel.TopicPartition), channel)) toSend.Add(tpo);
+            else skipped.Add(tpo);
+        }
+        if (skipped.Count > 0)
+        {
+            _logger.LogDebug("Skipping commit of {Offsets}: partitions no longer assigned", string.Join(", ", skipped));
+            Interlocked.Add(ref _skippedOffsets, skipped.Count);
+        }
+        if (toSend.Count == 0)
+        {
+            command.Done.TrySetResult(new CommitResult([], skipped));
+            return;
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Interlocked.Increment(ref _commitRequests);
+                _consumer!.Commit(toSend);
+                Interlocked.Add(ref _committedOffsets, toSend.Count);
+                command.Done.TrySetResult(new CommitResult(toSend, skipped));
+                return;
+            }
+            catch (KafkaException e) when (attempt < CommitAttempts && IsRetriable(e))
+            {
+                _logger.LogWarning("Commit of {Offsets} failed with {Error}, retrying ({Attempt}/{Max})", string.Join(", ", toSend), e.Error, attempt, CommitAttempts);
+                Thread.Sleep(TimeSpan.FromMilliseconds(50 * attempt)); // back-off on the poll thread: commits are rare (batched)
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Commit of {Offsets} failed", string.Join(", ", toSend));
+                command.Done.TrySetException(e);
+                return;
+            }
+        }
+    }
+
+    private static bool IsRetriable(KafkaException e) =>
+        RetriableCommitErrors.Contains(e.Error.Code) ||
+        (e is TopicPartitionOffsetException tpo && tpo.Results.All(r => r.Error.Code == ErrorCode.NoError || RetriableCommitErrors.Contains(r.Error.Code)));
+
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        var channels = new List<PartitionChannel>(partitions.Count);
+        foreach (var tp in partitions)
+        {
+            var channel = new PartitionChannel(tp, this);
+            _assigned[tp] = channel;
+            channels.Add(channel);
+            if (_stopped) channel.Close();
+        }
+        _assignment = _assigned.Keys.ToArray();
+        _logger.LogInformation("Kafka consumer {Group} assigned {Partitions}", _settings.GroupId, string.Join(", ", partitions));
+        if (!_stopped) _listener!.Assigned(channels);
+    }
+
+    private void OnRevoked(List<TopicPartitionOffset> partitions, bool flushCommits)
+    {
+        // Commits requested before the revoke are still ours to make.
+        if (flushCommits) FlushCommits();
+        foreach (var tpo in partitions)
+        {
+            if (!_assigned.Remove(tpo.TopicPartition, out var channel)) continue;
+            channel.Close();
+            if (channel.PendingBatch is not null) { channel.PendingBatch = null; _withPending.Remove(channel); }
+            if (channel.PausedForBackPressure) { _paused.Remove(channel); channel.PausedForBackPressure = false; }
+        }
+        _assignment = _assigned.Keys.ToArray();
+        _logger.LogInformation("Kafka consumer {Group} {Kind} {Partitions}", _settings.GroupId, flushCommits ? "revoked" : "lost",
+            string.Join(", ", partitions.Select(p => p.TopicPartition)));
+    }
+
+    private void FlushCommits()
+    {
+        var other = new List<Command>();
+        while (_commands.TryDequeue(out var command))
+        {
+            if (command is CommitCommand commit) ExecuteCommit(commit);
+            else other.Add(command);
+        }
+        // Re-queue the rest in order; new commands may interleave, which is harmless for these kinds.
+        foreach (var command in other) _commands.Enqueue(command);
+    }
+
+    private void OnError(Error error)
+    {
+        if (error.IsFatal)
+        {
+            _fatal = new KafkaException(error);
+            return;
+        }
+        _logger.LogWarning("Kafka consumer {Group}: {Error} (transient, continuing)", _settings.GroupId, error);
+    }
+
+    private static LogLevel ToLevel(SyslogLevel level) => level switch
+    {
+        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical or SyslogLevel.Error => LogLevel.Error,
+        SyslogLevel.Warning => LogLevel.Warning,
+        SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
+}
+
+/// <summary>Diagnostic counters of one consumer (for metrics and tests).</summary>
+/// <param name="RecordsConsumed">Records taken from librdkafka for emission.</param>
+/// <param name="MaxBufferedPerPartitionObserved">Highest per-partition count of records handed over but not yet emitted.</param>
+/// <param name="Pauses">Partitions paused because their buffer hit MaxBufferPerPartition.</param>
+/// <param name="Resumes">Back-pressure pauses lifted after downstream drained below half.</param>
+/// <param name="CommitRequests">Commit calls sent to Kafka (including retries).</param>
+/// <param name="CommittedOffsets">Partition offsets committed successfully.</param>
+/// <param name="SkippedCommitOffsets">Partition offsets not committed because the partition was no longer assigned.</param>
+/// <param name="Rewinds">Records that arrived for a paused partition and were re-fetched later instead of buffered.</param>
+/// <param name="Chunks">Hand-overs from the poll thread to the stage (RecordsConsumed / Chunks = mean chunk size).</param>
+public sealed record ConsumerMetrics(
+    long RecordsConsumed, int MaxBufferedPerPartitionObserved, long Pauses, long Resumes,
+    long CommitRequests, long CommittedOffsets, long SkippedCommitOffsets, long Rewinds, long Chunks);

@@ -1,0 +1,150 @@
+using System.Text;
+using Akka.Configuration;
+using Confluent.Kafka;
+using DmpActors.Domain.Events;
+using DmpActors.Engine.Hosting;
+using DmpActors.Engine.Ingest;
+using DmpActors.Engine.Serialization;
+using DmpActors.Engine.Tests.Support;
+
+namespace DmpActors.Engine.Tests.Ingest;
+
+public sealed class IngestPipelineTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    /// <summary>Expected lifetime counters per user, computed while producing.</summary>
+    private sealed class Truth
+    {
+        public readonly Dictionary<string, (int Views, int Purchases, decimal Revenue)> Users = new();
+        public int Records;
+
+        public void PageView(EngineHarness h, string user, string eventId)
+        {
+            h.Produce(user, TestEvents.PageView(eventId, user));
+            var t = Users.GetValueOrDefault(user);
+            Users[user] = (t.Views + 1, t.Purchases, t.Revenue);
+            Records++;
+        }
+
+        public void Purchase(EngineHarness h, string user, string eventId, decimal revenue)
+        {
+            h.Produce(user, TestEvents.Purchase(eventId, user, revenue));
+            var t = Users.GetValueOrDefault(user);
+            Users[user] = (t.Views, t.Purchases + 1, t.Revenue + revenue);
+            Records++;
+        }
+    }
+
+    private static void ProduceWave(EngineHarness harness, Truth truth, int wave, int users, int viewsPerUser)
+    {
+        for (var v = 0; v < viewsPerUser; v++)
+            for (var u = 0; u < users; u++)
+                truth.PageView(harness, $"user-{u}", $"w{wave}-u{u}-v{v}");
+        for (var u = 0; u < users; u += 3)
+            truth.Purchase(harness, $"user-{u}", $"w{wave}-u{u}-p", 10m + u);
+        harness.Flush();
+    }
+
+    private static async Task AssertProfilesMatch(DmpEngine engine, Truth truth)
+    {
+        var durable = await engine.Store.LoadAsync(truth.Users.Keys.ToList());
+        foreach (var (user, expected) in truth.Users)
+        {
+            var live = await engine.GetProfileAsync(user, TimeSpan.FromSeconds(10));
+            Assert.NotNull(live);
+            Assert.Equal(expected.Views, live!.CountOf(EventType.PageView));
+            Assert.Equal(expected.Purchases, live.Orders);
+            Assert.Equal(expected.Revenue, live.TotalRevenue);
+            Assert.Equal(expected.Views + expected.Purchases, live.EventsApplied);
+            var stored = ProfileCodec.Decode(durable[user].State);
+            Assert.Equal(live.EventsApplied, stored.EventsApplied);
+        }
+    }
+
+    private static async Task WaitUntilCommittedToEnd(EngineHarness harness, DmpEngine engine, int partitions) =>
+        await Eventually.True(() =>
+        {
+            var end = harness.EndOffsets(partitions);
+            var committed = engine.Ingest!.Status.NextOffsetByPartition;
+            return end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value);
+        }, Patience, "the ingest to checkpoint every produced record");
+
+    [Fact]
+    public async Task Every_event_is_applied_once_and_offsets_are_committed_only_behind_durable_state()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync();
+        var truth = new Truth();
+
+        ProduceWave(harness, truth, wave: 1, users: 60, viewsPerUser: 5);
+        // Producer duplicates: the same event ids again, at new offsets. They must count once.
+        for (var u = 0; u < 60; u++) harness.Produce($"user-{u}", TestEvents.PageView($"w1-u{u}-v0", $"user-{u}"));
+        harness.Flush();
+
+        await WaitUntilCommittedToEnd(harness, engine, 4);
+        await AssertProfilesMatch(engine, truth);
+        var kafkaCommitted = harness.Committed("dmp-ingest", 4);
+        Assert.Equal(harness.EndOffsets(4), kafkaCommitted);
+    }
+
+    [Fact]
+    public async Task Invalid_events_go_to_the_dead_letter_topic_with_their_reason_and_the_stream_keeps_going()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync();
+        var truth = new Truth();
+        var invalid = TestEvents.Invalid(DateTimeOffset.UtcNow);
+
+        truth.PageView(harness, "before", "b1");
+        foreach (var (_, bytes) in invalid) harness.Produce("bad", bytes);
+        truth.PageView(harness, "after", "a1");
+        harness.Flush();
+
+        await WaitUntilCommittedToEnd(harness, engine, 4);
+        await AssertProfilesMatch(engine, truth);
+
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = harness.Broker.BootstrapServers, GroupId = "dlq-reader", AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+        consumer.Subscribe("dmp.events.dlq");
+        var dead = new List<ConsumeResult<byte[]?, byte[]>>();
+        var deadline = DateTime.UtcNow + Patience;
+        while (dead.Count < invalid.Count && DateTime.UtcNow < deadline)
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } r) dead.Add(r);
+
+        Assert.Equal(invalid.Count, dead.Count);
+        foreach (var (reason, bytes) in invalid)
+        {
+            var letter = Assert.Single(dead, d => d.Message.Value.AsSpan().SequenceEqual(bytes));
+            var header = Encoding.UTF8.GetString(letter.Message.Headers.GetLastBytes(DeadLetterPublisher.ReasonHeader));
+            Assert.Equal(reason, header);
+            Assert.NotEmpty(letter.Message.Headers.GetLastBytes(DeadLetterPublisher.DetailHeader));
+        }
+    }
+
+    [Fact]
+    public async Task After_a_crash_a_new_engine_resumes_from_committed_offsets_and_counts_nothing_twice()
+    {
+        await using var harness = new EngineHarness();
+        var truth = new Truth();
+        // A crash: the actor system dies without the graceful hand-off that would save dirty profiles.
+        var noGracefulStop = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+        var first = await harness.StartEngineAsync(extra: noGracefulStop);
+
+        ProduceWave(harness, truth, wave: 1, users: 40, viewsPerUser: 10);
+        await Eventually.True(() => first.Ingest!.Status.Checkpoints > 0, Patience, "a first checkpoint");
+        ProduceWave(harness, truth, wave: 2, users: 40, viewsPerUser: 10);
+        await first.System.Terminate();
+        await first.Ingest!.DisposeAsync();
+        first.Producer.Dispose();
+        await first.Store.DisposeAsync();
+
+        ProduceWave(harness, truth, wave: 3, users: 50, viewsPerUser: 3);
+        await using var second = await harness.StartEngineAsync();
+
+        await WaitUntilCommittedToEnd(harness, second, 4);
+        await AssertProfilesMatch(second, truth);
+    }
+}

@@ -1,0 +1,121 @@
+using DmpActors.Engine.Storage;
+using DmpActors.Engine.Tests.Support;
+
+namespace DmpActors.Engine.Tests.Storage;
+
+/// <summary>The same specification, run against every store on a real database.</summary>
+public abstract class ProfileStoreContract
+{
+    protected abstract Task<IProfileStore> CreateStoreAsync();
+
+    private static byte[] Bytes(string s) => System.Text.Encoding.UTF8.GetBytes(s);
+
+    protected async Task Saved_profiles_load_back_and_unknown_ids_are_absent()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("u1", Bytes("one"), 1), new StoredProfile("u2", Bytes("two"), 3)]);
+
+        var loaded = (await store.LoadAsync(["u1", "u2", "nobody"])).ToDictionary(kv => kv.Key, kv => kv.Value.State);
+
+        Assert.Equal(2, loaded.Count);
+        Assert.Equal("one", System.Text.Encoding.UTF8.GetString(loaded["u1"]));
+        Assert.Equal("two", System.Text.Encoding.UTF8.GetString(loaded["u2"]));
+        Assert.Equal(2, await store.CountAsync());
+    }
+
+    protected async Task A_lower_version_never_overwrites_a_higher_one()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("u1", Bytes("v5"), 5)]);
+        await store.SaveAsync([new StoredProfile("u1", Bytes("v4"), 4)]);
+        await store.SaveAsync([new StoredProfile("u2", Bytes("a"), 1)]);
+        await store.SaveAsync([new StoredProfile("u2", Bytes("b"), 2)]);
+
+        var loaded = (await store.LoadAsync(["u1", "u2"])).ToDictionary(kv => kv.Key, kv => kv.Value.State);
+
+        Assert.Equal("v5", System.Text.Encoding.UTF8.GetString(loaded["u1"]));
+        Assert.Equal("b", System.Text.Encoding.UTF8.GetString(loaded["u2"]));
+    }
+
+    protected async Task Large_batches_commit_together_and_load_in_one_call()
+    {
+        await using var store = await CreateStoreAsync();
+        var rows = Enumerable.Range(0, 12_000).Select(i => new StoredProfile($"user-{i}", Bytes($"state-{i}"), 1)).ToList();
+
+        await store.SaveAsync(rows);
+        var loaded = await store.LoadAsync(rows.Select(r => r.Id).ToList());
+
+        Assert.Equal(12_000, loaded.Count);
+        Assert.Equal("state-11999", System.Text.Encoding.UTF8.GetString(loaded["user-11999"].State));
+    }
+
+    protected async Task Delete_removes_one_profile()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("u1", Bytes("x"), 1), new StoredProfile("u2", Bytes("y"), 1)]);
+
+        Assert.True(await store.DeleteAsync("u1"));
+        Assert.False(await store.DeleteAsync("u1"));
+        Assert.Equal(["u2"], (await store.LoadAsync(["u1", "u2"])).Keys);
+    }
+
+    protected async Task Sequences_count_up_durably()
+    {
+        await using var store = await CreateStoreAsync();
+        Assert.Null(await store.ReadSequenceAsync("g"));
+        Assert.Equal(1, await store.NextSequenceAsync("g"));
+        Assert.Equal(2, await store.NextSequenceAsync("g"));
+        Assert.Equal(2, await store.ReadSequenceAsync("g"));
+    }
+}
+
+public sealed class SqliteProfileStoreTests : ProfileStoreContract, IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    protected override async Task<IProfileStore> CreateStoreAsync()
+    {
+        var store = new SqliteProfileStore(Path.Combine(_dir.Path, $"{Guid.NewGuid():N}.db"));
+        await store.InitializeAsync();
+        return store;
+    }
+
+    [Fact] public Task Sqlite_saved_profiles_load_back_and_unknown_ids_are_absent() => Saved_profiles_load_back_and_unknown_ids_are_absent();
+    [Fact] public Task Sqlite_a_lower_version_never_overwrites_a_higher_one() => A_lower_version_never_overwrites_a_higher_one();
+    [Fact] public Task Sqlite_large_batches_commit_together() => Large_batches_commit_together_and_load_in_one_call();
+    [Fact] public Task Sqlite_delete_removes_one_profile() => Delete_removes_one_profile();
+    [Fact] public Task Sqlite_sequences_count_up_durably() => Sequences_count_up_durably();
+
+    [Fact]
+    public async Task Sqlite_data_survives_reopening_the_file()
+    {
+        var file = Path.Combine(_dir.Path, "reopen.db");
+        await using (var first = new SqliteProfileStore(file))
+        {
+            await first.InitializeAsync();
+            await first.SaveAsync([new StoredProfile("u1", [1, 2, 3], 1)]);
+        }
+        await using var second = new SqliteProfileStore(file);
+        await second.InitializeAsync();
+
+        Assert.Equal([1, 2, 3], (await second.LoadAsync(["u1"]))["u1"].State);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
+
+public sealed class PostgresProfileStoreTests : ProfileStoreContract
+{
+    protected override async Task<IProfileStore> CreateStoreAsync()
+    {
+        var store = new PostgresProfileStore(await TestDatabases.CreatePostgresDatabaseAsync());
+        await store.InitializeAsync();
+        return store;
+    }
+
+    [PostgresFact] public Task Postgres_saved_profiles_load_back_and_unknown_ids_are_absent() => Saved_profiles_load_back_and_unknown_ids_are_absent();
+    [PostgresFact] public Task Postgres_a_lower_version_never_overwrites_a_higher_one() => A_lower_version_never_overwrites_a_higher_one();
+    [PostgresFact] public Task Postgres_large_batches_commit_together() => Large_batches_commit_together_and_load_in_one_call();
+    [PostgresFact] public Task Postgres_delete_removes_one_profile() => Delete_removes_one_profile();
+    [PostgresFact] public Task Postgres_sequences_count_up_durably() => Sequences_count_up_durably();
+}

@@ -1,0 +1,79 @@
+using System.Text;
+using Confluent.Kafka;
+using DmpActors.Engine.Hosting;
+using DmpActors.Kafka.Embedded;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DmpActors.Engine.Tests.Support;
+
+/// <summary>A real embedded broker and a real SQLite file; engines start and stop on them.</summary>
+public sealed class EngineHarness : IAsyncDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly IProducer<byte[]?, byte[]> _producer;
+
+    public EngineHarness(int partitions = 4)
+    {
+        Broker = EmbeddedKafkaBroker.Start(new EmbeddedBrokerOptions { ListenAddress = "127.0.0.1:0" }
+            .WithTopic("dmp.events", partitions)
+            .WithTopic("dmp.events.dlq", partitions));
+        _producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = Broker.BootstrapServers, EnableIdempotence = true, LingerMs = 5,
+        }).Build();
+    }
+
+    public EmbeddedKafkaBroker Broker { get; }
+    public string DataDirectory => _dir.Path;
+    public ILoggerFactory Logs { get; set; } = NullLoggerFactory.Instance;
+
+    public DmpOptions Options(Action<DmpOptions>? tweak = null)
+    {
+        var options = new DmpOptions();
+        options.Node.Port = 0;
+        options.Kafka.Embedded = true;
+        options.Kafka.BootstrapServers = Broker.BootstrapServers;
+        options.Kafka.LogGeneration = 1;
+        options.Storage.DataDirectory = _dir.Path;
+        options.Ingest.CheckpointInterval = TimeSpan.FromMilliseconds(200);
+        options.Ingest.AckTimeout = TimeSpan.FromSeconds(10);
+        options.Ingest.CheckpointTimeout = TimeSpan.FromSeconds(10);
+        options.Ingest.MaxRestartBackoff = TimeSpan.FromSeconds(1);
+        tweak?.Invoke(options);
+        return options;
+    }
+
+    public Task<DmpEngine> StartEngineAsync(DmpOptions? options = null, Akka.Configuration.Config? extra = null) =>
+        DmpEngine.StartAsync(options ?? Options(), Broker.BootstrapServers, freshLog: false, Logs, extraConfig: extra);
+
+    public async Task ProduceAsync(string userId, byte[] value, string topic = "dmp.events") =>
+        await _producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(userId), Value = value });
+
+    public void Produce(string userId, byte[] value, string topic = "dmp.events") =>
+        _producer.Produce(topic, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(userId), Value = value });
+
+    public void Flush() => _producer.Flush(TimeSpan.FromSeconds(30));
+
+    /// <summary>Committed offset (next to read) per partition for the ingest group.</summary>
+    public IReadOnlyDictionary<int, long> Committed(string group, int partitions)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = group }).Build();
+        var committed = consumer.Committed(Enumerable.Range(0, partitions).Select(p => new TopicPartition("dmp.events", p)), TimeSpan.FromSeconds(10));
+        return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+    }
+
+    public IReadOnlyDictionary<int, long> EndOffsets(int partitions)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = "probe" }).Build();
+        return Enumerable.Range(0, partitions).ToDictionary(p => p,
+            p => consumer.QueryWatermarkOffsets(new TopicPartition("dmp.events", p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _producer.Dispose();
+        await Broker.DisposeAsync();
+        _dir.Dispose();
+    }
+}
