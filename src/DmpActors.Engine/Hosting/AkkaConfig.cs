@@ -7,14 +7,15 @@ public static class AkkaConfig
 {
     public static Config For(NodeOptions node)
     {
-        var self = $"akka.tcp://{node.ClusterName}@{node.Hostname}:{node.Port}";
-        var seeds = node.SeedNodes.Length > 0 ? node.SeedNodes : node.Port == 0 ? [] : [self];
-        var seedList = string.Join(", ", seeds.Select(s => $"\"{s}\""));
+        // Without seed nodes the engine joins itself (DmpEngine.JoinAsync): a one-node cluster.
+        var seedList = string.Join(", ", node.SeedNodes.Select(s => $"\"{s}\""));
         return ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = INFO
               loggers = ["DmpActors.Engine.Hosting.AkkaLoggerBridge, DmpActors.Engine"]
               logger-startup-timeout = 10s
+              # The host stops the engine in order (ingest, final checkpoint, hand-off); Akka must not race it.
+              coordinated-shutdown.run-by-clr-shutdown-hook = off
               actor {
                 provider = cluster
                 serializers.dmp = "DmpActors.Engine.Serialization.DmpSerializer, DmpActors.Engine"

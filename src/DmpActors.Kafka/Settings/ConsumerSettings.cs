@@ -73,6 +73,8 @@ public sealed record ConsumerSettings
             FetchWaitMaxMs = 100,
             FetchMinBytes = 1,
             MaxPartitionFetchBytes = 4 * 1024 * 1024,
+            // Bounds librdkafka's own prefetch while the poll thread waits for a full stage to drain.
+            QueuedMaxMessagesKbytes = 32 * 1024,
         };
         if (ClientId is not null) config.ClientId = ClientId;
         foreach (var (key, value) in Properties)

@@ -52,11 +52,11 @@ internal sealed class ConsumerLoop
     private bool _shutdownRequested;
     private Exception? _fatal;
     private int _started;
+    private long _stalledSince;
 
     // Diagnostics (written by the poll thread, read anywhere).
     private long _recordsConsumed, _pauses, _resumes, _commitRequests, _committedOffsets, _skippedOffsets, _rewinds, _chunks;
     private int _maxBufferedObserved;
-    private long TmpWaits, TmpNulls, TmpZero, TmpZeroNull; private double TmpWaitMs;
 
     public ConsumerLoop(ConsumerSettings settings, IReadOnlyList<string> topics, ILogger logger)
     {
@@ -99,10 +99,9 @@ internal sealed class ConsumerLoop
     {
         try
         {
-            var tmpb = new ConsumerBuilder<byte[]?, byte[]>(_settings.ToConsumerConfig());
-            if (Environment.GetEnvironmentVariable("TMP_NOLOG") is null) tmpb.SetLogHandler((_, m) => _logger.Log(ToLevel(m.Level), "librdkafka {Facility}: {Message}", m.Facility, m.Message));
-            if (Environment.GetEnvironmentVariable("TMP_NOERR") is null) tmpb.SetErrorHandler((_, error) => OnError(error));
-            _consumer = tmpb
+            _consumer = new ConsumerBuilder<byte[]?, byte[]>(_settings.ToConsumerConfig())
+                .SetErrorHandler((_, error) => OnError(error))
+                .SetLogHandler((_, m) => _logger.Log(ToLevel(m.Level), "librdkafka {Facility}: {Message}", m.Facility, m.Message))
                 .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
                 .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions, flushCommits: true))
                 .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions, flushCommits: false))
@@ -114,11 +113,11 @@ internal sealed class ConsumerLoop
                 ProcessCommands();
                 if (_shutdownRequested || _fatal is not null) break;
                 ResumeDrained();
+                if (WaitWhileDownstreamIsFull()) continue;
                 PollBatch();
             }
 
             if (_fatal is not null) throw _fatal;
-            Console.Error.WriteLine($"TMPDBG waits {TmpWaits} waitms {TmpWaitMs:F0} nulls {TmpNulls} zero {TmpZero} zeronull {TmpZeroNull}");
             ProcessCommands(); // commits queued before Shutdown still land
             _consumer.Close(); // leaves the group; runs the revoked handler
             Complete(null);
@@ -150,7 +149,7 @@ internal sealed class ConsumerLoop
     private void PollBatch()
     {
         var consumer = _consumer!;
-        var maxTotal = int.TryParse(Environment.GetEnvironmentVariable("TMP_MAXTOTAL"), out var tmt) ? tmt : Math.Max(_settings.MaxChunkSize, 1) * 4;
+        var maxTotal = Math.Max(_settings.MaxChunkSize, 1) * 4;
         var max = _settings.MaxBufferPerPartition;
         var total = 0;
         PartitionChannel? last = null;
@@ -162,10 +161,7 @@ internal sealed class ConsumerLoop
             ConsumeResult<byte[]?, byte[]>? record;
             try
             {
-                var tsw = System.Diagnostics.Stopwatch.StartNew();
                 record = consumer.Consume(timeout);
-                if (timeout > TimeSpan.Zero) { TmpWaits++; TmpWaitMs += tsw.Elapsed.TotalMilliseconds; if (record is null) TmpNulls++; }
-                else { TmpZero++; if (record is null) TmpZeroNull++; }
             }
             catch (ConsumeException e) when (!e.Error.IsFatal)
             {
@@ -204,10 +200,7 @@ internal sealed class ConsumerLoop
             if (channel.Buffered + batch.Count >= max)
             {
                 HandOver(channel);
-                consumer.Pause([channel.TopicPartition]);
-                channel.PausedForBackPressure = true;
-                _paused.Add(channel);
-                Interlocked.Increment(ref _pauses);
+                break; // full: stop consuming until the stage drains it (WaitWhileDownstreamIsFull)
             }
             else if (batch.Count >= _settings.MaxChunkSize)
             {
@@ -229,6 +222,56 @@ internal sealed class ConsumerLoop
         Interlocked.Increment(ref _chunks);
         var buffered = channel.Offer(batch);
         if (buffered > _maxBufferedObserved) Volatile.Write(ref _maxBufferedObserved, buffered);
+    }
+
+    /// <summary>
+    /// Back-pressure without Pause/Resume on the hot path: librdkafka stalls a resumed partition for
+    /// about a second (measured here), so while a partition's buffer is full the poll thread simply
+    /// stops consuming; librdkafka's own prefetch is bounded by queued.max.messages.kbytes. Only a
+    /// stall long enough to threaten max.poll.interval.ms pauses the full partitions (and polls on).
+    /// </summary>
+    /// <returns>True when the caller should not consume now.</returns>
+    private bool WaitWhileDownstreamIsFull()
+    {
+        if (_stopped) return false;
+        var full = false;
+        foreach (var channel in _assigned.Values)
+        {
+            if (channel.PausedForBackPressure || channel.Abandoned || channel.IsClosed) continue;
+            var buffered = channel.Buffered;
+            // Hysteresis: once full, a partition counts as full until it drains to half.
+            if (buffered >= _settings.MaxBufferPerPartition || (channel.Full && buffered > _settings.MaxBufferPerPartition / 2))
+            {
+                channel.Full = true;
+                full = true;
+            }
+            else
+            {
+                channel.Full = false;
+            }
+        }
+        if (!full)
+        {
+            _stalledSince = 0;
+            return false;
+        }
+        if (_stalledSince == 0) _stalledSince = Environment.TickCount64;
+        if (Environment.TickCount64 - _stalledSince < _settings.MaxPollInterval.TotalMilliseconds / 3)
+        {
+            Thread.Sleep(1);
+            return true;
+        }
+        foreach (var channel in _assigned.Values)
+        {
+            if (!channel.Full || channel.PausedForBackPressure) continue;
+            _consumer!.Pause([channel.TopicPartition]);
+            channel.PausedForBackPressure = true;
+            channel.Full = false;
+            _paused.Add(channel);
+            Interlocked.Increment(ref _pauses);
+        }
+        _stalledSince = 0;
+        return false;
     }
 
     private void ResumeDrained()

@@ -41,6 +41,9 @@ internal sealed class PartitionChannel
     /// <summary>Paused by the poll thread because the buffer is full (poll-thread only).</summary>
     internal bool PausedForBackPressure;
 
+    /// <summary>Buffer reached the bound and has not drained to half yet (poll-thread only).</summary>
+    internal bool Full;
+
     /// <summary>Paused because downstream cancelled the sub-source (poll-thread only).</summary>
     internal bool Abandoned;
 

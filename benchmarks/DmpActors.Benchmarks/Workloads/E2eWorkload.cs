@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using DmpActors.Benchmarks.Infra;
+using DmpActors.Engine.Hosting;
+using DmpActors.Kafka.Embedded;
+using DmpActors.Kafka.Settings;
+using Npgsql;
+
+namespace DmpActors.Benchmarks.Workloads;
+
+/// <summary>
+/// Kafka (embedded broker) → DmpActors ingest → durable profile store → committed offsets, against a
+/// bare Confluent consumer loop over the same records in the same run.
+/// </summary>
+public static class E2eWorkload
+{
+    private const string Topic = "dmp.events";
+    private const string Dlq = "dmp.events.dlq";
+
+    public static async Task<int> RunAsync(Args args, string command)
+    {
+        var events = args.Int("events", 1_000_000);
+        var users = args.Int("users", 100_000);
+        var partitions = args.Int("partitions", 6);
+        var pg = args.String("pg");
+        var checkpointMs = args.Int("checkpoint-ms", 0);
+        var maxInFlight = args.Int("max-in-flight", 0);
+        args.EnsureAllKnown();
+        var storeName = pg is null ? "SQLite" : "PostgreSQL";
+
+        Console.WriteLine($"e2e: {events:N0} events over {users:N0} users, {partitions} partitions, store {storeName}");
+        var data = Dataset.Generate(events, users, keepParsed: false);
+        Console.WriteLine($"generated in {data.GenerationTime.TotalSeconds:0.0} s: mean value {data.MeanValueBytes:0} B, {data.ExpectedApplied.Count:N0} entities, invalid {data.Invalid}; mix: {data.MixSummary()}");
+
+        await using var broker = EmbeddedKafkaBroker.Start(new EmbeddedBrokerOptions { ListenAddress = "127.0.0.1:0" }
+            .WithTopic(Topic, partitions).WithTopic(Dlq, partitions));
+
+        // ---- produce ----
+        var produce = Produce(broker.BootstrapServers, data);
+        Console.WriteLine($"produced {events:N0} in {produce.TotalSeconds:0.00} s = {events / produce.TotalSeconds:N0} ev/s");
+        var end = EndOffsets(broker.BootstrapServers, Topic, partitions);
+        if (end.Values.Sum() != events) throw new InvalidOperationException($"end offsets sum to {end.Values.Sum()}, expected {events}");
+
+        // ---- (a) baseline ----
+        var consumerSettings = new ConsumerSettings(broker.BootstrapServers, "bench-baseline-1");
+        var baseline = BareConsume(consumerSettings, events);
+        Console.WriteLine($"baseline bare consumer: {baseline.Elapsed.TotalSeconds:0.00} s = {events / baseline.Elapsed.TotalSeconds:N0} ev/s (checksum {baseline.Bytes:N0} B)");
+
+        // ---- (b) DmpActors ----
+        var dataDir = Path.Combine(Path.GetTempPath(), "dmp-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dataDir);
+        string? pgDatabase = null;
+        var options = new DmpOptions();
+        options.Node.Port = 0;
+        options.Kafka.BootstrapServers = broker.BootstrapServers;
+        options.Kafka.Partitions = partitions;
+        options.Storage.DataDirectory = dataDir;
+        if (checkpointMs > 0) options.Ingest.CheckpointInterval = TimeSpan.FromMilliseconds(checkpointMs);
+        if (maxInFlight > 0) options.Ingest.MaxInFlight = maxInFlight;
+        if (pg is not null)
+        {
+            (options.Storage.ConnectionString, pgDatabase) = await CreateDatabaseAsync(pg);
+            options.Storage.Provider = "postgresql";
+        }
+
+        using var meters = new DmpMeterCollector();
+        using var loggers = ConsoleWarnings.Factory();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var wsBefore = Machine.WorkingSet();
+        var gcBefore = GcStats.Now();
+        var cpu = ThreadCpu.Start();
+        var peak = new PeakWorkingSet();
+        var sw = Stopwatch.StartNew();
+        var engine = await DmpEngine.StartAsync(options, broker.BootstrapServers, freshLog: true, loggers);
+        var started = sw.Elapsed;
+        TimeSpan? allApplied = null;
+        while (true)
+        {
+            var committed = engine.Ingest!.Status.NextOffsetByPartition;
+            if (allApplied is null && meters.Counter("dmp.events.applied") + meters.Counter("dmp.events.rejected") >= events) allApplied = sw.Elapsed;
+            if (end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value)) break;
+            if (sw.Elapsed > TimeSpan.FromMinutes(20)) throw new TimeoutException("ingest did not reach the end offsets in 20 minutes");
+            await Task.Delay(10);
+        }
+        var dmpElapsed = sw.Elapsed;
+        var split = cpu.Stop(dmpElapsed);
+        var gc = GcStats.Now().Since(gcBefore);
+        peak.Dispose();
+        var status = engine.Ingest!.Status;
+        Console.WriteLine($"DmpActors: {dmpElapsed.TotalSeconds:0.00} s = {events / dmpElapsed.TotalSeconds:N0} ev/s (engine start {started.TotalSeconds:0.00} s, all applied in memory at {allApplied?.TotalSeconds:0.00} s)");
+
+        // ---- correctness sample ----
+        var (checkedUsers, mismatches, durableMismatches, meanStateBytes) = await VerifyAsync(engine, data);
+        Console.WriteLine($"verified {checkedUsers} users: {mismatches} live mismatches, {durableMismatches} durable mismatches; mean stored state {meanStateBytes:0} B");
+        var storedRows = await engine.Store.CountAsync();
+        await engine.DisposeAsync();
+
+        // ---- baseline again (drift check) ----
+        var baseline2 = BareConsume(consumerSettings with { GroupId = "bench-baseline-2" }, events);
+        Console.WriteLine($"baseline bare consumer (after): {baseline2.Elapsed.TotalSeconds:0.00} s = {events / baseline2.Elapsed.TotalSeconds:N0} ev/s");
+        var dlq = EndOffsets(broker.BootstrapServers, Dlq, partitions).Values.Sum();
+
+        var baseRate = events / baseline.Elapsed.TotalSeconds;
+        var dmpRate = events / dmpElapsed.TotalSeconds;
+        var checkpointHist = meters.Hist("dmp.checkpoint.duration");
+        var writeHist = meters.Hist("dmp.profiles.write.duration");
+        var name = $"e2e-{storeName.ToLowerInvariant()}";
+        var md = Report.Header($"e2e, {storeName}: {events:N0} events, {users:N0} users, {partitions} partitions", command) + $"""
+            - data: TrafficGenerator (seed 7), {data.ExpectedApplied.Count:N0} distinct entities (user_id, else anonymous_id), mean value {data.MeanValueBytes:0} B; mix: {data.MixSummary()}
+            - produce (Confluent producer, acks=1, linger 5 ms): {events:N0} in {produce.TotalSeconds:0.00} s = **{events / produce.TotalSeconds:N0} ev/s**
+
+            | run | time | events/s | ratio to baseline (a) |
+            | --- | ---: | ---: | ---: |
+            | (a) bare Confluent consumer loop, same fetch settings | {baseline.Elapsed.TotalSeconds:0.00} s | {baseRate:N0} | 1.00 |
+            | (b) DmpActors ingest, {storeName}, until every offset is checkpointed + committed | {dmpElapsed.TotalSeconds:0.00} s | {dmpRate:N0} | **{dmpRate / baseRate:0.00}** |
+            | (a') bare consumer again, after (b) | {baseline2.Elapsed.TotalSeconds:0.00} s | {events / baseline2.Elapsed.TotalSeconds:N0} | {events / baseline2.Elapsed.TotalSeconds / baseRate:0.00} |
+
+            (b) includes engine start-up ({started.TotalSeconds:0.00} s: store init, cluster join, sharding) and the consumer-group join, as (a) includes its group join. All events were applied in memory at {allApplied?.TotalSeconds:0.00} s; the rest is the last checkpoint.
+
+            | DmpActors detail | value |
+            | --- | --- |
+            | checkpoints | {status.Checkpoints} (metric dmp.checkpoints {meters.Counter("dmp.checkpoints")}), records checkpointed {status.RecordsCheckpointed:N0}, restarts {status.Restarts}{(status.LastError is null ? "" : $" (last error: {status.LastError})")} |
+            | checkpoint duration (flush → all durable) | mean {checkpointHist.Sum / Math.Max(1, checkpointHist.Count):0} ms, p50 {checkpointHist.Percentile(0.5):0} ms, p95 {checkpointHist.Percentile(0.95):0} ms, max {checkpointHist.Max:0} ms; total {checkpointHist.Sum / 1000:0.0} s = {checkpointHist.Sum / dmpElapsed.TotalMilliseconds:P0} of wall |
+            | store transactions (dmp.profiles.write.duration) | {writeHist.Count} transactions, {meters.Counter("dmp.profiles.saved"):N0} profile rows, total {writeHist.Sum / 1000:0.0} s = {writeHist.Sum / dmpElapsed.TotalMilliseconds:P0} of wall, mean {writeHist.Sum / Math.Max(1, writeHist.Count):0} ms, max {writeHist.Max:0} ms |
+            | events applied / duplicate / rejected (metrics) | {meters.Counter("dmp.events.applied"):N0} / {meters.Counter("dmp.events.duplicate"):N0} / {meters.Counter("dmp.events.rejected"):N0} |
+            | dead-letter topic records | {dlq} (generator produced {data.Invalid} invalid) |
+            | profiles in store | {storedRows:N0} (entities expected {data.ExpectedApplied.Count:N0}) |
+            | correctness sample | {checkedUsers} random entities: {mismatches} live EventsApplied mismatches, {durableMismatches} durable (store) mismatches |
+            | mean stored profile state (sample) | {meanStateBytes:0} B |
+            | working set | {Report.MiB(wsBefore)} before start (holds the {Report.MiB(data.PayloadBytes)} dataset), peak {Report.MiB(peak.Peak)} during (b) |
+            | GC during (b) | {gc} |
+
+            CPU during (b):
+
+            {split.Markdown()}
+            """;
+        Console.WriteLine(md);
+        Report.Write(name, md);
+
+        if (pgDatabase is not null) await DropDatabaseAsync(pg!, pgDatabase);
+        try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+        return mismatches + durableMismatches == 0 ? 0 : 2;
+    }
+
+    private static TimeSpan Produce(string bootstrap, Dataset data)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            Acks = Acks.Leader,
+            EnableIdempotence = false,
+            LingerMs = 5,
+            BatchNumMessages = 10_000,
+            BatchSize = 1_000_000,
+            QueueBufferingMaxMessages = 2_000_000,
+            QueueBufferingMaxKbytes = 2_000_000,
+        }).Build();
+        long failed = 0;
+        void OnDelivery(DeliveryReport<byte[]?, byte[]> r) { if (r.Error.IsError) Interlocked.Increment(ref failed); }
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < data.Count; i++)
+        {
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(Topic, new Message<byte[]?, byte[]> { Key = data.Keys[i], Value = data.Values[i] }, OnDelivery);
+                    break;
+                }
+                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
+        producer.Flush(TimeSpan.FromMinutes(2));
+        var elapsed = sw.Elapsed;
+        if (failed > 0) throw new InvalidOperationException($"{failed} produce requests failed");
+        return elapsed;
+    }
+
+    private static Dictionary<int, long> EndOffsets(string bootstrap, string topic, int partitions)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-probe" }).Build();
+        return Enumerable.Range(0, partitions).ToDictionary(p => p,
+            p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    private static (TimeSpan Elapsed, long Bytes) BareConsume(ConsumerSettings settings, int expected)
+    {
+        var sw = Stopwatch.StartNew();
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(settings.ToConsumerConfig()).Build();
+        consumer.Subscribe(Topic);
+        long count = 0, bytes = 0;
+        while (count < expected)
+        {
+            var r = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (r is null || r.IsPartitionEOF) continue;
+            bytes += r.Message.Value.Length;
+            count++;
+            if (sw.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("bare consumer did not finish in 10 minutes");
+        }
+        var elapsed = sw.Elapsed;
+        consumer.Close();
+        return (elapsed, bytes);
+    }
+
+    private static async Task<(int Checked, int Mismatches, int DurableMismatches, double MeanStateBytes)> VerifyAsync(DmpEngine engine, Dataset data)
+    {
+        var random = new Random(11);
+        var ids = data.ExpectedApplied.Keys.OrderBy(_ => random.Next()).Take(100).ToList();
+        var durable = await engine.Store.LoadAsync(ids);
+        int mismatches = 0, durableMismatches = 0;
+        long stateBytes = 0;
+        foreach (var id in ids)
+        {
+            var expected = data.ExpectedApplied[id];
+            var live = await engine.GetProfileAsync(id, TimeSpan.FromSeconds(30));
+            if (live?.EventsApplied != expected)
+            {
+                mismatches++;
+                Console.Error.WriteLine($"mismatch {id}: expected {expected}, live {live?.EventsApplied}");
+            }
+            if (!durable.TryGetValue(id, out var row) || Engine.Serialization.ProfileCodec.Decode(row.State).EventsApplied != expected)
+            {
+                durableMismatches++;
+                Console.Error.WriteLine($"durable mismatch {id}: expected {expected}");
+            }
+            else stateBytes += row.State.Length;
+        }
+        return (ids.Count, mismatches, durableMismatches, ids.Count == durableMismatches ? 0 : (double)stateBytes / (ids.Count - durableMismatches));
+    }
+
+    private static async Task<(string ConnectionString, string Database)> CreateDatabaseAsync(string adminConnectionString)
+    {
+        var database = $"dmp_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        await using (var admin = new NpgsqlConnection(adminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = database };
+        Console.WriteLine($"PostgreSQL: fresh database {database}");
+        return (builder.ConnectionString, database);
+    }
+
+    private static async Task DropDatabaseAsync(string adminConnectionString, string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(adminConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
