@@ -71,9 +71,16 @@ public sealed class IngestPipelineTests
         }, Patience, "the ingest to checkpoint every produced record");
 
     [Fact]
-    public async Task Every_event_is_applied_once_and_offsets_are_committed_only_behind_durable_state()
+    public Task Every_event_is_applied_once_and_offsets_are_committed_only_behind_durable_state() =>
+        EveryEventOnce(new EngineHarness());
+
+    [PostgresFact]
+    public async Task On_postgresql_every_event_is_applied_once_and_offsets_are_committed_only_behind_durable_state() =>
+        await EveryEventOnce(new EngineHarness { PostgresConnectionString = await TestDatabases.CreatePostgresDatabaseAsync() });
+
+    private static async Task EveryEventOnce(EngineHarness created)
     {
-        await using var harness = new EngineHarness();
+        await using var harness = created;
         await using var engine = await harness.StartEngineAsync();
         var truth = new Truth();
 
@@ -125,9 +132,16 @@ public sealed class IngestPipelineTests
     }
 
     [Fact]
-    public async Task After_a_crash_a_new_engine_resumes_from_committed_offsets_and_counts_nothing_twice()
+    public Task After_a_crash_a_new_engine_resumes_from_committed_offsets_and_counts_nothing_twice() =>
+        CrashAndResume(new EngineHarness());
+
+    [PostgresFact]
+    public async Task On_postgresql_after_a_crash_a_new_engine_resumes_from_committed_offsets_and_counts_nothing_twice() =>
+        await CrashAndResume(new EngineHarness { PostgresConnectionString = await TestDatabases.CreatePostgresDatabaseAsync() });
+
+    private static async Task CrashAndResume(EngineHarness created)
     {
-        await using var harness = new EngineHarness();
+        await using var harness = created;
         var truth = new Truth();
         // A crash: the actor system dies without the graceful hand-off that would save dirty profiles.
         var noGracefulStop = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
@@ -146,5 +160,36 @@ public sealed class IngestPipelineTests
 
         await WaitUntilCommittedToEnd(harness, second, 4);
         await AssertProfilesMatch(second, truth);
+    }
+
+    [Fact]
+    public async Task A_database_outage_fails_checkpoints_and_afterwards_nothing_is_lost_or_counted_twice()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(harness.Options(o => o.Ingest.CheckpointTimeout = TimeSpan.FromSeconds(2)));
+        var truth = new Truth();
+        ProduceWave(harness, truth, wave: 1, users: 30, viewsPerUser: 4);
+        await WaitUntilCommittedToEnd(harness, engine, 4);
+        var endOfWave1 = harness.EndOffsets(4);
+
+        // Another process takes SQLite's write lock: every profile write now blocks, then fails.
+        var outage = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(harness.DataDirectory, "profiles.db")};Pooling=false");
+        await outage.OpenAsync();
+        await using (var begin = outage.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            await begin.ExecuteNonQueryAsync();
+        }
+        ProduceWave(harness, truth, wave: 2, users: 30, viewsPerUser: 4);
+        await Eventually.True(() => engine.Ingest!.Status.Restarts >= 1, Patience, "a checkpoint to fail and the ingest to restart");
+        var committedDuringOutage = harness.Committed("dmp-ingest", 4);
+
+        await outage.DisposeAsync(); // the database is back
+        ProduceWave(harness, truth, wave: 3, users: 35, viewsPerUser: 2);
+
+        await WaitUntilCommittedToEnd(harness, engine, 4);
+        await AssertProfilesMatch(engine, truth);
+        // Nothing of wave 2 was committed while its profiles could not be written.
+        Assert.Equal(endOfWave1, committedDuringOutage);
     }
 }

@@ -28,6 +28,9 @@ public sealed class EngineHarness : IAsyncDisposable
     public string DataDirectory => _dir.Path;
     public ILoggerFactory Logs { get; set; } = NullLoggerFactory.Instance;
 
+    /// <summary>Set to a connection string to run the engine on PostgreSQL instead of SQLite.</summary>
+    public string? PostgresConnectionString { get; set; }
+
     public DmpOptions Options(Action<DmpOptions>? tweak = null)
     {
         var options = new DmpOptions();
@@ -36,6 +39,11 @@ public sealed class EngineHarness : IAsyncDisposable
         options.Kafka.BootstrapServers = Broker.BootstrapServers;
         options.Kafka.LogGeneration = 1;
         options.Storage.DataDirectory = _dir.Path;
+        if (PostgresConnectionString is not null)
+        {
+            options.Storage.Provider = "postgresql";
+            options.Storage.ConnectionString = PostgresConnectionString;
+        }
         options.Ingest.CheckpointInterval = TimeSpan.FromMilliseconds(200);
         options.Ingest.AckTimeout = TimeSpan.FromSeconds(10);
         options.Ingest.CheckpointTimeout = TimeSpan.FromSeconds(10);
