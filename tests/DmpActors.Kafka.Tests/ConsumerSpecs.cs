@@ -12,19 +12,9 @@ using static DmpActors.Kafka.Tests.KafkaTestSupport;
 
 namespace DmpActors.Kafka.Tests;
 
-public sealed class ConsumerSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+public sealed class ConsumerSpecs(ITestOutputHelper output) : BrokerSpec(output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly EmbeddedKafkaBroker _broker = StartBroker();
-    private readonly IMaterializer _materializer;
-
-    public ConsumerSpecs(ITestOutputHelper output) : base("akka.loglevel = WARNING", output: output)
-    {
-        _materializer = Sys.Materializer();
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     [Fact]
     public async Task CommittableSource_reads_every_record_in_partition_order_and_commits_offset_plus_one()

@@ -13,21 +13,9 @@ using static DmpActors.Kafka.Tests.KafkaTestSupport;
 
 namespace DmpActors.Kafka.Tests;
 
-public sealed class ProducerSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+public sealed class ProducerSpecs(ITestOutputHelper output) : BrokerSpec(output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly EmbeddedKafkaBroker _broker = StartBroker();
-    private readonly IMaterializer _materializer;
-    private readonly ITestOutputHelper _output;
-
-    public ProducerSpecs(ITestOutputHelper output) : base("akka.loglevel = WARNING", output: output)
-    {
-        _output = output;
-        _materializer = Sys.Materializer();
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     [Fact]
     public async Task FlowWithPassThrough_emits_results_in_input_order_with_their_offsets()

@@ -12,19 +12,9 @@ using static DmpActors.Kafka.Tests.KafkaTestSupport;
 
 namespace DmpActors.Kafka.Tests;
 
-public sealed class RebalanceAndFaultSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+public sealed class RebalanceAndFaultSpecs(ITestOutputHelper output) : BrokerSpec(output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
-    private readonly EmbeddedKafkaBroker _broker = StartBroker();
-    private readonly IMaterializer _materializer;
-
-    public RebalanceAndFaultSpecs(ITestOutputHelper output) : base("akka.loglevel = WARNING", output: output)
-    {
-        _materializer = Sys.Materializer();
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     private sealed class Member
     {
