@@ -35,15 +35,15 @@ public static class E2eWorkload
         await using var broker = EmbeddedKafkaBroker.Start(new EmbeddedBrokerOptions { ListenAddress = "127.0.0.1:0" }
             .WithTopic(Topic, partitions).WithTopic(Dlq, partitions));
 
-        // ---- produce ----
-        var produce = Produce(broker.BootstrapServers, data);
+        // ---- produce rate (into a scratch topic: see LeadPerPartition for why the runs cannot pre-produce) ----
+        broker.CreateTopic("bench.produce", partitions);
+        var produce = Produce(broker.BootstrapServers, "bench.produce", data, consumed: null, maxLead: 0);
         Console.WriteLine($"produced {events:N0} in {produce.TotalSeconds:0.00} s = {events / produce.TotalSeconds:N0} ev/s");
-        var end = EndOffsets(broker.BootstrapServers, Topic, partitions);
-        if (end.Values.Sum() != events) throw new InvalidOperationException($"end offsets sum to {end.Values.Sum()}, expected {events}");
+        var maxLead = (long)partitions * LeadPerPartition;
 
         // ---- (a) baseline ----
         var consumerSettings = new ConsumerSettings(broker.BootstrapServers, "bench-baseline-1");
-        var baseline = BareConsume(consumerSettings, events);
+        var baseline = BareConsumePaced(broker, "bench.baseline.a", consumerSettings, data, partitions, maxLead);
         Console.WriteLine($"baseline bare consumer: {baseline.Elapsed.TotalSeconds:0.00} s = {events / baseline.Elapsed.TotalSeconds:N0} ev/s (checksum {baseline.Bytes:N0} B)");
 
         // ---- (b) DmpActors ----
@@ -73,6 +73,11 @@ public static class E2eWorkload
         var sw = Stopwatch.StartNew();
         var engine = await DmpEngine.StartAsync(options, broker.BootstrapServers, freshLog: true, loggers);
         var started = sw.Elapsed;
+        var producing = Task.Factory.StartNew(() => Produce(broker.BootstrapServers, Topic, data, () => meters.Counter("dmp.events.consumed"), maxLead),
+            TaskCreationOptions.LongRunning);
+        await producing;
+        var end = EndOffsets(broker.BootstrapServers, Topic, partitions);
+        if (end.Values.Sum() != events) throw new InvalidOperationException($"end offsets sum to {end.Values.Sum()}, expected {events}");
         TimeSpan? allApplied = null;
         while (true)
         {
@@ -96,7 +101,7 @@ public static class E2eWorkload
         await engine.DisposeAsync();
 
         // ---- baseline again (drift check) ----
-        var baseline2 = BareConsume(consumerSettings with { GroupId = "bench-baseline-2" }, events);
+        var baseline2 = BareConsumePaced(broker, "bench.baseline.b", consumerSettings with { GroupId = "bench-baseline-2" }, data, partitions, maxLead);
         Console.WriteLine($"baseline bare consumer (after): {baseline2.Elapsed.TotalSeconds:0.00} s = {events / baseline2.Elapsed.TotalSeconds:N0} ev/s");
         var dlq = EndOffsets(broker.BootstrapServers, Dlq, partitions).Values.Sum();
 
@@ -107,7 +112,8 @@ public static class E2eWorkload
         var name = $"e2e-{storeName.ToLowerInvariant()}";
         var md = Report.Header($"e2e, {storeName}: {events:N0} events, {users:N0} users, {partitions} partitions", command) + $"""
             - data: TrafficGenerator (seed 7), {data.ExpectedApplied.Count:N0} distinct entities (user_id, else anonymous_id), mean value {data.MeanValueBytes:0} B; mix: {data.MixSummary()}
-            - produce (Confluent producer, acks=1, linger 5 ms): {events:N0} in {produce.TotalSeconds:0.00} s = **{events / produce.TotalSeconds:N0} ev/s**
+            - produce (Confluent producer, acks=1, linger 5 ms, nothing consuming): {events:N0} in {produce.TotalSeconds:0.00} s = **{events / produce.TotalSeconds:N0} ev/s**
+            - the embedded broker (librdkafka mock cluster) keeps only the newest 5 MiB per partition, so every run gets its own topic and an in-process producer feeding it at most {LeadPerPartition:N0} records per partition ahead of the consumer ((a): records consumed; (b): `dmp.events.consumed`). The producer's CPU is inside both (a) and (b). Every run checks it received all {events:N0} records.
 
             | run | time | events/s | ratio to baseline (a) |
             | --- | ---: | ---: | ---: |
@@ -142,7 +148,16 @@ public static class E2eWorkload
         return mismatches + durableMismatches == 0 ? 0 : 2;
     }
 
-    private static TimeSpan Produce(string bootstrap, Dataset data)
+    /// <summary>
+    /// Records a run may produce ahead of its consumer, per partition. The embedded broker is librdkafka's
+    /// mock cluster, which keeps at most 5 MiB (or 100,000 message sets) per partition and silently drops
+    /// the oldest beyond that (rdkafka_mock.c: mpart->max_size = 5 MiB). 1M events of ~250 B over 6
+    /// partitions is ~40 MiB per partition, so a run cannot pre-produce everything: the producer runs
+    /// alongside the consumer, at most this many records ahead (~2 MiB per partition).
+    /// </summary>
+    private const long LeadPerPartition = 8_000;
+
+    private static TimeSpan Produce(string bootstrap, string topic, Dataset data, Func<long>? consumed, long maxLead)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
         {
@@ -150,8 +165,8 @@ public static class E2eWorkload
             Acks = Acks.Leader,
             EnableIdempotence = false,
             LingerMs = 5,
-            BatchNumMessages = 10_000,
-            BatchSize = 1_000_000,
+            BatchNumMessages = int.Parse(Environment.GetEnvironmentVariable("BENCH_BATCH_MSGS") ?? "10000", System.Globalization.CultureInfo.InvariantCulture),
+            BatchSize = int.Parse(Environment.GetEnvironmentVariable("BENCH_BATCH_BYTES") ?? "1000000", System.Globalization.CultureInfo.InvariantCulture),
             QueueBufferingMaxMessages = 2_000_000,
             QueueBufferingMaxKbytes = 2_000_000,
         }).Build();
@@ -160,11 +175,13 @@ public static class E2eWorkload
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < data.Count; i++)
         {
+            if (consumed is not null)
+                while (i - consumed() > maxLead) Thread.Sleep(1);
             while (true)
             {
                 try
                 {
-                    producer.Produce(Topic, new Message<byte[]?, byte[]> { Key = data.Keys[i], Value = data.Values[i] }, OnDelivery);
+                    producer.Produce(topic, new Message<byte[]?, byte[]> { Key = data.Keys[i], Value = data.Values[i] }, OnDelivery);
                     break;
                 }
                 catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -186,19 +203,37 @@ public static class E2eWorkload
             p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
     }
 
-    private static (TimeSpan Elapsed, long Bytes) BareConsume(ConsumerSettings settings, int expected)
+    private static (TimeSpan Elapsed, long Bytes) BareConsumePaced(EmbeddedKafkaBroker broker, string topic, ConsumerSettings settings, Dataset data, int partitions, long maxLead)
     {
+        broker.CreateTopic(topic, partitions);
+        long consumed = 0;
         var sw = Stopwatch.StartNew();
+        var producing = Task.Factory.StartNew(() => Produce(broker.BootstrapServers, topic, data, () => Interlocked.Read(ref consumed), maxLead),
+            TaskCreationOptions.LongRunning);
+        var result = BareConsume(topic, settings, data.Count, ref consumed, sw);
+        producing.GetAwaiter().GetResult();
+        return result;
+    }
+
+    private static (TimeSpan Elapsed, long Bytes) BareConsume(string topic, ConsumerSettings settings, int expected, ref long consumed, Stopwatch sw)
+    {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(settings.ToConsumerConfig()).Build();
-        consumer.Subscribe(Topic);
+        consumer.Subscribe(topic);
         long count = 0, bytes = 0;
+        var nextReport = TimeSpan.FromSeconds(5);
         while (count < expected)
         {
             var r = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (sw.Elapsed > nextReport)
+            {
+                Console.WriteLine($"  bare consumer: {count:N0} records after {sw.Elapsed.TotalSeconds:0} s, positions [{string.Join(", ", consumer.Assignment.Select(a => $"{a.Partition.Value}:{consumer.Position(a)}/{consumer.GetWatermarkOffsets(a).High}"))}]");
+                nextReport += TimeSpan.FromSeconds(5);
+                if (sw.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"bare consumer got {count} of {expected} records in 5 minutes");
+            }
             if (r is null || r.IsPartitionEOF) continue;
             bytes += r.Message.Value.Length;
             count++;
-            if (sw.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("bare consumer did not finish in 10 minutes");
+            if ((count & 1023) == 0) Interlocked.Exchange(ref consumed, count);
         }
         var elapsed = sw.Elapsed;
         consumer.Close();

@@ -123,10 +123,12 @@ public sealed class IngestService : IAsyncDisposable
     private IRunnableGraph<(IConsumerControl, Task<Done>)> Build()
     {
         var settings = _settings;
+        var gaps = new OffsetGapDetector(_log);
         return KafkaConsumer.CommittableSource(settings.Consumer, settings.EventsTopic)
             .Select(message =>
             {
                 DmpMetrics.EventsConsumed.Add(1);
+                gaps.Observe(message.Record.Partition.Value, message.Record.Offset.Value);
                 return IngestRecord.Parse(message, settings.LogGeneration, _clock.GetUtcNow(), settings.Limits);
             })
             .SelectAsync(64, record => record.Event is null ? _deadLetters.PublishAsync(record) : Task.FromResult(record))

@@ -21,5 +21,6 @@ public static class DmpMetrics
     public static readonly Counter<long> ProfileWriteFailures = Meter.CreateCounter<long>("dmp.profiles.write_failures", "{batch}", "Failed profile store transactions");
     public static readonly Histogram<double> ProfileWriteDuration = Meter.CreateHistogram<double>("dmp.profiles.write.duration", "ms", "Duration of one profile store transaction");
     public static readonly UpDownCounter<long> ActiveUsers = Meter.CreateUpDownCounter<long>("dmp.users.active", "{entity}", "User entities alive on this node");
+    public static readonly Counter<long> OffsetGaps = Meter.CreateCounter<long>("dmp.ingest.offset_gaps", "{record}", "Offsets skipped between consecutive records of a partition (records the broker no longer had, or transaction markers)");
     public static readonly Counter<long> IngestRestarts = Meter.CreateCounter<long>("dmp.ingest.restarts", "{restart}", "Times the ingest stream restarted after a failure");
 }
