@@ -5,7 +5,7 @@ namespace DmpActors.Engine.Hosting;
 /// <summary>The one place that turns typed options into Akka configuration.</summary>
 public static class AkkaConfig
 {
-    public static Config For(NodeOptions node)
+    public static Config For(NodeOptions node, TimeSpan? passivateIdleAfter = null)
     {
         // Without seed nodes the engine joins itself (DmpEngine.JoinAsync): a one-node cluster.
         var seedList = string.Join(", ", node.SeedNodes.Select(s => $"\"{s}\""));
@@ -40,7 +40,8 @@ public static class AkkaConfig
                 }
                 sharding {
                   remember-entities = off
-                  passivation.strategy = none
+                  # Idle users get StopUser (they save if dirty, then stop).
+                  passivate-idle-entity-after = {{(int)(passivateIdleAfter ?? TimeSpan.FromMinutes(2)).TotalSeconds}}s
                   least-shard-allocation-strategy.rebalance-absolute-limit = 20
                 }
               }

@@ -62,14 +62,14 @@ public sealed class DmpEngine : IAsyncDisposable
             ?? (freshLog ? await store.NextSequenceAsync("log-generation", ct) : await store.ReadSequenceAsync("log-generation", ct) ?? 1);
 
         AkkaLoggerBridge.LoggerFactory = loggerFactory;
-        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node));
+        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter));
         var system = ActorSystem.Create(options.Node.ClusterName, config);
         try
         {
             await JoinAsync(system, options.Node, ct);
             var loader = system.ActorOf(ProfileLoader.Props(store), "profile-loader");
             var writer = system.ActorOf(ProfileWriter.Props(store), "profile-writer");
-            var userSettings = new UserActorSettings(options.Ingest.PassivateAfter, TimeSpan.FromSeconds(1));
+            var userSettings = UserActorSettings.Default;
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
                 id => UserActor.Props(id, loader, writer, userSettings),

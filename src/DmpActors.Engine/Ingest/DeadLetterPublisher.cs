@@ -15,7 +15,7 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
     public const string DetailHeader = "dmp-reject-detail";
     public const string SourceHeader = "dmp-source";
 
-    public async Task<IngestRecord> PublishAsync(IngestRecord record)
+    public async Task PublishAsync(IngestRecord record)
     {
         var rejection = record.Rejection;
         var headers = new Headers
@@ -26,6 +26,5 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
         };
         await producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = record.Key, Value = record.Value, Headers = headers });
         DmpMetrics.EventsRejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Code));
-        return record;
     }
 }

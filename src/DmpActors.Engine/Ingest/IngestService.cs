@@ -131,8 +131,7 @@ public sealed class IngestService : IAsyncDisposable
                 gaps.Observe(message.Record.Partition.Value, message.Record.Offset.Value);
                 return IngestRecord.Parse(message, settings.LogGeneration, _clock.GetUtcNow(), settings.Limits);
             })
-            .SelectAsync(64, record => record.Event is null ? _deadLetters.PublishAsync(record) : Task.FromResult(record))
-            .Via(new ShardDeliveryStage(_users, settings.MaxInFlight, settings.AckTimeout))
+            .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout))
             .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, OnCheckpoint))
             .ToMaterialized(Committer.Sink(CommitterSettings.Default with { MaxBatch = 1, MaxInterval = TimeSpan.FromMilliseconds(1) }), Keep.Both);
     }

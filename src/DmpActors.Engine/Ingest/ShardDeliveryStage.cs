@@ -9,7 +9,8 @@ using DmpActors.Engine.Profiles;
 namespace DmpActors.Engine.Ingest;
 
 /// <summary>
-/// Tells each valid event to its user entity and emits records in consumption order once applied.
+/// Tells each valid event to its user entity (and each invalid one to the dead-letter topic) and
+/// emits records in consumption order once applied (or dead-lettered).
 /// Acks come back to a stage actor (no ask per event); at most <c>maxInFlight</c> records are
 /// outstanding, so a slow cluster back-pressures the Kafka source. A missing ack fails the stage
 /// (the stream then restarts from committed offsets and dedupe absorbs the replay).
@@ -17,14 +18,16 @@ namespace DmpActors.Engine.Ingest;
 public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, IngestRecord>>
 {
     private readonly IActorRef _users;
+    private readonly Func<IngestRecord, Task> _deadLetter;
     private readonly int _maxInFlight;
     private readonly TimeSpan _ackTimeout;
 
-    public ShardDeliveryStage(IActorRef users, int maxInFlight, TimeSpan ackTimeout)
+    public ShardDeliveryStage(IActorRef users, Func<IngestRecord, Task> deadLetter, int maxInFlight, TimeSpan ackTimeout)
     {
         if (maxInFlight <= 0 || (maxInFlight & (maxInFlight - 1)) != 0)
             throw new ArgumentException("maxInFlight must be a power of two", nameof(maxInFlight));
         _users = users;
+        _deadLetter = deadLetter;
         _maxInFlight = maxInFlight;
         _ackTimeout = ackTimeout;
         Shape = new FlowShape<IngestRecord, IngestRecord>(In, Out);
@@ -45,6 +48,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
         private long _head; // oldest record not yet emitted
         private long _next; // delivery id of the next record
         private StageActor? _self;
+        private Action<(IngestRecord Record, Exception? Error)>? _deadLettered;
 
         public Logic(ShardDeliveryStage stage) : base(stage.Shape)
         {
@@ -59,6 +63,17 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
         public override void PreStart()
         {
             _self = GetStageActor(OnMessage);
+            _deadLettered = GetAsyncCallback<(IngestRecord Record, Exception? Error)>(result =>
+            {
+                if (result.Error is not null)
+                {
+                    FailStage(result.Error);
+                    return;
+                }
+                result.Record.Done = true;
+                TryEmit();
+                PullIfRoom();
+            });
             ScheduleRepeatedly("ack-timeout", TimeSpan.FromSeconds(Math.Max(0.05, _stage._ackTimeout.TotalSeconds / 4)));
             Pull(_stage.In);
         }
@@ -69,14 +84,16 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             var id = _next++;
             record.DeliveryId = id;
             _slots[id & _mask] = record;
+            record.SentAt = Stopwatch.GetTimestamp();
             if (record.Event is { } e)
             {
-                record.SentAt = Stopwatch.GetTimestamp();
                 _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id), _self!.Ref);
             }
             else
             {
-                record.Done = true; // rejected: the dead-letter stage before us already published it
+                var deadLettered = _deadLettered!;
+                _stage._deadLetter(record).ContinueWith(
+                    t => deadLettered((record, t.Exception?.GetBaseException())), TaskContinuationOptions.ExecuteSynchronously);
             }
             TryEmit();
             PullIfRoom();
@@ -117,8 +134,9 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             if (_head == _next) return;
             var record = _slots[_head & _mask]!;
             if (!record.Done && Stopwatch.GetTimestamp() - record.SentAt > _timeoutTicks)
-                FailStage(new TimeoutException(
-                    $"user '{record.Event!.EntityId}' did not acknowledge event '{record.Event.EventId}' within {_stage._ackTimeout.TotalSeconds:0.#} s"));
+                FailStage(new TimeoutException(record.Event is { } e
+                    ? $"user '{e.EntityId}' did not acknowledge event '{e.EventId}' within {_stage._ackTimeout.TotalSeconds:0.#} s"
+                    : $"the dead-letter topic did not acknowledge record {record.Position.Partition}/{record.Position.Offset} within {_stage._ackTimeout.TotalSeconds:0.#} s"));
         }
     }
 }

@@ -7,10 +7,14 @@ namespace DmpActors.Engine.Profiles;
 
 /// <summary>
 /// Group commit for profile state: saves that arrive while a transaction is running wait and go
-/// together in the next one, so the batch grows with the load (one transaction per checkpoint).
+/// together in the next one, so the batch grows with the load. When idle, the first save waits a
+/// short linger for the rest of its checkpoint instead of opening a transaction for itself.
 /// </summary>
-public sealed class ProfileWriter : ReceiveActor
+public sealed class ProfileWriter : ReceiveActor, IWithTimers
 {
+    private sealed record LingerOver;
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+
     private sealed record WriteCompleted(IReadOnlyList<SaveProfile> Batch, TimeSpan Took);
     private sealed record WriteFailed(IReadOnlyList<SaveProfile> Batch, Exception Cause);
 
@@ -27,7 +31,13 @@ public sealed class ProfileWriter : ReceiveActor
         Receive<SaveProfile>(save =>
         {
             _pending.Add(save);
-            if (!_writing) StartWrite();
+            if (_writing) return;
+            if (_pending.Count >= _maxBatch) StartWrite();
+            else if (_pending.Count == 1) Timers.StartSingleTimer("linger", new LingerOver(), Linger);
+        });
+        Receive<LingerOver>(_ =>
+        {
+            if (!_writing && _pending.Count > 0) StartWrite();
         });
         Receive<WriteCompleted>(done =>
         {
@@ -56,8 +66,11 @@ public sealed class ProfileWriter : ReceiveActor
         });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private void StartWrite()
     {
+        Timers.Cancel("linger");
         List<SaveProfile> batch;
         if (_pending.Count <= _maxBatch)
         {

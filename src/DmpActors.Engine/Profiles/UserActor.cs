@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Observability;
@@ -59,12 +58,11 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
             }
             Become(Active);
             Stash.UnstashAll();
-            Context.SetReceiveTimeout(_settings.PassivateAfter);
         });
         Receive<ProfileLoadFailed>(failed =>
         {
-            _log.Warning("Loading profile {0} failed ({1}); retrying in {2}", _userId, failed.Error, _settings.LoadRetryDelay);
-            Timers.StartSingleTimer("load-retry", new RetryLoad(), _settings.LoadRetryDelay);
+            _log.Warning("Loading profile {0} failed ({1}); retrying in {2}", _userId, failed.Error, _settings.RetryDelay);
+            Timers.StartSingleTimer("load-retry", new RetryLoad(), _settings.RetryDelay);
         });
         Receive<RetryLoad>(_ => _loader.Tell(new LoadProfile(_userId)));
         ReceiveAny(_ => Stash.Stash());
@@ -103,13 +101,9 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
         {
             _savingVersion = _savedVersion;
             if (_stopping)
-                Timers.StartSingleTimer("stop-retry", StopUser.Instance, _settings.LoadRetryDelay);
+                Timers.StartSingleTimer("stop-retry", StopUser.Instance, _settings.RetryDelay);
         });
-        Receive<ReceiveTimeout>(_ =>
-        {
-            // Ask the shard to stop us; it sends StopUser, which saves first if needed.
-            Context.Parent.Tell(new Passivate(StopUser.Instance));
-        });
+        // Sent by the shard when the user has been idle (passivate-idle-entity-after) and on hand-off.
         Receive<StopUser>(_ =>
         {
             _stopping = true;
@@ -135,7 +129,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
         Akka.Actor.Props.Create(() => new UserActor(userId, loader, writer, settings));
 }
 
-public sealed record UserActorSettings(TimeSpan PassivateAfter, TimeSpan LoadRetryDelay)
+public sealed record UserActorSettings(TimeSpan RetryDelay)
 {
-    public static readonly UserActorSettings Default = new(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(1));
+    public static readonly UserActorSettings Default = new(TimeSpan.FromSeconds(1));
 }

@@ -1,0 +1,43 @@
+using Akka.Actor;
+using DmpActors.Domain.Events;
+using DmpActors.Domain.Profiles;
+using DmpActors.Engine.Profiles;
+using DmpActors.Engine.Serialization;
+using DmpActors.Engine.Tests.Support;
+
+namespace DmpActors.Engine.Tests.Profiles;
+
+public sealed class UserEntityTests
+{
+    private static UserEvent PageView(string id, string user) => EventParser.ParseAccepted(TestEvents.PageView(id, user)).Event!;
+
+    [Fact]
+    public async Task An_idle_user_with_unsaved_events_is_saved_before_it_is_passivated_and_reloads_the_same()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(harness.Options(o =>
+        {
+            o.Ingest.Enabled = false;
+            o.Ingest.PassivateAfter = TimeSpan.FromSeconds(1);
+        }));
+
+        // Given events applied in memory only (no ingest, so no checkpoint will ever save them)
+        for (var i = 0; i < 3; i++)
+        {
+            var applied = await engine.Users.Ask<EventApplied>(new ApplyEvent("idle-user", PageView($"p{i}", "idle-user"), new EventPosition(0, i, 1), i), TimeSpan.FromSeconds(10));
+            Assert.Equal(ApplyOutcome.Applied, applied.Outcome);
+        }
+        Assert.Empty(await engine.Store.LoadAsync(["idle-user"]));
+
+        // When the user stays idle past PassivateAfter, Then the shard stops it and it saves first
+        await Eventually.True(async () => (await engine.Store.LoadAsync(["idle-user"])).Count == 1, TimeSpan.FromSeconds(30), "the idle user to be saved");
+        var stored = ProfileCodec.Decode((await engine.Store.LoadAsync(["idle-user"]))["idle-user"].State);
+        Assert.Equal(3, stored.EventsApplied);
+
+        // And a later read loads exactly that state, replays still recognised
+        var live = await engine.GetProfileAsync("idle-user", TimeSpan.FromSeconds(10));
+        Assert.Equal(3, live!.EventsApplied);
+        var replay = await engine.Users.Ask<EventApplied>(new ApplyEvent("idle-user", PageView("p2", "idle-user"), new EventPosition(0, 2, 1), 9), TimeSpan.FromSeconds(10));
+        Assert.Equal(ApplyOutcome.ReplayedPosition, replay.Outcome);
+    }
+}
