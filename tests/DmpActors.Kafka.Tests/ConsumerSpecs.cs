@@ -127,7 +127,7 @@ public sealed class ConsumerSpecs(ITestOutputHelper output) : BrokerSpec(output)
     }
 
     [Fact]
-    public async Task Committer_commits_once_per_full_batch_never_per_record()
+    public async Task Committer_commits_at_most_once_per_full_batch_never_per_record()
     {
         var topic = Unique("batch");
         var group = Unique("g");
@@ -138,11 +138,12 @@ public sealed class ConsumerSpecs(ITestOutputHelper output) : BrokerSpec(output)
             .Select(m => (ICommittable)m.CommittableOffset)
             .ToMaterialized(Committer.Sink(CommitterSettings.Default.WithMaxBatch(100).WithMaxInterval(TimeSpan.FromSeconds(20))), Keep.Both)
             .Run(_materializer);
-        await AwaitConditionAsync(() => control.Metrics.CommittedOffsets >= 20, Timeout, "20 batches committed");
+        await AwaitConditionAsync(() => Committed(group, new TopicPartition(topic, 0)) == 2000, Timeout, "all 2000 committed");
         var metrics = control.Metrics;
         await control.DrainAndShutdown(done);
 
-        Assert.Equal(20, metrics.CommitRequests);
+        // At most one commit per full batch of 100 (batches merge while a commit is in flight).
+        Assert.InRange(metrics.CommitRequests, 1, 20);
         Assert.Equal(2000, metrics.RecordsConsumed);
         Assert.Equal(2000, Committed(group, new TopicPartition(topic, 0)));
     }

@@ -16,6 +16,8 @@ public static class AkkaConfig
               logger-startup-timeout = 10s
               # The host stops the engine in order (ingest, final checkpoint, hand-off); Akka must not race it.
               coordinated-shutdown.run-by-clr-shutdown-hook = off
+              # Hand-off saves every dirty user before it stops; give that time instead of 10 s.
+              coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 60s
               actor {
                 provider = cluster
                 serializers.dmp = "DmpActors.Engine.Serialization.DmpSerializer, DmpActors.Engine"

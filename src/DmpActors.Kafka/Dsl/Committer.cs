@@ -5,7 +5,10 @@ using DmpActors.Kafka.Settings;
 
 namespace DmpActors.Kafka.Dsl;
 
-/// <summary>Commits offsets in batches (by count and by time), never one commit per record.</summary>
+/// <summary>
+/// Commits offsets in batches (by count and by time), never one commit per record. While a commit is
+/// in flight the next batches are merged into one, so the stream never waits for a commit round trip.
+/// </summary>
 public static class Committer
 {
     /// <summary>
@@ -19,11 +22,12 @@ public static class Committer
         if (settings.Parallelism < 1) throw new ArgumentOutOfRangeException(nameof(settings), "Parallelism must be >= 1");
         return Akka.Streams.Dsl.Flow.Create<ICommittable>()
             .GroupedWeightedWithin(settings.MaxBatch, settings.MaxBatch, settings.MaxInterval, c => Math.Max(1, c.BatchSize))
-            .Select(group => (ICommittable)group.Aggregate(CommittableOffsetBatch.Empty, (batch, c) => batch.Updated(c)))
+            .Select(group => group.Aggregate(CommittableOffsetBatch.Empty, (batch, c) => batch.Updated(c)))
+            .ConflateWithSeed(batch => batch, (merged, batch) => merged.Updated(batch))
             .SelectAsync(settings.Parallelism, async batch =>
             {
                 await batch.Commit().ConfigureAwait(false);
-                return batch;
+                return (ICommittable)batch;
             })
             .Named("kafkaCommitter");
     }
