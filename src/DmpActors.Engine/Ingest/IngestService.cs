@@ -35,6 +35,7 @@ public sealed record IngestStatus(
     long Checkpoints,
     long RecordsCheckpointed,
     DateTimeOffset? LastCheckpointAt,
+    /// <summary>Per partition, the next offset to read as committed to Kafka (everything before it is durable).</summary>
     IReadOnlyDictionary<int, long> NextOffsetByPartition);
 
 /// <summary>
@@ -74,7 +75,7 @@ public sealed class IngestService : IAsyncDisposable
     public IngestStatus Status => new(_running, Interlocked.Read(ref _restarts), _lastError, Interlocked.Read(ref _checkpoints),
         Interlocked.Read(ref _recordsCheckpointed), _lastCheckpointAt, new Dictionary<int, long>(_committed));
 
-    /// <summary>Raised after each checkpoint's offsets are handed to the committer.</summary>
+    /// <summary>Raised when a checkpoint is durable (its offsets then go to the committer).</summary>
     public event Action<CheckpointCompleted>? CheckpointCompleted;
 
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
@@ -133,7 +134,8 @@ public sealed class IngestService : IAsyncDisposable
             })
             .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout))
             .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, OnCheckpoint))
-            .ToMaterialized(Committer.Sink(CommitterSettings.Default with { MaxBatch = 1, MaxInterval = TimeSpan.FromMilliseconds(1) }), Keep.Both);
+            .Via(Committer.Flow(CommitterSettings.Default with { MaxBatch = 1, MaxInterval = TimeSpan.FromMilliseconds(1) }))
+            .ToMaterialized(Sink.ForEach<ICommittable>(OnCommitted), Keep.Both);
     }
 
     private void OnCheckpoint(CheckpointCompleted checkpoint)
@@ -141,9 +143,15 @@ public sealed class IngestService : IAsyncDisposable
         Interlocked.Increment(ref _checkpoints);
         Interlocked.Add(ref _recordsCheckpointed, checkpoint.Records);
         _lastCheckpointAt = _clock.GetUtcNow();
-        foreach (var offset in checkpoint.Offsets.Offsets)
-            _committed[offset.Key.Partition.Value] = offset.Value.Value + 1;
         CheckpointCompleted?.Invoke(checkpoint);
+    }
+
+    /// <summary>Kafka acknowledged the commit: only now are these offsets reported as committed.</summary>
+    private void OnCommitted(ICommittable committed)
+    {
+        if (committed is not CommittableOffsetBatch batch) return;
+        foreach (var offset in batch.Offsets)
+            _committed[offset.Key.Partition.Value] = offset.Value.Value + 1;
     }
 
     private async Task ShutdownQuietly(IConsumerControl control)
