@@ -11,6 +11,9 @@ builder.AddDmpConfiguration(args);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(DmpOptions.Section).Get<DmpOptions>() ?? new DmpOptions());
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Dmp:Demo").Get<DemoOptions>() ?? new DemoOptions());
 builder.Services.AddSingleton(TimeProvider.System);
+// Orderly shutdown (stop ingest, final checkpoint, hand-off saves) may take up to the sharding phase's 60 s;
+// the host must not dispose services underneath it after the default 30 s.
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
 builder.Services.AddSingleton<DmpRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DmpRuntime>());
 builder.Services.AddHostedService<DemoTraffic>();
