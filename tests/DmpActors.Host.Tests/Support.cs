@@ -150,6 +150,21 @@ public sealed class HostProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM, as systemd, Kubernetes and docker stop send it: the host shuts down in order. Returns the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (SignalTerm(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"the host did not exit within {timeout} of SIGTERM:\n{Output}"); }
+        return _process.ExitCode;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SignalTerm(int pid, int signal);
+
     public async Task<JsonElement> InfoAsync() => await Http.GetFromJsonAsync<JsonElement>("/v1/info");
 
     public async ValueTask DisposeAsync()

@@ -18,6 +18,8 @@ public static class AkkaConfig
               coordinated-shutdown.run-by-clr-shutdown-hook = off
               # Hand-off saves every dirty user before it stops; give that time instead of 10 s.
               coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 60s
+              # Ingest stops here: it drains what is in flight and waits for the final checkpoint (30 s at most).
+              coordinated-shutdown.phases.service-stop.timeout = 40s
               actor {
                 provider = cluster
                 serializers.dmp = "DmpActors.Engine.Serialization.DmpSerializer, DmpActors.Engine"
@@ -38,7 +40,7 @@ public static class AkkaConfig
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-majority
-                  stable-after = 20s
+                  stable-after = {{(int)Math.Ceiling(node.DowningStableAfter.TotalMilliseconds)}}ms
                 }
                 sharding {
                   remember-entities = off

@@ -22,6 +22,7 @@ public sealed class DmpEngine : IAsyncDisposable
     private const int ShardCount = 100;
 
     private readonly ILogger _log;
+    private int _disposed;
 
     private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
         IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log)
@@ -97,6 +98,14 @@ public sealed class DmpEngine : IAsyncDisposable
                     options.Ingest.AckTimeout, options.Ingest.CheckpointTimeout, options.Ingest.MaxRestartBackoff, EventLimits.Default);
                 ingest = new IngestService(system, users, settings, producer, clock, loggerFactory.CreateLogger<IngestService>());
                 ingest.Start();
+                // However the node goes (host stop, `cluster leave`, downed by the split-brain resolver), ingest stops
+                // first and takes its final checkpoint while the shard region still works; hand-off comes after.
+                var stopping = ingest;
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-ingest", async () =>
+                {
+                    await stopping.DisposeAsync();
+                    return Akka.Done.Instance;
+                });
             }
             log.LogInformation("Engine up: node {Node}, store {Store}, Kafka {Kafka}, log generation {Generation}",
                 Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
@@ -119,16 +128,31 @@ public sealed class DmpEngine : IAsyncDisposable
         await up.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
     }
 
+    /// <summary>Cluster members as this node sees them (address and status), oldest first.</summary>
+    public IReadOnlyList<(string Address, string Status)> Members() =>
+        Cluster.Get(System).State.Members.OrderBy(m => m, Member.AgeOrdering)
+            .Select(m => (m.Address.ToString(), m.Status.ToString())).ToList();
+
+    /// <summary>How many user shards and live user entities this node hosts now.</summary>
+    public async Task<(int Shards, int Entities)> LocalUsersAsync(TimeSpan timeout)
+    {
+        var state = await Users.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout);
+        return (state.Shards.Count, state.Shards.Sum(s => s.EntityIds.Count));
+    }
+
     public async Task<Domain.Profiles.UserProfile?> GetProfileAsync(string userId, TimeSpan timeout, CancellationToken ct = default)
     {
         var reply = await Users.Ask<ProfileReply>(new GetProfile(userId), timeout, ct);
         return reply.Profile;
     }
 
+    /// <summary>True once the actor system has terminated (this node left the cluster or was downed).</summary>
+    public Task Terminated => System.WhenTerminated;
+
     public async ValueTask DisposeAsync()
     {
-        if (Ingest is not null) await Ingest.DisposeAsync();
-        // Leaving the cluster hands shards off: entities save what is dirty before they stop.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // Stops ingest (final checkpoint), then leaves the cluster: hand-off makes entities save what is dirty.
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
         Producer.Flush(TimeSpan.FromSeconds(10));
         Producer.Dispose();

@@ -18,6 +18,7 @@ public sealed class DmpOptions
 
         Check(!string.IsNullOrWhiteSpace(Node.Hostname), "Node:Hostname", "must not be empty");
         Check(Node.Port is >= 0 and <= 65535, "Node:Port", $"must be 0..65535 (0 = any free port), got {Node.Port}");
+        Check(Node.DowningStableAfter >= TimeSpan.FromSeconds(1), "Node:DowningStableAfter", $"must be at least 1 s, got {Node.DowningStableAfter}");
         Check(!string.IsNullOrWhiteSpace(Kafka.BootstrapServers), "Kafka:BootstrapServers", "must not be empty");
         Check(Kafka.Partitions is >= 1 and <= 1024, "Kafka:Partitions", $"must be 1..1024, got {Kafka.Partitions}");
         Check(Kafka.EmbeddedBrokers is >= 1 and <= 5, "Kafka:EmbeddedBrokers", $"must be 1..5, got {Kafka.EmbeddedBrokers}");
@@ -47,6 +48,9 @@ public sealed class NodeOptions
     public int Port { get; set; } = 4053;
     /// <summary>Seed node addresses (akka.tcp://dmp@host:port); empty = this node founds its own cluster.</summary>
     public string[] SeedNodes { get; set; } = [];
+    /// <summary>How long membership must be stable before the split-brain resolver (keep-majority) downs unreachable
+    /// nodes. Shorter recovers a killed node's users sooner; too short downs nodes on a long GC pause.</summary>
+    public TimeSpan DowningStableAfter { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 public sealed class KafkaOptions

@@ -61,6 +61,7 @@ public sealed class IngestService : IAsyncDisposable
     private long _recordsCheckpointed;
     private string? _lastError;
     private DateTimeOffset? _lastCheckpointAt;
+    private int _disposed;
 
     public IngestService(ActorSystem system, IActorRef users, IngestSettings settings, IProducer<byte[]?, byte[]> producer, TimeProvider clock, ILogger log)
     {
@@ -160,8 +161,11 @@ public sealed class IngestService : IAsyncDisposable
         catch (Exception ex) { _log.LogDebug(ex, "Consumer shutdown reported an error"); }
     }
 
+    /// <summary>Stops consuming, lets what is in flight reach a final checkpoint and commit, then returns. Safe to call
+    /// more than once (coordinated shutdown and the host may both stop the engine).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync();
         if (_loop is not null)
         {

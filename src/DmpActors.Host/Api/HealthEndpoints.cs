@@ -7,7 +7,12 @@ namespace DmpActors.Host.Api;
 public static class HealthEndpoints
 {
     public sealed record InfoView(string Version, string Mode, string KafkaBootstrap, string? NodeAddress, string? Store,
-        long? LogGeneration, Engine.Ingest.IngestStatus? Ingest);
+        long? LogGeneration, Engine.Ingest.IngestStatus? Ingest, IReadOnlyList<MemberView>? Members, LocalUsersView? LocalUsers);
+
+    public sealed record MemberView(string Address, string Status);
+
+    /// <summary>User shards and live user entities hosted by this node.</summary>
+    public sealed record LocalUsersView(int Shards, int Entities);
 
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
@@ -18,9 +23,19 @@ public static class HealthEndpoints
             var ready = checks.All(c => c.Ok);
             return Results.Json(new { status = ready ? "ready" : "not_ready", checks }, statusCode: ready ? 200 : 503);
         }).WithTags("Operations");
-        app.MapGet("/v1/info", (DmpRuntime runtime) =>
+        app.MapGet("/v1/info", async (DmpRuntime runtime) =>
         {
             var engine = runtime.Started ? runtime.Engine : null;
+            LocalUsersView? local = null;
+            if (engine is not null)
+            {
+                try
+                {
+                    var (shards, entities) = await engine.LocalUsersAsync(TimeSpan.FromSeconds(2));
+                    local = new LocalUsersView(shards, entities);
+                }
+                catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException) { }
+            }
             return Results.Json(new InfoView(
                 typeof(HealthEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
                 runtime.Options.Kafka.Embedded ? "embedded" : "external-kafka",
@@ -28,7 +43,9 @@ public static class HealthEndpoints
                 engine?.NodeAddress,
                 engine?.Store.Description,
                 engine?.LogGeneration,
-                engine?.Ingest?.Status));
+                engine?.Ingest?.Status,
+                engine?.Members().Select(m => new MemberView(m.Address, m.Status)).ToList(),
+                local));
         }).WithTags("Operations");
     }
 }

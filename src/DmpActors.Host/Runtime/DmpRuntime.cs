@@ -8,8 +8,9 @@ namespace DmpActors.Host.Runtime;
 /// Starts and stops what the node runs: the embedded broker (embedded mode), then the engine.
 /// Endpoints reach them through <see cref="Engine"/> and <see cref="Broker"/>.
 /// </summary>
-public sealed class DmpRuntime(DmpOptions options, ILoggerFactory loggerFactory) : IHostedService
+public sealed class DmpRuntime(DmpOptions options, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime) : IHostedService
 {
+    private readonly ILogger _log = loggerFactory.CreateLogger<DmpRuntime>();
     private DmpEngine? _engine;
 
     public DmpOptions Options { get; } = options;
@@ -32,6 +33,14 @@ public sealed class DmpRuntime(DmpOptions options, ILoggerFactory loggerFactory)
             BootstrapServers = Broker.BootstrapServers;
         }
         _engine = await DmpEngine.StartAsync(Options, BootstrapServers, freshLog: kafka.Embedded, loggerFactory, ct: ct);
+        // A node that left the cluster (`cluster leave`) or was downed cannot rejoin with the same actor system:
+        // the process stops, and its supervisor (systemd, Kubernetes, compose) starts a fresh one.
+        _ = _engine.Terminated.ContinueWith(_ =>
+        {
+            if (lifetime.ApplicationStopping.IsCancellationRequested) return;
+            _log.LogWarning("This node's actor system terminated (it left the cluster or was downed); stopping the host");
+            lifetime.StopApplication();
+        }, TaskScheduler.Default);
     }
 
     public async Task StopAsync(CancellationToken ct)

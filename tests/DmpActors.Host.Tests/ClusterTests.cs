@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using DmpActors.Engine.Tests.Support;
+using DmpActors.Kafka.Embedded;
+using Xunit.Abstractions;
+
+namespace DmpActors.Host.Tests;
+
+/// <summary>
+/// Three real host processes on loopback form one cluster over a shared PostgreSQL store and one embedded broker
+/// (in the test process, so any node can die). Events stream the whole time; one node is killed with SIGKILL, another
+/// leaves gracefully (SIGTERM), and afterwards every event is in the profiles exactly once.
+/// </summary>
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    private const int Users = 90;
+    private const int Partitions = 6;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    [PostgresFact]
+    public async Task Three_nodes_share_the_stream_and_after_a_kill_and_a_graceful_leave_every_event_counts_exactly_once()
+    {
+        // Given three nodes over one broker and one database; the seed has the lowest address, so keep-majority
+        // keeps it whenever the cluster splits evenly.
+        var connection = await TestDatabases.CreatePostgresDatabaseAsync();
+        await using var broker = EmbeddedKafkaBroker.Start(new EmbeddedBrokerOptions { ListenAddress = "127.0.0.1:0" }
+            .WithTopic("dmp.events", Partitions).WithTopic("dmp.events.dlq", Partitions));
+        var ports = DistinctFreePorts(3);
+        var seed = $"akka.tcp://dmp@127.0.0.1:{ports[0]}";
+        using var data = new TempDir();
+        string[] Settings(int port) =>
+        [
+            "--Dmp:Kafka:Embedded=false", $"--Dmp:Kafka:BootstrapServers={broker.BootstrapServers}",
+            $"--Dmp:Node:Port={port}", $"--Dmp:Node:SeedNodes:0={seed}", "--Dmp:Node:DowningStableAfter=00:00:03",
+            "--Dmp:Storage:Provider=postgresql", $"--Dmp:Storage:ConnectionString={connection}",
+            $"--Dmp:Storage:DataDirectory={data.Path}", "--Dmp:Ingest:CheckpointInterval=00:00:00.300",
+        ];
+        await using var node1 = await HostProcess.StartAsync(Settings(ports[0]));
+        var others = await Task.WhenAll(HostProcess.StartAsync(Settings(ports[1])), HostProcess.StartAsync(Settings(ports[2])));
+        await using var node2 = others[0];
+        await using var node3 = others[1];
+        await WaitForMembers(node1, 3);
+
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, LingerMs = 5 }).Build();
+        var traffic = new Traffic(producer);
+        using var stopTraffic = new CancellationTokenSource();
+        var streaming = traffic.RunAsync(stopTraffic.Token);
+
+        // When every node consumes partitions and hosts users...
+        foreach (var node in new[] { node1, node2, node3 })
+        {
+            await Wait.Until(async () =>
+            {
+                var info = await node.InfoAsync();
+                return info.GetProperty("ingest").GetProperty("records_checkpointed").GetInt64() > 0
+                       && info.GetProperty("local_users").GetProperty("entities").GetInt32() > 0;
+            }, Patience, "every node to checkpoint events and host user entities");
+        }
+
+        // ...one node dies without warning; the split-brain resolver downs it, its users and partitions move.
+        await node3.KillAsync();
+        await WaitForMembers(node1, 2);
+        output.WriteLine($"node 3 killed and removed after {traffic.Sent} events");
+
+        // ...and another leaves gracefully: ingest stops with a final checkpoint, its shards hand off, it exits.
+        var exitCode = await node2.TerminateAsync(Patience);
+        Assert.True(exitCode == 0, $"node 2 exited with {exitCode}:\n{node2.Output}");
+        await WaitForMembers(node1, 1);
+        output.WriteLine($"node 2 left after {traffic.Sent} events");
+
+        var sentBeforeStop = traffic.Sent;
+        await Wait.Until(() => Task.FromResult(traffic.Sent >= sentBeforeStop + 500), Patience, "more events after the leave");
+        await stopTraffic.CancelAsync();
+        await streaming;
+        producer.Flush(TimeSpan.FromSeconds(30));
+
+        // Then everything produced is committed, and every committed event is in the profiles exactly once.
+        await WaitUntilAllCommitted(broker.BootstrapServers);
+        for (var u = 0; u < Users; u++)
+        {
+            var response = await node1.Http.GetAsync($"/v1/profiles/u{u}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"u{u}: {response.StatusCode}");
+            var profile = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(traffic.SentTo(u), profile.GetProperty("events_applied").GetInt64());
+            Assert.Equal(traffic.SentTo(u), profile.GetProperty("event_counts").GetProperty("page_view").GetInt64());
+        }
+        output.WriteLine($"{traffic.Sent} events, all counted once");
+    }
+
+    private static int[] DistinctFreePorts(int count)
+    {
+        var ports = new SortedSet<int>();
+        while (ports.Count < count) ports.Add(Ports.Free());
+        return ports.ToArray();
+    }
+
+    private static Task WaitForMembers(HostProcess node, int count) =>
+        Wait.Until(async () =>
+        {
+            var members = (await node.InfoAsync()).GetProperty("members").EnumerateArray().ToList();
+            return members.Count == count && members.All(m => m.GetProperty("status").GetString() == "Up");
+        }, Patience, $"the cluster to have exactly {count} Up members");
+
+    private static async Task WaitUntilAllCommitted(string bootstrap)
+    {
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "dmp-ingest" }).Build();
+        var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition("dmp.events", p)).ToList();
+        await Wait.Until(() =>
+        {
+            var committed = reader.Committed(partitions, TimeSpan.FromSeconds(5));
+            return Task.FromResult(committed.All(c =>
+                c.Offset.Value == reader.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(5)).High.Value));
+        }, Patience, "the ingest group to commit every partition to its end");
+    }
+
+    /// <summary>Page views for users u0..u89, a few hundred per second, each user's count kept.</summary>
+    private sealed class Traffic(IProducer<byte[]?, byte[]> producer)
+    {
+        private readonly long[] _sent = new long[Users];
+        private long _total;
+
+        public long Sent => Interlocked.Read(ref _total);
+        public long SentTo(int user) => Interlocked.Read(ref _sent[user]);
+
+        public async Task RunAsync(CancellationToken stop)
+        {
+            var round = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                for (var u = 0; u < Users; u++)
+                {
+                    var user = u;
+                    var value = Events.PageView($"c-{round}-{u}", $"u{u}");
+                    // Counted only once the broker has it: a produce error would otherwise be miscounted as a loss.
+                    producer.Produce("dmp.events", new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes($"u{u}"), Value = Encoding.UTF8.GetBytes(value) },
+                        report =>
+                        {
+                            if (report.Error.IsError) return;
+                            Interlocked.Increment(ref _sent[user]);
+                            Interlocked.Increment(ref _total);
+                        });
+                }
+                round++;
+                try { await Task.Delay(200, stop); } catch (OperationCanceledException) { }
+            }
+        }
+    }
+}
