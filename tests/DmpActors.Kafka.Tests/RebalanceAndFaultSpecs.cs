@@ -159,6 +159,38 @@ public sealed class RebalanceAndFaultSpecs(ITestOutputHelper output) : BrokerSpe
     }
 
     [Fact]
+    public async Task A_commit_refused_because_the_group_is_rebalancing_is_reported_as_skipped_and_does_not_fail()
+    {
+        var topic = Unique("commit-rebalance");
+        var group = Unique("g");
+        _broker.CreateTopic(topic, 1);
+        Produce(_broker, topic, 1, 30);
+
+        // The source keeps running (no Take): a completed source shuts its consumer down, and commits need it.
+        var received = new ConcurrentQueue<CommittableOffset>();
+        var (control, _) = KafkaConsumer.CommittableSource(Consumer(_broker, group), topic)
+            .ToMaterialized(Sink.ForEach<CommittableMessage>(m => received.Enqueue(m.CommittableOffset)), Keep.Both)
+            .Run(_materializer);
+        await AwaitConditionAsync(() => received.Count == 30, Timeout, "30 messages");
+        var offsets = received.Aggregate(CommittableOffsetBatch.Empty, (b, o) => b.Updated(o));
+
+        _broker.PushRequestErrors(8, ErrorCode.RebalanceInProgress);
+        var refused = await offsets.Commit().WaitAsync(Timeout);
+
+        Assert.Empty(refused.Committed);
+        Assert.Equal(30, Assert.Single(refused.Skipped).Offset.Value);
+        // Nothing was committed; once the group settles the same offsets commit normally.
+        var deadline = DateTime.UtcNow + Timeout;
+        while ((await offsets.Commit().WaitAsync(Timeout)).Committed.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "a commit after the rebalance never landed");
+            await Task.Delay(50);
+        }
+        Assert.Equal(30, CommittedOffsets(group, [new TopicPartition(topic, 0)]).Single());
+        await control.Shutdown();
+    }
+
+    [Fact]
     public async Task Non_retriable_commit_error_fails_the_committer_stream()
     {
         var topic = Unique("commit-fail");

@@ -136,7 +136,7 @@ public sealed class IngestService : IAsyncDisposable
             .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout))
             .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, OnCheckpoint))
             .Via(Committer.Flow(CommitterSettings.Default with { MaxBatch = 1, MaxInterval = TimeSpan.FromMilliseconds(1) }))
-            .ToMaterialized(Sink.ForEach<ICommittable>(OnCommitted), Keep.Both);
+            .ToMaterialized(Sink.ForEach<CommitResult>(OnCommitted), Keep.Both);
     }
 
     private void OnCheckpoint(CheckpointCompleted checkpoint)
@@ -148,11 +148,10 @@ public sealed class IngestService : IAsyncDisposable
     }
 
     /// <summary>Kafka acknowledged the commit: only now are these offsets reported as committed.</summary>
-    private void OnCommitted(ICommittable committed)
+    private void OnCommitted(CommitResult result)
     {
-        if (committed is not CommittableOffsetBatch batch) return;
-        foreach (var offset in batch.Offsets)
-            _committed[offset.Key.Partition.Value] = offset.Value.Value + 1;
+        foreach (var offset in result.Committed)
+            _committed[offset.Partition.Value] = offset.Offset.Value;
     }
 
     private async Task ShutdownQuietly(IConsumerControl control)

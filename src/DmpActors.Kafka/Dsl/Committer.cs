@@ -12,10 +12,11 @@ namespace DmpActors.Kafka.Dsl;
 public static class Committer
 {
     /// <summary>
-    /// Emits each committed <see cref="CommittableOffsetBatch"/> once its commit succeeded. A failed
-    /// commit fails the stream, so a supervisor restarts it from the committed offsets.
+    /// Emits each batch's <see cref="CommitResult"/> once Kafka answered: what was committed, and what was skipped
+    /// because the partition is no longer ours (revoked, or a rebalance was under way; the next owner resumes from the
+    /// last commit). A failed commit fails the stream, so a supervisor restarts it from the committed offsets.
     /// </summary>
-    public static Flow<ICommittable, ICommittable, NotUsed> Flow(CommitterSettings settings)
+    public static Flow<ICommittable, CommitResult, NotUsed> Flow(CommitterSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(settings), "MaxBatch must be >= 1");
@@ -24,15 +25,11 @@ public static class Committer
             .GroupedWeightedWithin(settings.MaxBatch, settings.MaxBatch, settings.MaxInterval, c => Math.Max(1, c.BatchSize))
             .Select(group => group.Aggregate(CommittableOffsetBatch.Empty, (batch, c) => batch.Updated(c)))
             .ConflateWithSeed(batch => batch, (merged, batch) => merged.Updated(batch))
-            .SelectAsync(settings.Parallelism, async batch =>
-            {
-                await batch.Commit().ConfigureAwait(false);
-                return (ICommittable)batch;
-            })
+            .SelectAsync(settings.Parallelism, batch => batch.Commit())
             .Named("kafkaCommitter");
     }
 
     /// <summary>Commits everything it receives; completes when the last batch is committed.</summary>
     public static Sink<ICommittable, Task<Done>> Sink(CommitterSettings settings) =>
-        Flow(settings).ToMaterialized(Akka.Streams.Dsl.Sink.Ignore<ICommittable>(), Keep.Right);
+        Flow(settings).ToMaterialized(Akka.Streams.Dsl.Sink.Ignore<CommitResult>(), Keep.Right);
 }

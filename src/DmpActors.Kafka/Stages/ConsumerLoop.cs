@@ -27,6 +27,9 @@ internal sealed class ConsumerLoop
     private sealed record StopCommand : Command;
     private sealed record ShutdownCommand : Command;
 
+    private static readonly HashSet<ErrorCode> RebalanceErrors =
+        [ErrorCode.RebalanceInProgress, ErrorCode.IllegalGeneration, ErrorCode.UnknownMemberId, ErrorCode.Local_State];
+
     private static readonly HashSet<ErrorCode> RetriableCommitErrors =
     [
         ErrorCode.RequestTimedOut, ErrorCode.NetworkException, ErrorCode.GroupCoordinatorNotAvailable,
@@ -345,6 +348,16 @@ internal sealed class ConsumerLoop
                 _consumer!.Commit(toSend);
                 Interlocked.Add(ref _committedOffsets, toSend.Count);
                 command.Done.TrySetResult(new CommitResult(toSend, skipped));
+                return;
+            }
+            catch (KafkaException e) when (RebalanceErrors.Contains(e.Error.Code))
+            {
+                // The group is reassigning partitions: this member may not own them any more. Not committing is safe —
+                // the owner after the rebalance resumes from the last commit and dedupe absorbs the replay — while
+                // failing would restart the stream on every node at every rebalance.
+                _logger.LogInformation("Commit of {Offsets} skipped: {Error} (consumer group rebalance)", string.Join(", ", toSend), e.Error.Reason);
+                Interlocked.Add(ref _skippedOffsets, toSend.Count);
+                command.Done.TrySetResult(new CommitResult([], [.. skipped, .. toSend]));
                 return;
             }
             catch (KafkaException e) when (attempt < CommitAttempts && IsRetriable(e))
