@@ -18,6 +18,11 @@ public enum ApplyOutcome
 
     /// <summary>Offset at or below the highest already applied from its partition: a Kafka replay. Profile unchanged.</summary>
     ReplayedPosition,
+
+    /// <summary>The user's previous event from the same partition is not in the profile (lost on the way to an entity
+    /// that stopped or crashed). Applying this one would leave a hole that offset-based replay detection could never
+    /// fill, so it is refused and the ingest replays from its last commit. Profile unchanged.</summary>
+    MissingPrevious,
 }
 
 /// <summary>The profile after applying one event. Always keep <see cref="Profile"/>: it is the same instance for a

@@ -43,7 +43,8 @@ public sealed class CheckpointStage : GraphStage<FlowShape<IngestRecord, ICommit
         public long Id;
         // Latest offset per partition; records of one partition arrive in order, so the last one wins.
         public readonly Dictionary<Confluent.Kafka.TopicPartition, CommittableOffset> Latest = new();
-        public readonly Dictionary<string, long> Touched = new(StringComparer.Ordinal);
+        // Per user: the entity life that applied its latest event in this epoch, and the version that event produced.
+        public readonly Dictionary<string, (long Incarnation, long Version)> Touched = new(StringComparer.Ordinal);
         public int Records;
         public HashSet<string>? Waiting;
         public long StartedAt;
@@ -90,14 +91,15 @@ public sealed class CheckpointStage : GraphStage<FlowShape<IngestRecord, ICommit
             if (record.Event is { } e)
             {
                 var id = e.EntityId;
-                if (_current.Touched.TryGetValue(id, out var incarnation) && incarnation != record.Incarnation)
+                if (_current.Touched.TryGetValue(id, out var earlier) && earlier.Incarnation != record.Incarnation
+                    && record.LoadedVersion < earlier.Version)
                 {
-                    // The entity restarted between two of its events in this epoch: the earlier ones
-                    // may not be in memory any more. Replay from the last commit instead of guessing.
-                    FailStage(new CheckpointFailedException($"user '{id}' restarted while its events were being checkpointed"));
+                    // The entity restarted between two of its events in this epoch without saving the earlier ones
+                    // (a crash, not a hand-off). Replay from the last commit instead of guessing.
+                    Fail($"user '{id}' restarted before its events of this checkpoint were saved");
                     return;
                 }
-                _current.Touched[id] = record.Incarnation;
+                _current.Touched[id] = (record.Incarnation, record.Version);
             }
             if (_current.Records >= _stage._maxEvents) MaybeStartCheckpoint(force: true);
             PullIfRoom();
@@ -130,8 +132,8 @@ public sealed class CheckpointStage : GraphStage<FlowShape<IngestRecord, ICommit
             epoch.StartedAt = Stopwatch.GetTimestamp();
             epoch.Waiting = new HashSet<string>(epoch.Touched.Keys, StringComparer.Ordinal);
             _inFlight = epoch;
-            foreach (var (id, incarnation) in epoch.Touched)
-                _stage._users.Tell(new FlushProfile(id, incarnation, epoch.Id), _self!.Ref);
+            foreach (var (id, (incarnation, version)) in epoch.Touched)
+                _stage._users.Tell(new FlushProfile(id, incarnation, version, epoch.Id), _self!.Ref);
             if (epoch.Waiting.Count == 0) Complete(epoch);
         }
 

@@ -14,8 +14,11 @@ public sealed class IngestRecord
     public UserEvent? Event { get; init; }
     public Rejection Rejection { get; init; }
 
-    /// <summary>Set by the delivery stage: the entity life that applied the event.</summary>
+    /// <summary>Set by the delivery stage from the entity's <see cref="Profiles.EventApplied"/>: the life that applied
+    /// the event, the state version after it, and the stored version that life started from.</summary>
     public long Incarnation { get; set; }
+    public long Version { get; set; }
+    public long LoadedVersion { get; set; }
 
     internal long DeliveryId { get; set; }
     internal long SentAt { get; set; }

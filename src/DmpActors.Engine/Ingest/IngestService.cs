@@ -126,6 +126,7 @@ public sealed class IngestService : IAsyncDisposable
     {
         var settings = _settings;
         var gaps = new OffsetGapDetector(_log);
+        var durable = new DurableOffsets();
         return KafkaConsumer.CommittableSource(settings.Consumer, settings.EventsTopic)
             .Select(message =>
             {
@@ -133,8 +134,12 @@ public sealed class IngestService : IAsyncDisposable
                 gaps.Observe(message.Record.Partition.Value, message.Record.Offset.Value);
                 return IngestRecord.Parse(message, settings.LogGeneration, _clock.GetUtcNow(), settings.Limits);
             })
-            .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout))
-            .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, OnCheckpoint))
+            .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout, durable))
+            .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, checkpoint =>
+            {
+                durable.Advance(checkpoint.Offsets);
+                OnCheckpoint(checkpoint);
+            }))
             .Via(Committer.Flow(CommitterSettings.Default with { MaxBatch = 1, MaxInterval = TimeSpan.FromMilliseconds(1) }))
             .ToMaterialized(Sink.ForEach<CommitResult>(OnCommitted), Keep.Both);
     }

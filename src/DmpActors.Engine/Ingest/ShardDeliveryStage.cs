@@ -14,6 +14,8 @@ namespace DmpActors.Engine.Ingest;
 /// Acks come back to a stage actor (no ask per event); at most <c>maxInFlight</c> records are
 /// outstanding, so a slow cluster back-pressures the Kafka source. A missing ack fails the stage
 /// (the stream then restarts from committed offsets and dedupe absorbs the replay).
+/// Each event names the user's previous event from the same partition while that one is not yet durable, so an
+/// entity never applies an event on top of a lost one (<see cref="ApplyOutcome.MissingPrevious"/>).
 /// </summary>
 public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, IngestRecord>>
 {
@@ -21,8 +23,9 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
     private readonly Func<IngestRecord, Task> _deadLetter;
     private readonly int _maxInFlight;
     private readonly TimeSpan _ackTimeout;
+    private readonly DurableOffsets _durable;
 
-    public ShardDeliveryStage(IActorRef users, Func<IngestRecord, Task> deadLetter, int maxInFlight, TimeSpan ackTimeout)
+    public ShardDeliveryStage(IActorRef users, Func<IngestRecord, Task> deadLetter, int maxInFlight, TimeSpan ackTimeout, DurableOffsets durable)
     {
         if (maxInFlight <= 0 || (maxInFlight & (maxInFlight - 1)) != 0)
             throw new ArgumentException("maxInFlight must be a power of two", nameof(maxInFlight));
@@ -30,6 +33,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
         _deadLetter = deadLetter;
         _maxInFlight = maxInFlight;
         _ackTimeout = ackTimeout;
+        _durable = durable;
         Shape = new FlowShape<IngestRecord, IngestRecord>(In, Out);
     }
 
@@ -49,6 +53,8 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
         private long _next; // delivery id of the next record
         private StageActor? _self;
         private Action<(IngestRecord Record, Exception? Error)>? _deadLettered;
+        // (user, partition) → offset of the user's latest event sent from that partition, until it is durable.
+        private readonly Dictionary<(string User, int Partition), long> _lastSent = new();
 
         public Logic(ShardDeliveryStage stage) : base(stage.Shape)
         {
@@ -87,7 +93,10 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             record.SentAt = Stopwatch.GetTimestamp();
             if (record.Event is { } e)
             {
-                _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id), _self!.Ref);
+                var key = (e.EntityId, record.Position.Partition);
+                var previous = _lastSent.TryGetValue(key, out var offset) && offset >= _stage._durable.Next(key.Partition) ? offset : -1;
+                _lastSent[key] = record.Position.Offset;
+                _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id, previous), _self!.Ref);
             }
             else
             {
@@ -104,12 +113,30 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             if (received.Message is not EventApplied applied) return;
             var record = _slots[applied.DeliveryId & _mask];
             if (record is null || record.DeliveryId != applied.DeliveryId || record.Done) return;
+            if (applied.Outcome == ApplyOutcome.MissingPrevious)
+            {
+                FailStage(new InvalidOperationException(
+                    $"user '{record.Event!.EntityId}' lost an earlier event from partition {record.Position.Partition} (an entity stopped or crashed before applying it); replaying from the last commit"));
+                return;
+            }
             record.Done = true;
             record.Incarnation = applied.Incarnation;
+            record.Version = applied.Version;
+            record.LoadedVersion = applied.LoadedVersion;
             if (applied.Outcome == ApplyOutcome.Applied) DmpMetrics.EventsApplied.Add(1);
             else DmpMetrics.EventsDuplicate.Add(1);
             TryEmit();
             PullIfRoom();
+        }
+
+        /// <summary>Once a user's latest event is durable, every later life of the entity holds it: stop naming it.</summary>
+        private void ForgetDurable()
+        {
+            List<(string, int)>? durable = null;
+            foreach (var (key, offset) in _lastSent)
+                if (offset < _stage._durable.Next(key.Partition)) (durable ??= []).Add(key);
+            if (durable is null) return;
+            foreach (var key in durable) _lastSent.Remove(key);
         }
 
         private void TryEmit()
@@ -131,6 +158,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
 
         protected override void OnTimer(object timerKey)
         {
+            ForgetDurable();
             if (_head == _next) return;
             var record = _slots[_head & _mask]!;
             if (!record.Done && Stopwatch.GetTimestamp() - record.SentAt > _timeoutTicks)

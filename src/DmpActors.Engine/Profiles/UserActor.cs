@@ -22,6 +22,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     private long _version;       // grows with every change; the store keeps the highest
     private long _savedVersion;  // highest version known durable
     private long _savingVersion; // highest version handed to the writer
+    private long _loadedVersion; // the stored version this incarnation started from
     private bool _stopping;
 
     public UserActor(string userId, IActorRef loader, IActorRef writer, UserActorSettings settings)
@@ -54,7 +55,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
             if (loaded.State is not null)
             {
                 _profile = ProfileCodec.Decode(loaded.State);
-                _version = _savedVersion = _savingVersion = loaded.Version;
+                _version = _savedVersion = _savingVersion = _loadedVersion = loaded.Version;
             }
             Become(Active);
             Stash.UnstashAll();
@@ -72,6 +73,11 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<ApplyEvent>(apply =>
         {
+            if (apply is { Position: { } at, PreviousOffset: >= 0 } && !_profile.Dedupe.IsReplay(at with { Offset = apply.PreviousOffset }))
+            {
+                Sender.Tell(new EventApplied(apply.DeliveryId, _incarnation, ApplyOutcome.MissingPrevious, _version, _loadedVersion));
+                return;
+            }
             var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position);
             // A duplicate with a new position still advances the replay mark, so keep its profile
             // too; only a replay returns the very same instance.
@@ -80,13 +86,18 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
                 _profile = result.Profile;
                 _version++;
             }
-            Sender.Tell(new EventApplied(apply.DeliveryId, _incarnation, result.Outcome));
+            Sender.Tell(new EventApplied(apply.DeliveryId, _incarnation, result.Outcome, _version, _loadedVersion));
         });
         Receive<GetProfile>(_ => Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 ? _profile : null)));
         Receive<FlushProfile>(flush =>
         {
             if (flush.Incarnation != _incarnation)
-                Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, false, "entity restarted since the events were applied"));
+            {
+                // An earlier life applied the events; they are durable if this life loaded them from the store.
+                var saved = flush.Version <= _loadedVersion;
+                Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, saved,
+                    saved ? null : $"entity restarted before version {flush.Version} was saved (it loaded version {_loadedVersion})"));
+            }
             else if (!Dirty)
                 Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
             else

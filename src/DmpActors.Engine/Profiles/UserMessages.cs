@@ -10,16 +10,21 @@ public interface IUserCommand
 }
 
 /// <summary>Apply one event. The entity answers the sender with <see cref="EventApplied"/>.</summary>
-public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? Position, long DeliveryId) : IUserCommand;
+/// <param name="PreviousOffset">Offset of this user's previous event from the same partition that is not yet known to
+/// be durable, or -1: the entity refuses the event (<see cref="ApplyOutcome.MissingPrevious"/>) unless it holds that one.</param>
+public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? Position, long DeliveryId, long PreviousOffset = -1) : IUserCommand;
 
 /// <summary>
-/// The event is in the entity's memory (not yet durable). <see cref="Incarnation"/> identifies this
-/// life of the entity: a checkpoint only trusts a flush from the incarnation that applied its events.
+/// The event is in the entity's memory (not yet durable). <see cref="Incarnation"/> identifies this life of the
+/// entity, <see cref="Version"/> its state version after the event, and <see cref="LoadedVersion"/> the stored version
+/// this incarnation started from: a later incarnation holds an earlier one's events only if it loaded a version at
+/// least as high as theirs (hand-off and passivation save before stopping; a crash does not).
 /// </summary>
-public sealed record EventApplied(long DeliveryId, long Incarnation, ApplyOutcome Outcome);
+public sealed record EventApplied(long DeliveryId, long Incarnation, ApplyOutcome Outcome, long Version, long LoadedVersion);
 
-/// <summary>Make everything applied so far durable; answered with <see cref="ProfileFlushed"/>.</summary>
-public sealed record FlushProfile(string UserId, long Incarnation, long CheckpointId) : IUserCommand;
+/// <summary>Make everything up to <see cref="Version"/> of <see cref="Incarnation"/> durable; answered with
+/// <see cref="ProfileFlushed"/>. A different incarnation succeeds only if it loaded that version or a later one.</summary>
+public sealed record FlushProfile(string UserId, long Incarnation, long Version, long CheckpointId) : IUserCommand;
 
 public sealed record ProfileFlushed(string UserId, long CheckpointId, bool Succeeded, string? Error);
 

@@ -29,9 +29,9 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
 
     private static readonly Dictionary<Type, string> Manifests = new()
     {
-        [typeof(ApplyEvent)] = "apply-event.v1",
-        [typeof(EventApplied)] = "event-applied.v1",
-        [typeof(FlushProfile)] = "flush-profile.v1",
+        [typeof(ApplyEvent)] = "apply-event.v2",
+        [typeof(EventApplied)] = "event-applied.v2",
+        [typeof(FlushProfile)] = "flush-profile.v2",
         [typeof(ProfileFlushed)] = "profile-flushed.v1",
         [typeof(GetProfile)] = "get-profile.v1",
         [typeof(ProfileReply)] = "profile-reply.v1",
@@ -58,9 +58,14 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
 
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
-        "apply-event.v1" => Read<ApplyEvent>(bytes),
-        "event-applied.v1" => Read<EventApplied>(bytes),
-        "flush-profile.v1" => Read<FlushProfile>(bytes),
+        "apply-event.v2" => Read<ApplyEvent>(bytes),
+        "apply-event.v1" => Read<ApplyEvent>(bytes) with { PreviousOffset = -1 },
+        "event-applied.v2" => Read<EventApplied>(bytes),
+        "flush-profile.v2" => Read<FlushProfile>(bytes),
+        // v1 (before versions travelled): an unknown loaded version proves nothing, and a v1 flush can only be
+        // satisfied by the incarnation that applied the events — exactly the v1 behaviour.
+        "event-applied.v1" => Read<EventApplied>(bytes) with { LoadedVersion = -1 },
+        "flush-profile.v1" => Read<FlushProfile>(bytes) with { Version = long.MaxValue },
         "profile-flushed.v1" => Read<ProfileFlushed>(bytes),
         "get-profile.v1" => Read<GetProfile>(bytes),
         "profile-reply.v1" => Read<ProfileReplyV1>(bytes) is var r

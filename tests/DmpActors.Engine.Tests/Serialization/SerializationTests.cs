@@ -96,8 +96,9 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         [
             new ApplyEvent("user-1", parsed, new EventPosition(1, 99, 2), 7),
             new ApplyEvent("user-1", parsed, null, 8),
-            new EventApplied(7, 123456789, ApplyOutcome.DuplicateEventId),
-            new FlushProfile("user-1", 123456789, 4),
+            new ApplyEvent("user-1", parsed, new EventPosition(1, 100, 2), 9, 99),
+            new EventApplied(7, 123456789, ApplyOutcome.DuplicateEventId, 12, 9),
+            new FlushProfile("user-1", 123456789, 12, 4),
             new ProfileFlushed("user-1", 4, false, "disk full"),
             new GetProfile("user-1"),
             new ProfileReply("user-1", profile),
@@ -125,6 +126,18 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
                 default: Assert.Equal(message, back); break;
             }
         }
+    }
+
+    [Fact]
+    public void Version_1_acks_and_flushes_from_an_older_node_never_vouch_for_another_incarnation()
+    {
+        var serializer = (DmpSerializer)Sys.Serialization.FindSerializerForType(typeof(FlushProfile));
+
+        var flush = (FlushProfile)serializer.FromBinary("""{"user_id":"u","incarnation":5,"checkpoint_id":3}"""u8.ToArray(), "flush-profile.v1");
+        var applied = (EventApplied)serializer.FromBinary("""{"delivery_id":1,"incarnation":5,"outcome":"applied"}"""u8.ToArray(), "event-applied.v1");
+
+        Assert.Equal(new FlushProfile("u", 5, long.MaxValue, 3), flush);
+        Assert.Equal(new EventApplied(1, 5, ApplyOutcome.Applied, 0, -1), applied);
     }
 
     /// <summary>Regenerates the v1 sample; run by hand only when introducing a new format version.</summary>
