@@ -6,10 +6,12 @@ using DmpActors.Host.Runtime;
 using OpenTelemetry.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddDmpConfiguration(args);
+try { builder.AddDmpConfiguration(args); }
+catch (OptionsValidationException invalid) { return HostConfiguration.Refuse(invalid); }
 
-builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(DmpOptions.Section).Get<DmpOptions>() ?? new DmpOptions());
-builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Dmp:Demo").Get<DemoOptions>() ?? new DemoOptions());
+// Bound lazily: WebApplicationFactory adds its settings when the app is built.
+builder.Services.AddSingleton(sp => HostConfiguration.ReadDmpOptions(sp.GetRequiredService<IConfiguration>()));
+builder.Services.AddSingleton(sp => HostConfiguration.ReadDemoOptions(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton(TimeProvider.System);
 // Orderly shutdown (stop ingest, final checkpoint, hand-off saves) may take up to the sharding phase's 60 s;
 // the host must not dispose services underneath it after the default 30 s.
@@ -37,13 +39,14 @@ app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 
 try
 {
+    // A bad setting stops the node here, before anything starts, with the key named.
+    app.Services.GetRequiredService<DmpOptions>();
     app.Run();
     return 0;
 }
 catch (OptionsValidationException invalid)
 {
-    Console.Error.WriteLine("DmpActors cannot start: " + invalid.Message);
-    return 2;
+    return HostConfiguration.Refuse(invalid);
 }
 
 /// <summary>Lets tests start the host with WebApplicationFactory.</summary>

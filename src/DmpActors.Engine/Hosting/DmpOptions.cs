@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Npgsql;
+
 namespace DmpActors.Engine.Hosting;
 
 /// <summary>Everything configurable, bound from the "Dmp" section (environment: DMP__Kafka__BootstrapServers, ...).</summary>
@@ -16,10 +20,16 @@ public sealed class DmpOptions
         var errors = new List<string>();
         void Check(bool ok, string key, string message) { if (!ok) errors.Add($"{Section}:{key}: {message}"); }
 
+        Check(ClusterNamePattern.IsMatch(Node.ClusterName), "Node:ClusterName", $"must be letters, digits, '-' or '_' (an actor system name), got '{Node.ClusterName}'");
         Check(!string.IsNullOrWhiteSpace(Node.Hostname), "Node:Hostname", "must not be empty");
         Check(Node.Port is >= 0 and <= 65535, "Node:Port", $"must be 0..65535 (0 = any free port), got {Node.Port}");
         Check(Node.DowningStableAfter >= TimeSpan.FromSeconds(1), "Node:DowningStableAfter", $"must be at least 1 s, got {Node.DowningStableAfter}");
+        for (var i = 0; i < Node.SeedNodes.Length; i++)
+            Check(IsSeedNode(Node.SeedNodes[i], Node.ClusterName), $"Node:SeedNodes:{i}",
+                $"'{Node.SeedNodes[i]}' is not an address of this cluster like akka.tcp://{Node.ClusterName}@host:4053");
         Check(!string.IsNullOrWhiteSpace(Kafka.BootstrapServers), "Kafka:BootstrapServers", "must not be empty");
+        Check(string.IsNullOrWhiteSpace(Kafka.BootstrapServers) || IsHostPortList(Kafka.BootstrapServers, allowAnyPort: Kafka.Embedded), "Kafka:BootstrapServers",
+            $"must be host:port[,host:port...], got '{Kafka.BootstrapServers}'");
         Check(Kafka.Partitions is >= 1 and <= 1024, "Kafka:Partitions", $"must be 1..1024, got {Kafka.Partitions}");
         Check(Kafka.EmbeddedBrokers is >= 1 and <= 5, "Kafka:EmbeddedBrokers", $"must be 1..5, got {Kafka.EmbeddedBrokers}");
         Check(!string.IsNullOrWhiteSpace(Kafka.EventsTopic), "Kafka:EventsTopic", "must not be empty");
@@ -29,6 +39,8 @@ public sealed class DmpOptions
         var provider = Storage.Provider.ToLowerInvariant();
         Check(provider is "sqlite" or "postgresql", "Storage:Provider", $"must be 'sqlite' or 'postgresql', got '{Storage.Provider}'");
         Check(provider != "postgresql" || !string.IsNullOrWhiteSpace(Storage.ConnectionString), "Storage:ConnectionString", "is required when Storage:Provider is 'postgresql'");
+        Check(provider != "postgresql" || string.IsNullOrWhiteSpace(Storage.ConnectionString) || PostgresConnectionStringError(Storage.ConnectionString) is null,
+            "Storage:ConnectionString", $"is not a valid PostgreSQL connection string: {PostgresConnectionStringError(Storage.ConnectionString ?? "")}");
         Check(!string.IsNullOrWhiteSpace(Storage.DataDirectory), "Storage:DataDirectory", "must not be empty");
         Check(Ingest.CheckpointInterval > TimeSpan.Zero, "Ingest:CheckpointInterval", "must be positive");
         Check(Ingest.MaxEventsPerCheckpoint >= 1, "Ingest:MaxEventsPerCheckpoint", "must be at least 1");
@@ -36,7 +48,42 @@ public sealed class DmpOptions
         Check(Ingest.AckTimeout > TimeSpan.Zero, "Ingest:AckTimeout", "must be positive");
         Check(Ingest.CheckpointTimeout > TimeSpan.Zero, "Ingest:CheckpointTimeout", "must be positive");
         Check(Ingest.PassivateAfter > TimeSpan.Zero, "Ingest:PassivateAfter", "must be positive");
+        Check(Ingest.MaxRestartBackoff > TimeSpan.Zero, "Ingest:MaxRestartBackoff", "must be positive");
         return errors;
+    }
+
+    private static readonly Regex ClusterNamePattern = new("^[A-Za-z0-9][A-Za-z0-9_-]*$");
+
+    private static bool IsSeedNode(string address, string clusterName) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri)
+        && uri.Scheme == "akka.tcp"
+        && uri.UserInfo == clusterName
+        && uri.Host.Length > 0
+        && uri.Port is >= 1 and <= 65535
+        && uri.AbsolutePath is "" or "/";
+
+    /// <param name="allowAnyPort">The embedded broker may listen on port 0 (any free port).</param>
+    private static bool IsHostPortList(string servers, bool allowAnyPort) =>
+        servers.Split(',').All(server =>
+        {
+            var colon = server.LastIndexOf(':');
+            return colon > 0
+                && !string.IsNullOrWhiteSpace(server[..colon])
+                && int.TryParse(server[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+                && port <= 65535 && (port > 0 || allowAnyPort);
+        });
+
+    private static string? PostgresConnectionStringError(string connectionString)
+    {
+        try
+        {
+            var parsed = new NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrWhiteSpace(parsed.Host) ? "no Host" : null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
     }
 }
 

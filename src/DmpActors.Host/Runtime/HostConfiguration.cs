@@ -1,26 +1,26 @@
+using DmpActors.Engine.Hosting;
+using DmpActors.Host.Demo;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 
 namespace DmpActors.Host.Runtime;
 
 /// <summary>
-/// Layers configuration: config/appsettings.json, then config/appsettings.{profile}.json
-/// (profile from DMP_PROFILE or --profile), then the usual environment variables and command line.
+/// Layers configuration, lowest precedence first: config/appsettings.json (the embedded profile),
+/// config/appsettings.{profile}.json (profile from --profile or DMP_PROFILE), environment variables
+/// (DMP__Kafka__BootstrapServers, any case), then the command line (--Dmp:Kafka:BootstrapServers=...).
 /// </summary>
 public static class HostConfiguration
 {
+    /// <summary>The base file alone: one node, embedded broker, SQLite.</summary>
+    public const string DefaultProfile = "embedded";
+    public const string ProfileVariable = "DMP_PROFILE";
+
+    /// <exception cref="OptionsValidationException">The profile does not exist.</exception>
     public static void AddDmpConfiguration(this WebApplicationBuilder builder, string[] args)
     {
         var directory = FindConfigDirectory();
-        var profile = ReadProfile(args) ?? Environment.GetEnvironmentVariable("DMP_PROFILE");
-        var files = new List<string> { "appsettings.json" };
-        if (!string.IsNullOrWhiteSpace(profile))
-        {
-            var file = $"appsettings.{profile}.json";
-            if (!File.Exists(Path.Combine(directory, file)))
-                throw new InvalidOperationException($"Configuration profile '{profile}' not found: {Path.Combine(directory, file)} does not exist");
-            files.Add(file);
-        }
+        var files = ProfileFiles(directory, ReadProfile(args));
         // Lowest precedence: environment variables and the command line still override these files.
         var provider = new PhysicalFileProvider(directory);
         for (var i = 0; i < files.Count; i++)
@@ -28,13 +28,75 @@ public static class HostConfiguration
         if (args.Contains("--demo")) builder.Configuration["Dmp:Demo:Enabled"] = "true";
     }
 
-    private static string? ReadProfile(string[] args)
+    /// <summary>The profile names config/ offers: the default plus one per appsettings.{name}.json.</summary>
+    public static IReadOnlyList<string> Profiles(string directory) =>
+        Directory.GetFiles(directory, "appsettings.*.json")
+            .Select(f => Path.GetFileName(f)["appsettings.".Length..^".json".Length])
+            .Append(DefaultProfile).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The JSON files (relative to <paramref name="directory"/>) a profile layers, lowest first.</summary>
+    /// <param name="profile">(where it came from, its name); null for the default.</param>
+    public static IReadOnlyList<string> ProfileFiles(string directory, (string Source, string Name)? profile)
     {
-        var i = Array.IndexOf(args, "--profile");
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        var files = new List<string> { "appsettings.json" };
+        if (profile is not { } chosen) return files;
+        if (string.IsNullOrWhiteSpace(chosen.Name))
+            throw new OptionsValidationException([$"{chosen.Source}: needs a profile name ({string.Join(", ", Profiles(directory))})"]);
+        if (chosen.Name == DefaultProfile) return files;
+        var file = $"appsettings.{chosen.Name}.json";
+        if (!Profiles(directory).Contains(chosen.Name))
+            throw new OptionsValidationException(
+                [$"{chosen.Source}: unknown profile '{chosen.Name}' (available: {string.Join(", ", Profiles(directory))}; looked for {Path.Combine(directory, file)})"]);
+        files.Add(file);
+        return files;
     }
 
-    private static string FindConfigDirectory()
+    /// <summary>
+    /// Binds and validates the Dmp options; every problem, as "Key: what is wrong", in one exception:
+    /// unknown keys, values that do not convert, bad listen URLs, then <see cref="DmpOptions.Validate"/>.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">The configuration is not usable.</exception>
+    public static DmpOptions ReadDmpOptions(IConfiguration configuration)
+    {
+        var errors = SettingsCatalog.Check(configuration).Concat(UrlErrors(configuration["urls"])).ToList();
+        if (errors.Count > 0) throw new OptionsValidationException(errors);
+        var options = configuration.GetSection(DmpOptions.Section).Get<DmpOptions>() ?? new DmpOptions();
+        var invalid = options.Validate();
+        if (invalid.Count > 0) throw new OptionsValidationException(invalid);
+        return options;
+    }
+
+    /// <summary>Demo settings; call after <see cref="ReadDmpOptions"/>, which has checked that they convert.</summary>
+    public static DemoOptions ReadDemoOptions(IConfiguration configuration) =>
+        configuration.GetSection(DmpOptions.Section + ":Demo").Get<DemoOptions>() ?? new DemoOptions();
+
+    /// <summary>Prints one line per problem to stderr; the exit code for a configuration the node refuses.</summary>
+    public static int Refuse(OptionsValidationException invalid)
+    {
+        foreach (var error in invalid.Errors) Console.Error.WriteLine("DmpActors cannot start: " + error);
+        return 2;
+    }
+
+    private static IEnumerable<string> UrlErrors(string? urls)
+    {
+        if (urls is null) yield break;
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // Kestrel's wildcard hosts (http://*:8080, http://+:8080) are not URI hosts.
+            var parsable = url.Replace("://*", "://any").Replace("://+", "://any");
+            if (!Uri.TryCreate(parsable, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/")
+                yield return $"Urls: '{url}' is not a listen address like http://0.0.0.0:8080";
+        }
+    }
+
+    private static (string Source, string Name)? ReadProfile(string[] args)
+    {
+        var i = Array.IndexOf(args, "--profile");
+        if (i >= 0) return ("--profile", i + 1 < args.Length ? args[i + 1] : "");
+        return Environment.GetEnvironmentVariable(ProfileVariable) is { } name ? (ProfileVariable, name) : null;
+    }
+
+    public static string FindConfigDirectory()
     {
         var beside = Path.Combine(AppContext.BaseDirectory, "config");
         return Directory.Exists(beside) ? beside : Path.Combine(Directory.GetCurrentDirectory(), "config");

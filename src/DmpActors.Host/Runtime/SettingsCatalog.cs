@@ -1,0 +1,111 @@
+using System.ComponentModel;
+using System.Reflection;
+using DmpActors.Engine.Hosting;
+using DmpActors.Host.Demo;
+
+namespace DmpActors.Host.Runtime;
+
+/// <summary>One bindable key: its full path ("Dmp:Node:Port"), value type and default.</summary>
+/// <param name="IsList">An array: configured as Key:0, Key:1, ...</param>
+public sealed record Setting(string Key, Type Type, object? Default, bool IsList);
+
+/// <summary>
+/// Every "Dmp" setting the node binds, found by reflection over the typed options, so start-up can
+/// name a key that does not exist (a typo) or does not convert, and docs and deploy files can be
+/// checked against the same list.
+/// </summary>
+public static class SettingsCatalog
+{
+    public const string Root = DmpOptions.Section;
+
+    /// <summary>Each options class and the configuration section it is bound from.</summary>
+    public static readonly IReadOnlyList<(string Section, Type Type)> Sections =
+    [
+        (DmpOptions.Section, typeof(DmpOptions)),
+        (DmpOptions.Section + ":Demo", typeof(DemoOptions)),
+    ];
+
+    public static IReadOnlyList<Setting> All { get; } =
+        Sections.SelectMany(s => Walk(s.Section, s.Type, Activator.CreateInstance(s.Type)!)).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+
+    private static readonly Dictionary<string, Setting> ByKey = All.ToDictionary(s => s.Key, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The setting a configuration key binds to (list items map to their list), or null when nothing binds it.</summary>
+    public static Setting? Find(string key)
+    {
+        if (ByKey.TryGetValue(key, out var setting)) return setting;
+        var colon = key.LastIndexOf(':');
+        return colon > 0 && int.TryParse(key[(colon + 1)..], out _) && ByKey.TryGetValue(key[..colon], out var list) && list.IsList ? list : null;
+    }
+
+    /// <summary>"Dmp:Key: what is wrong" for every key under Dmp that is unknown or whose value does not convert.</summary>
+    public static IReadOnlyList<string> Check(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        foreach (var (key, value) in configuration.GetSection(Root).AsEnumerable())
+        {
+            if (value is null) continue;
+            if (Find(key) is not { } setting)
+                errors.Add($"{key}: unknown setting (misspelt? the keys are listed in docs/configuration.md)");
+            // An empty list in JSON ("SeedNodes": []) arrives as the list key with an empty value.
+            else if (!(setting.IsList && value.Length == 0 && key.Equals(setting.Key, StringComparison.OrdinalIgnoreCase))
+                     && ConversionError(setting.Type, value) is { } error)
+                errors.Add($"{setting.Key}: {error}");
+        }
+        return errors;
+    }
+
+    private static string? ConversionError(Type type, string value)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (target == typeof(string) || (value.Length == 0 && target != type)) return null;
+        try
+        {
+            TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value);
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or NotSupportedException or OverflowException)
+        {
+            return $"'{value}' is not {Describe(target)}";
+        }
+    }
+
+    public static string Describe(Type type)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        return target switch
+        {
+            _ when target == typeof(bool) => "true or false",
+            _ when target == typeof(TimeSpan) => "a duration like 00:00:30",
+            _ when target == typeof(int) || target == typeof(long) => $"a whole number ({target.Name})",
+            _ when target == typeof(double) || target == typeof(decimal) => "a number",
+            _ when target.IsEnum => "one of " + string.Join(", ", Enum.GetNames(target)),
+            _ => "a " + target.Name,
+        };
+    }
+
+    private static IEnumerable<Setting> Walk(string prefix, Type type, object instance)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetSetMethod() is null || property.GetIndexParameters().Length > 0) continue;
+            var key = $"{prefix}:{property.Name}";
+            var value = property.GetValue(instance);
+            var propertyType = property.PropertyType;
+            if (IsScalar(propertyType))
+                yield return new Setting(key, propertyType, value, IsList: false);
+            else if (propertyType.IsArray && IsScalar(propertyType.GetElementType()!))
+                yield return new Setting(key, propertyType.GetElementType()!, value, IsList: true);
+            else if (propertyType.IsClass)
+                foreach (var nested in Walk(key, propertyType, value ?? Activator.CreateInstance(propertyType)!))
+                    yield return nested;
+        }
+    }
+
+    private static bool IsScalar(Type type)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        return target.IsPrimitive || target.IsEnum || target == typeof(string) || target == typeof(decimal)
+            || target == typeof(TimeSpan) || target == typeof(DateTimeOffset) || target == typeof(Uri);
+    }
+}
