@@ -58,7 +58,7 @@ public static class MemoryWorkload
             {rows}
             """;
         Console.WriteLine(md);
-        Report.Write("memory", md);
+        Report.Write("memory", md, command, results);
         return 0;
     }
 
