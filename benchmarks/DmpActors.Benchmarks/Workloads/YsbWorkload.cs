@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -80,7 +79,7 @@ public static class YsbWorkload
         var topic = $"ysb.{rate}";
         broker.CreateTopic(topic, Partitions);
         var board = new WindowBoard();
-        var system = await StartClusterAsync();
+        var system = await SingleNodeCluster.StartAsync("ysb");
         try
         {
             var region = await ClusterSharding.Get(system).StartAsync("campaign", _ => Props.Create(() => new CampaignWindows(board, FlushInterval)),
@@ -175,18 +174,6 @@ public static class YsbWorkload
         var elapsed = clock.Elapsed;
         producer.Flush(TimeSpan.FromSeconds(30));
         return new Produced(sent, views, Interlocked.Read(ref errors), startMs, startMs + (long)duration.TotalMilliseconds, elapsed);
-    }
-
-    private static async Task<ActorSystem> StartClusterAsync()
-    {
-        var node = new Engine.Hosting.NodeOptions { Port = 0, ClusterName = "ysb" };
-        var system = ActorSystem.Create("ysb", Engine.Hosting.AkkaConfig.For(node));
-        var cluster = Cluster.Get(system);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(cluster.SelfAddress);
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        return system;
     }
 }
 
