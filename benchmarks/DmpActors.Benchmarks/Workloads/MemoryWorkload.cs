@@ -32,10 +32,8 @@ public static class MemoryWorkload
         foreach (var users in sizes)
         {
             Console.WriteLine($"memory: {users:N0} users in a child process ...");
-            // Started as "dotnet DmpActors.Benchmarks.dll" (dmpctl bench) the host needs the assembly path again.
-            var viaHost = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet";
-            var psi = new ProcessStartInfo(Environment.ProcessPath!, (viaHost ? $"\"{typeof(MemoryWorkload).Assembly.Location}\" " : "") + $"memory --users {users} --child")
-                { RedirectStandardOutput = true };
+            var psi = ChildProcess.Of("memory", "--users", users.ToString(System.Globalization.CultureInfo.InvariantCulture), "--child");
+            psi.RedirectStandardOutput = true;
             using var p = Process.Start(psi)!;
             Result? result = null;
             while (await p.StandardOutput.ReadLineAsync() is { } line)

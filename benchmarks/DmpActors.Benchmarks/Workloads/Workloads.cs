@@ -33,7 +33,7 @@ public static class Workloads
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
                 MicroReport.Write(summaries, command);
                 return 0;
-            case "all": return await AllAsync(args, usage);
+            case "all": return await AllAsync(args);
             default:
                 Console.Error.WriteLine($"unknown workload '{workload}'");
                 Console.Error.WriteLine(usage);
@@ -43,7 +43,7 @@ public static class Workloads
 
     private static string Canonical(string workload) => workload == "e2e" ? "ingest" : workload;
 
-    private static async Task<int> AllAsync(string[] args, string usage)
+    private static async Task<int> AllAsync(string[] args)
     {
         var parsed = new Args(args);
         var quick = parsed.Flag("quick");
@@ -53,7 +53,10 @@ public static class Workloads
         foreach (var workload in QuickArgs.Keys)
         {
             Console.WriteLine($"==== {workload} ({total.Elapsed:mm\\:ss} elapsed) ====");
-            var code = await RunAsync(workload, quick ? ["--quick"] : [], usage);
+            // Each workload in its own process: no heap, GC history or actor-system leftovers from the one before.
+            using var child = Process.Start(ChildProcess.Of(quick ? [workload, "--quick"] : [workload]))!;
+            await child.WaitForExitAsync();
+            var code = child.ExitCode;
             if (code != 0) failed.Add($"{workload} (exit {code})");
         }
         Console.WriteLine($"all{(quick ? " --quick" : "")}: {total.Elapsed:mm\\:ss} for {string.Join(", ", QuickArgs.Keys)}" +
