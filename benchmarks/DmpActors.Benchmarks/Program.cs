@@ -1,34 +1,22 @@
-using BenchmarkDotNet.Running;
 using DmpActors.Benchmarks.Infra;
-using DmpActors.Benchmarks.Micro;
 using DmpActors.Benchmarks.Workloads;
 
 var usage = """
     usage: dotnet run -c Release --project benchmarks/DmpActors.Benchmarks -- <workload> [options]
-      e2e     [--events 1000000] [--users 100000] [--partitions 6] [--pg "<admin connection string>"]
-              [--checkpoint-ms N] [--max-in-flight N]   (experiments; defaults are the engine's)
-      actors  [--events 1000000] [--users 100000] [--window 8192]
-      memory  [--users 100000,1000000]
+           (or: dmpctl bench <workload> [options])
+      ysb     [--loads 10000,50000,100000,150000,170000] [--seconds 60] [--quick]
+      ingest  [--events 1000000] [--users 100000] [--partitions 6] [--pg "<admin connection string>"] [--quick]
+              [--checkpoint-ms N] [--max-in-flight N]   (experiments; defaults are the engine's)   (alias: e2e)
+      actors  [--events 1000000] [--users 100000] [--window 8192] [--quick]
+      memory  [--users 100000,1000000] [--quick]
       micro   [BenchmarkDotNet options, e.g. --filter *]
+      all     [--quick]   every workload above but micro, one after another (--quick: small sizes, < 10 minutes)
     """;
-if (args.Length == 0) { Console.Error.WriteLine(usage); return 1; }
-var command = "dotnet run -c Release --project benchmarks/DmpActors.Benchmarks -- " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.Error.WriteLine(usage); return args.Length == 0 ? 1 : 0; }
 var rest = args.Skip(1).ToArray();
 try
 {
-    switch (args[0])
-    {
-        case "e2e": return await E2eWorkload.RunAsync(new Args(rest), command);
-        case "actors": return await ActorsWorkload.RunAsync(new Args(rest), command);
-        case "memory": return await MemoryWorkload.RunAsync(new Args(rest), command);
-        case "micro":
-            var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
-            MicroReport.Write(summaries, command);
-            return 0;
-        default:
-            Console.Error.WriteLine(usage);
-            return 1;
-    }
+    return await Workloads.RunAsync(args[0], rest, usage);
 }
 catch (ArgumentException e)
 {

@@ -15,6 +15,7 @@ public static class Program
     {
         var root = new RootCommand("dmpctl — operate and exercise the DmpActors data management platform.");
         root.Add(LoadgenCommand.Create());
+        root.Add(Palettes.Bench.BenchPalette.Create());
         return root;
     }
 }

@@ -18,11 +18,11 @@ public sealed class TrafficGenerator
     private static readonly string[] StaticPages = ["", "deals", "cart", "account", "help", "new-arrivals"];
     private const string ShopUrl = "https://shop.example/";
     private const double NewDeviceProbability = 0.05;
-    private const double OfferClickProbability = 0.2;
 
     private readonly TrafficOptions _options;
     private readonly Random _random;
     private readonly ProductCatalogue _catalogue;
+    private readonly BehaviourModel _model;
     private readonly SimulatedUser?[] _users;
     private readonly bool[] _inSession;
     private readonly ShopSession[] _sessions;
@@ -38,6 +38,7 @@ public sealed class TrafficGenerator
         _options = options;
         _random = new Random(options.Seed);
         _catalogue = new ProductCatalogue(options.Categories, options.ItemsPerCategory, options.ZipfExponent, options.PriceSigma, _random);
+        _model = new BehaviourModel(options.Seed, options.Groups, _catalogue.Categories);
         _users = new SimulatedUser?[options.Users];
         _inSession = new bool[options.Users];
         _runId = options.RunId ?? $"s{options.Seed}";
@@ -54,15 +55,22 @@ public sealed class TrafficGenerator
     /// <summary>Events produced so far.</summary>
     public long Produced => _writer.Sequence;
 
-    /// <summary>The latent truth for every user (home category = the group a segmentation should find).</summary>
-    public IEnumerable<UserGroundTruth> GroundTruth()
+    /// <summary>The behavioural groups and their click model.</summary>
+    public BehaviourModel Model => _model;
+
+    /// <summary>The latent truth of this run: groups, click model and every user's group, independent of how much traffic has flowed.</summary>
+    public TrafficGroundTruth GroundTruth()
     {
-        for (var i = 0; i < _users.Length; i++)
+        var users = new UserGroundTruth[_users.Length];
+        for (var i = 0; i < users.Length; i++)
         {
-            var user = _users[i] ?? SimulatedUser.Create(_options.Seed, i, _options);
-            yield return new UserGroundTruth(user.UserId, _catalogue.Categories[user.HomeCategory], user.StartsAnonymous);
+            var user = _users[i] ?? SimulatedUser.Create(_options.Seed, i, _options, _model);
+            users[i] = new UserGroundTruth(user.UserId, user.Group, _catalogue.Categories[user.HomeCategory], user.StartsAnonymous);
         }
+        return new TrafficGroundTruth(_options.Seed, _catalogue.Categories, _model.Groups, users);
     }
+
+    private SimulatedUser User(int index) => _users[index] ??= SimulatedUser.Create(_options.Seed, index, _options, _model);
 
     public GeneratedEvent Next(DateTimeOffset now)
     {
@@ -85,7 +93,8 @@ public sealed class TrafficGenerator
         {
             session.Started = true;
             user.SessionsStarted++;
-            if (user.SessionsStarted == 1 && _random.NextDouble() < _options.ConsentProbability)
+            var consentChance = user.SessionsStarted == 1 ? _options.ConsentProbability : _options.ConsentChangeProbability;
+            if (_random.NextDouble() < consentChance)
                 session.FollowUps.Enqueue(new FollowUp(FollowUpKind.Consent));
             if (user.Identified && user.SessionsStarted > 1 && _random.NextDouble() < NewDeviceProbability)
             {
@@ -108,7 +117,7 @@ public sealed class TrafficGenerator
         if (!session.CheckoutDecided)
         {
             session.CheckoutDecided = true;
-            if (session.Cart.Count > 0 && _random.NextDouble() < _options.PurchaseProbability)
+            if (session.Cart.Count > 0 && _random.NextDouble() < Scaled(_options.PurchaseProbability, user))
                 return Purchase(session, now);
         }
 
@@ -126,7 +135,7 @@ public sealed class TrafficGenerator
         if (roll < 0.55)
         {
             var product = _catalogue.SampleItem(PickCategory(user), _random);
-            if (_random.NextDouble() < _options.AddToCartProbability)
+            if (_random.NextDouble() < Scaled(_options.AddToCartProbability, user))
                 session.FollowUps.Enqueue(new FollowUp(FollowUpKind.AddToCart, new CartLine(product, Quantity())));
             return ProductView(session, product, now);
         }
@@ -165,9 +174,14 @@ public sealed class TrafficGenerator
     private ShopSession StartSession()
     {
         int index;
-        do index = _random.Next(_users.Length); while (_inSession[index]);
+        SimulatedUser user;
+        // Rejection on activity: members of busier groups start proportionally more sessions.
+        do
+        {
+            index = _random.Next(_users.Length);
+            user = User(index);
+        } while (_inSession[index] || _random.NextDouble() >= _model.VisitAcceptance(user.Group));
         _inSession[index] = true;
-        var user = _users[index] ??= SimulatedUser.Create(_options.Seed, index, _options);
         return new ShopSession($"{_runId}-s{++_sessionCounter}", user, BrowsingSteps());
     }
 
@@ -179,6 +193,9 @@ public sealed class TrafficGenerator
         var steps = Math.Ceiling(Math.Log(1.0 - _random.NextDouble()) / Math.Log(1.0 - 1.0 / mean));
         return (int)Math.Clamp(steps, 1, 10_000);
     }
+
+    private double Scaled(double probability, SimulatedUser user) =>
+        Math.Min(1.0, probability * _model.Groups[user.Group].PurchaseMultiplier);
 
     private int PickCategory(SimulatedUser user) =>
         _random.NextDouble() < _options.HomeCategoryAffinity ? user.HomeCategory : _random.Next(_options.Categories);
@@ -303,7 +320,7 @@ public sealed class TrafficGenerator
             Campaigns[_random.Next(Campaigns.Length)],
             Variants[_random.Next(Variants.Length)],
             _catalogue.SampleItem(PickCategory(session.User), _random));
-        if (_random.NextDouble() < OfferClickProbability)
+        if (_random.NextDouble() < _model.ClickProbability(session.User.Group, offer.Product.CategoryIndex))
             session.FollowUps.Enqueue(new FollowUp(FollowUpKind.OfferClick, Offer: offer));
         return Offer(session, EventTypes.OfferImpression, offer, now);
     }
@@ -329,7 +346,7 @@ public sealed class TrafficGenerator
     private GeneratedEvent NextInvalid(DateTimeOffset now)
     {
         var index = _random.Next(_users.Length);
-        var user = _users[index] ??= SimulatedUser.Create(_options.Seed, index, _options);
+        var user = User(index);
         var userId = user.Identified ? user.UserId : null;
         var url = ShopUrl + "c/" + _catalogue.Categories[user.HomeCategory];
 

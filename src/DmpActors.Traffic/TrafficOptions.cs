@@ -27,6 +27,9 @@ public sealed record TrafficOptions
 
     public double MeanBrowsingStepsPerSession { get; init; } = 8;
 
+    /// <summary>Latent behavioural groups K (see <see cref="Population.BehaviourGroup"/>).</summary>
+    public int Groups { get; init; } = 5;
+
     /// <summary>Share of product views, searches and offers that stay in the user's home category.</summary>
     public double HomeCategoryAffinity { get; init; } = 0.75;
 
@@ -44,6 +47,9 @@ public sealed record TrafficOptions
     /// <summary>Chance that a user's first session begins with a consent event.</summary>
     public double ConsentProbability { get; init; } = 0.5;
 
+    /// <summary>Chance that a later session begins with a consent event that may change the user's choices.</summary>
+    public double ConsentChangeProbability { get; init; } = 0.03;
+
     /// <summary>Share of deliberately bad events (malformed JSON, unknown type, missing ids) for DLQ demos.</summary>
     public double InvalidShare { get; init; }
 
@@ -56,6 +62,7 @@ public sealed record TrafficOptions
         Positive(Categories, nameof(Categories));
         Positive(ItemsPerCategory, nameof(ItemsPerCategory));
         Positive(ConcurrentSessions, nameof(ConcurrentSessions));
+        Positive(Groups, nameof(Groups));
         if (!(ZipfExponent > 0)) throw Bad(nameof(ZipfExponent), ZipfExponent, "must be > 0");
         if (!(PriceSigma >= 0)) throw Bad(nameof(PriceSigma), PriceSigma, "must be >= 0");
         if (!(MeanBrowsingStepsPerSession >= 1)) throw Bad(nameof(MeanBrowsingStepsPerSession), MeanBrowsingStepsPerSession, "must be >= 1");
@@ -65,6 +72,7 @@ public sealed record TrafficOptions
         Probability(AddToCartProbability, nameof(AddToCartProbability));
         Probability(PurchaseProbability, nameof(PurchaseProbability));
         Probability(ConsentProbability, nameof(ConsentProbability));
+        Probability(ConsentChangeProbability, nameof(ConsentChangeProbability));
         Probability(InvalidShare, nameof(InvalidShare));
         if (string.IsNullOrWhiteSpace(Currency) || Currency.Length != 3) throw Bad(nameof(Currency), Currency, "must be a 3-letter ISO code");
         if (RunId is { } run && (run.Length is 0 or > 64 || run.Any(char.IsWhiteSpace)))

@@ -304,7 +304,7 @@ public class TrafficGeneratorTests(ITestOutputHelper output)
     public void Users_home_category_dominates_their_product_views()
     {
         var generator = new TrafficGenerator(new TrafficOptions { Seed = 21, Users = 200 });
-        var truth = generator.GroundTruth().ToDictionary(t => t.EntityId, t => t.HomeCategory);
+        var truth = generator.GroundTruth().Users.ToDictionary(t => t.EntityId, t => t.HomeCategory);
         int home = 0, total = 0;
         for (var i = 0; i < 50_000; i++)
         {

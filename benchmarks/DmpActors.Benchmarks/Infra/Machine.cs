@@ -4,14 +4,21 @@ using System.Runtime.InteropServices;
 
 namespace DmpActors.Benchmarks.Infra;
 
+/// <summary>Where a number was measured, field by field (for the JSON results).</summary>
+public sealed record MachineFacts(int Cores, string Cpu, double RamGiB, string Os, string Dotnet, string Gc, string Commit);
+
 /// <summary>Facts about where a number was measured.</summary>
 public static class Machine
 {
+    public static MachineFacts Facts() => new(
+        Environment.ProcessorCount, CpuModel(), Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
+        OsName(), Environment.Version.ToString(),
+        (GCSettings.IsServerGC ? "server" : "workstation") + (GCSettings.LatencyMode == GCLatencyMode.Batch ? "" : ", concurrent"), GitHead());
+
     public static string Describe()
     {
-        var ramGiB = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
-        return $"{Environment.ProcessorCount} cores ({CpuModel()}), {ramGiB:0.0} GiB RAM, {OsName()}, .NET {Environment.Version} " +
-               $"({(GCSettings.IsServerGC ? "server" : "workstation")} GC{(GCSettings.LatencyMode == GCLatencyMode.Batch ? "" : ", concurrent")}), commit {GitHead()}";
+        var f = Facts();
+        return $"{f.Cores} cores ({f.Cpu}), {f.RamGiB:0.0} GiB RAM, {f.Os}, .NET {f.Dotnet} ({f.Gc} GC), commit {f.Commit}";
     }
 
     public static string GitHead()

@@ -1,15 +1,26 @@
 using System.Text;
+using System.Text.Json;
 
 namespace DmpActors.Benchmarks.Infra;
 
 /// <summary>
-/// Writes one run's results into docs/benchmarks.md between markers owned by that workload
-/// (<c>&lt;!-- results:NAME --&gt;</c> … <c>&lt;!-- /results:NAME --&gt;</c>); the rest of the file is left alone.
-/// A missing section is appended.
+/// Writes one run's results three ways: into docs/benchmarks.md between markers owned by that workload
+/// (<c>&lt;!-- results:NAME --&gt;</c> … <c>&lt;!-- /results:NAME --&gt;</c>; the rest of the file is left alone,
+/// a missing section is appended), and as docs/benchmarks/NAME.md and NAME.json (machine facts, commit,
+/// command, date and the workload's numbers) for tools and for comparing runs.
 /// </summary>
 public static class Report
 {
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public static string DocPath => Path.Combine(FindRepoRoot(), "docs", "benchmarks.md");
+
+    public static string ResultsDirectory => Path.Combine(FindRepoRoot(), "docs", "benchmarks");
 
     public static string Header(string title, string command) =>
         $"""
@@ -20,7 +31,20 @@ public static class Report
 
         """;
 
-    public static void Write(string name, string markdown)
+    /// <param name="results">The workload's numbers; serialised as they are under "results".</param>
+    public static void Write(string name, string markdown, string command, object results)
+    {
+        WriteSection(name, markdown);
+        Directory.CreateDirectory(ResultsDirectory);
+        var mdPath = Path.Combine(ResultsDirectory, name + ".md");
+        File.WriteAllText(mdPath, markdown.TrimEnd() + "\n", new UTF8Encoding(false));
+        var document = new { Name = name, Command = command, MeasuredUtc = DateTimeOffset.UtcNow, Machine = Machine.Facts(), Results = results };
+        var jsonPath = Path.Combine(ResultsDirectory, name + ".json");
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(document, Json) + "\n", new UTF8Encoding(false));
+        Console.WriteLine($"(results written to {mdPath} and {jsonPath})");
+    }
+
+    private static void WriteSection(string name, string markdown)
     {
         var path = DocPath;
         var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";

@@ -9,6 +9,7 @@ public static class MicroReport
     public static void Write(IEnumerable<Summary> summaries, string command)
     {
         var rows = new List<string>();
+        var results = new List<object>();
         foreach (var summary in summaries)
         {
             var baseline = summary.Reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Baseline);
@@ -18,6 +19,11 @@ public static class MicroReport
                 var stats = report.ResultStatistics;
                 if (stats is null) continue;
                 var alloc = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+                results.Add(new
+                {
+                    Class = report.BenchmarkCase.Descriptor.Type.Name, Benchmark = report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo,
+                    MeanNs = stats.Mean, StdErrorNs = stats.StandardError, RatioToBaseline = stats.Mean / baseMean, AllocatedBytesPerOp = alloc,
+                });
                 rows.Add($"| {report.BenchmarkCase.Descriptor.Type.Name} | {report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo} | {stats.Mean:N1} ns | ±{stats.StandardError:N1} ns | " +
                          $"{(baseMean is { } b ? (stats.Mean / b).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "-")} | {(alloc is { } a ? $"{a:N0} B" : "-")} |");
             }
@@ -31,6 +37,6 @@ public static class MicroReport
             {string.Join(Environment.NewLine, rows)}
             """;
         Console.WriteLine(md);
-        Report.Write("micro", md);
+        Report.Write("micro", md, command, results);
     }
 }

@@ -97,7 +97,7 @@ public static class ActorsWorkload
             {dmpCpu.Markdown(6)}
             """;
         Console.WriteLine(md);
-        Report.Write("actors", md);
+        Report.Write("actors", md, command, new { events, users, window, entities = data.ExpectedApplied.Count, bare_msgs_per_s = baseRate, dmp_msgs_per_s = dmpRate, dmp_warm_msgs_per_s = warmRate, ratio = dmpRate / baseRate, applied });
         return applied == events ? 0 : 2;
     }
 

@@ -28,7 +28,7 @@ public static class E2eWorkload
         args.EnsureAllKnown();
         var storeName = pg is null ? "SQLite" : "PostgreSQL";
 
-        Console.WriteLine($"e2e: {events:N0} events over {users:N0} users, {partitions} partitions, store {storeName}");
+        Console.WriteLine($"ingest: {events:N0} events over {users:N0} users, {partitions} partitions, store {storeName}");
         var data = Dataset.Generate(events, users, keepParsed: false);
         Console.WriteLine($"generated in {data.GenerationTime.TotalSeconds:0.0} s: mean value {data.MeanValueBytes:0} B, {data.ExpectedApplied.Count:N0} entities, invalid {data.Invalid}; mix: {data.MixSummary()}");
 
@@ -109,8 +109,8 @@ public static class E2eWorkload
         var dmpRate = events / dmpElapsed.TotalSeconds;
         var checkpointHist = meters.Hist("dmp.checkpoint.duration");
         var writeHist = meters.Hist("dmp.profiles.write.duration");
-        var name = $"e2e-{storeName.ToLowerInvariant()}";
-        var md = Report.Header($"e2e, {storeName}: {events:N0} events, {users:N0} users, {partitions} partitions", command) + $"""
+        var name = $"ingest-{storeName.ToLowerInvariant()}";
+        var md = Report.Header($"ingest, {storeName}: {events:N0} events, {users:N0} users, {partitions} partitions", command) + $"""
             - data: TrafficGenerator (seed 7), {data.ExpectedApplied.Count:N0} distinct entities (user_id, else anonymous_id), mean value {data.MeanValueBytes:0} B; mix: {data.MixSummary()}
             - produce (Confluent producer, acks=1, linger 5 ms, nothing consuming): {events:N0} in {produce.TotalSeconds:0.00} s = **{events / produce.TotalSeconds:N0} ev/s**
             - the embedded broker (librdkafka mock cluster) keeps only the newest 5 MiB per partition, so every run gets its own topic and an in-process producer feeding it at most {LeadPerPartition:N0} records per partition ahead of the consumer ((a): records consumed; (b): `dmp.events.consumed`). The producer's CPU is inside both (a) and (b). Every run checks it received all {events:N0} records.
@@ -141,7 +141,14 @@ public static class E2eWorkload
             {split.Markdown()}
             """;
         Console.WriteLine(md);
-        Report.Write(name, md);
+        Report.Write(name, md, command, new
+        {
+            events, users, partitions, store = storeName, entities = data.ExpectedApplied.Count,
+            baseline_events_per_s = baseRate, dmp_events_per_s = dmpRate, ratio = dmpRate / baseRate,
+            baseline_after_events_per_s = events / baseline2.Elapsed.TotalSeconds,
+            gc = new { gc.Gen0, gc.Gen1, gc.Gen2, pause_ms = gc.Pause.TotalMilliseconds, allocated_bytes = gc.Allocated },
+            live_mismatches = mismatches, durable_mismatches = durableMismatches,
+        });
 
         if (pgDatabase is not null) await DropDatabaseAsync(pg!, pgDatabase);
         try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }

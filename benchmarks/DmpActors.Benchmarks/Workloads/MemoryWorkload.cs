@@ -32,7 +32,8 @@ public static class MemoryWorkload
         foreach (var users in sizes)
         {
             Console.WriteLine($"memory: {users:N0} users in a child process ...");
-            var psi = new ProcessStartInfo(Environment.ProcessPath!, $"memory --users {users} --child") { RedirectStandardOutput = true };
+            var psi = ChildProcess.Of("memory", "--users", users.ToString(System.Globalization.CultureInfo.InvariantCulture), "--child");
+            psi.RedirectStandardOutput = true;
             using var p = Process.Start(psi)!;
             Result? result = null;
             while (await p.StandardOutput.ReadLineAsync() is { } line)
@@ -58,7 +59,7 @@ public static class MemoryWorkload
             {rows}
             """;
         Console.WriteLine(md);
-        Report.Write("memory", md);
+        Report.Write("memory", md, command, results);
         return 0;
     }
 

@@ -85,15 +85,25 @@ public sealed class CounterEntity : ReceiveActor
     /// <summary>A single-node cluster with the engine's Akka configuration and a "counter" shard region (100 shards, as the engine's "user").</summary>
     public static async Task<(ActorSystem System, IActorRef Region)> StartAsync()
     {
-        var node = new Engine.Hosting.NodeOptions { Port = 0, ClusterName = "bench" };
-        var system = ActorSystem.Create("bench", Engine.Hosting.AkkaConfig.For(node));
+        var system = await SingleNodeCluster.StartAsync("bench");
+        var region = await ClusterSharding.Get(system).StartAsync("counter", _ => Props.Create(() => new CounterEntity()),
+            ClusterShardingSettings.Create(system), new Extractor(100));
+        return (system, region);
+    }
+}
+
+/// <summary>An actor system with the engine's Akka configuration that has joined itself as a one-node cluster.</summary>
+public static class SingleNodeCluster
+{
+    public static async Task<ActorSystem> StartAsync(string name)
+    {
+        var node = new Engine.Hosting.NodeOptions { Port = 0, ClusterName = name };
+        var system = ActorSystem.Create(name, Engine.Hosting.AkkaConfig.For(node));
         var cluster = Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         cluster.Join(cluster.SelfAddress);
         await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var region = await ClusterSharding.Get(system).StartAsync("counter", _ => Props.Create(() => new CounterEntity()),
-            ClusterShardingSettings.Create(system), new Extractor(100));
-        return (system, region);
+        return system;
     }
 }

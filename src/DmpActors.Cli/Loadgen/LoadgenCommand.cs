@@ -46,6 +46,18 @@ public static class LoadgenCommand
         Description = "Prefix of event_ids (default: unique per run so the platform's de-duplication keeps every event)",
     };
 
+    private static readonly Option<int> Groups = new("--groups")
+    {
+        Description = "Latent behavioural groups the users are drawn from (the truth segmentation should recover)",
+        DefaultValueFactory = _ => new TrafficOptions().Groups,
+    };
+
+    private static readonly Option<string?> GroundTruth = new("--ground-truth")
+    {
+        Description = "Write the ground truth (groups, click model, user id → group) to this JSON file before sending",
+        HelpName = "file",
+    };
+
     private static readonly Option<double> InvalidShare = new("--invalid-share")
     {
         Description = "Share of deliberately bad events (malformed JSON, unknown type, missing ids), e.g. 0.01",
@@ -90,7 +102,7 @@ public static class LoadgenCommand
     {
         var command = new Command("loadgen", "Send seeded synthetic e-commerce traffic to Kafka or the HTTP ingest API")
         {
-            Rate, Users, Duration, Events, Seed, RunId, InvalidShare, Bootstrap, Topic, Http, HttpConcurrency, ConnectTimeout,
+            Rate, Users, Duration, Events, Seed, RunId, Groups, GroundTruth, InvalidShare, Bootstrap, Topic, Http, HttpConcurrency, ConnectTimeout,
         };
         command.Validators.Add(Validate);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -110,6 +122,7 @@ public static class LoadgenCommand
         {
             Seed = parseResult.GetValue(Seed),
             Users = parseResult.GetValue(Users),
+            Groups = parseResult.GetValue(Groups),
             InvalidShare = parseResult.GetValue(InvalidShare),
             RunId = parseResult.GetValue(RunId) ?? $"r{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds():x}",
         };
@@ -122,7 +135,8 @@ public static class LoadgenCommand
             parseResult.GetValue(Events),
             traffic,
             target,
-            parseResult.GetValue(ConnectTimeout) ?? TimeSpan.FromSeconds(10));
+            parseResult.GetValue(ConnectTimeout) ?? TimeSpan.FromSeconds(10),
+            parseResult.GetValue(GroundTruth));
     }
 
     private static void Validate(CommandResult result)
@@ -148,6 +162,8 @@ public static class LoadgenCommand
     {
         Rate.Must(r => r >= 0 && double.IsFinite(r), "must be 0 (as fast as possible) or a positive number of events per second");
         Users.Must(u => u >= 1, "must be at least 1");
+        Groups.Must(g => g >= 1, "must be at least 1");
+        GroundTruth.Must(f => !string.IsNullOrWhiteSpace(f), "must name a file");
         Events.Must(e => e is >= 1, "must be at least 1");
         InvalidShare.Must(s => s is >= 0 and <= 1, "must be within [0, 1]");
         HttpConcurrency.Must(c => c is >= 1 and <= 64, "must be within 1..64");

@@ -34,6 +34,12 @@ public sealed class LoadgenRun(LoadgenSettings settings, IEventSink sink, TextWr
             $"loadgen → {settings.Target}: rate {(settings.Rate == 0 ? "max" : $"{settings.Rate:N0}/s")}, " +
             $"{settings.Traffic.Users:N0} users, seed {settings.Traffic.Seed}, run {settings.Traffic.RunId}, " +
             (settings.Events is { } n ? $"{n:N0} events" : settings.Duration is { } d ? $"for {Durations.Format(d)}" : "until Ctrl+C"));
+        if (settings.GroundTruthPath is { } truthPath)
+        {
+            var truth = generator.GroundTruth();
+            await truth.WriteAsync(truthPath, cancellationToken);
+            await console.WriteLineAsync($"ground truth ({truth.Groups.Count} groups, {truth.Users.Count:N0} users) written to {Path.GetFullPath(truthPath)}");
+        }
 
         var stopwatch = Stopwatch.StartNew();
         long sent = 0, invalid = 0, sentAtLastReport = 0;

@@ -21,10 +21,12 @@ public abstract record LoadgenTarget
 /// <param name="Rate">Events per second; 0 means as fast as the target accepts.</param>
 /// <param name="Duration">Stop after this long, or</param>
 /// <param name="Events">stop after this many events; neither means run until interrupted.</param>
+/// <param name="GroundTruthPath">Where to write the traffic's ground truth before sending, if anywhere.</param>
 public sealed record LoadgenSettings(
     double Rate,
     TimeSpan? Duration,
     long? Events,
     TrafficOptions Traffic,
     LoadgenTarget Target,
-    TimeSpan ConnectTimeout);
+    TimeSpan ConnectTimeout,
+    string? GroundTruthPath = null);

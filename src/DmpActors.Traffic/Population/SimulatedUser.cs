@@ -1,7 +1,9 @@
 namespace DmpActors.Traffic.Population;
 
 /// <summary>What the generator knows about a person and the platform can only infer: the ground truth.</summary>
-public sealed record UserGroundTruth(string EntityId, string HomeCategory, bool StartsAnonymous);
+/// <param name="Group">Id of the person's <see cref="BehaviourGroup"/>.</param>
+/// <param name="HomeCategory">The favourite category of the group that this person browses most.</param>
+public sealed record UserGroundTruth(string EntityId, int Group, string HomeCategory, bool StartsAnonymous);
 
 public sealed record UserTraits(string Email, int Age, string City, string Gender, string Language);
 
@@ -16,9 +18,10 @@ internal sealed class SimulatedUser
         ["Berlin", "Paris", "Madrid", "Rome", "Warsaw", "Amsterdam", "Vienna", "Prague", "Lisbon", "Stockholm", "Dublin", "Athens"];
     private static readonly string[] Languages = ["de", "fr", "es", "it", "pl", "nl", "en"];
 
-    private SimulatedUser(int index, string userId, int homeCategory, bool startsAnonymous, string anonymousId, UserTraits traits)
+    private SimulatedUser(int index, string userId, int group, int homeCategory, bool startsAnonymous, string anonymousId, UserTraits traits)
     {
         Index = index;
+        Group = group;
         UserId = userId;
         HomeCategory = homeCategory;
         StartsAnonymous = startsAnonymous;
@@ -32,6 +35,7 @@ internal sealed class SimulatedUser
     /// <summary>The user_id the person has, or will have once identified; doubles as the ground-truth entity id.</summary>
     public string UserId { get; }
 
+    public int Group { get; }
     public int HomeCategory { get; }
     public bool StartsAnonymous { get; }
     public UserTraits Traits { get; }
@@ -42,11 +46,12 @@ internal sealed class SimulatedUser
 
     public string Key => Identified ? UserId : AnonymousId;
 
-    public static SimulatedUser Create(int seed, int index, TrafficOptions options)
+    public static SimulatedUser Create(int seed, int index, TrafficOptions options, BehaviourModel model)
     {
         // HashCode.Combine is randomised per process, so mix the seed and index deterministically.
         var random = new Random(Mix(seed, index));
-        var homeCategory = random.Next(options.Categories);
+        var group = model.SampleGroup(random);
+        var homeCategory = model.SampleFavourite(group, random);
         var startsAnonymous = random.NextDouble() < options.AnonymousShare;
         var userId = $"u{index:D7}";
         var gender = random.NextDouble() switch
@@ -62,7 +67,7 @@ internal sealed class SimulatedUser
             City: Cities[random.Next(Cities.Length)],
             Gender: gender,
             Language: Languages[random.Next(Languages.Length)]);
-        return new SimulatedUser(index, userId, homeCategory, startsAnonymous, NewAnonymousId(random), traits);
+        return new SimulatedUser(index, userId, group, homeCategory, startsAnonymous, NewAnonymousId(random), traits);
     }
 
     private static int Mix(int seed, int index)
