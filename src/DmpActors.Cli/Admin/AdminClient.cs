@@ -35,18 +35,13 @@ public sealed class AdminClient : IDisposable
 
     public Uri Node { get; }
 
-    public async Task<T> GetAsync<T>(string path, CancellationToken ct) =>
-        await ReadAsync<T>(await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct), ct);
+    public Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, path, ct);
+
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, CancellationToken ct) =>
+        await ReadAsync<T>(await SendAsync(new HttpRequestMessage(method, path), ct), ct);
 
     public async Task<T> PostAsync<T>(string path, object? body, CancellationToken ct) =>
         await ReadAsync<T>(await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) }, ct), ct);
-
-    /// <summary>The body as the node sent it (export, erase).</summary>
-    public async Task<string> SendForTextAsync(HttpMethod method, string path, CancellationToken ct)
-    {
-        using var response = await SendAsync(new HttpRequestMessage(method, path), ct);
-        return await response.Content.ReadAsStringAsync(ct);
-    }
 
     /// <summary>Server-sent events: each "data:" payload as it arrives, until the node closes the stream or <paramref name="ct"/> fires.</summary>
     public async IAsyncEnumerable<T> StreamAsync<T>(string path, [EnumeratorCancellation] CancellationToken ct)
@@ -107,9 +102,14 @@ public sealed class AdminClient : IDisposable
             : new AdminException(ExitFailed, $"{request.Method} {request.RequestUri}: {what}");
     }
 
+    /// <summary>An empty body (204) reads as default.</summary>
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {
-        using (response) return (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
+        using (response)
+        {
+            if (response.Content.Headers.ContentLength == 0) return default!;
+            return (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
+        }
     }
 
     public void Dispose() => _http.Dispose();

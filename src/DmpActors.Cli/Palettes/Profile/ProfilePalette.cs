@@ -7,6 +7,8 @@ namespace DmpActors.Cli.Palettes.Profile;
 /// <summary>The <c>profile</c> palette: one user's live profile, its GDPR export, and erasure.</summary>
 public static class ProfilePalette
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private static readonly Argument<string> Id = new("id") { Description = "User id or anonymous id" };
 
     public static Command Create() => new Command("profile", "User profiles: show, export, erase")
@@ -20,10 +22,12 @@ public static class ProfilePalette
 
     private static async Task<int> Show(AdminClient node, ParseResult parseResult, TextWriter output, CancellationToken ct)
     {
-        var profile = await node.GetAsync<JsonElement>(PathOf(parseResult), ct);
-        await output.WriteLineAsync(Table.Format(profile.EnumerateObject().Select(p => (IReadOnlyList<string>)[p.Name, Cell(p.Value)])));
+        await output.WriteLineAsync(Fields(await node.GetAsync<JsonElement>(PathOf(parseResult), ct)));
         return 0;
     }
+
+    private static string Fields(JsonElement json) =>
+        Table.Format(json.EnumerateObject().Select(p => (IReadOnlyList<string>)[p.Name, Cell(p.Value)]));
 
     /// <summary>Scalars as text, structures as compact JSON, so every field stays on one line.</summary>
     public static string Cell(JsonElement value) => value.ValueKind switch
@@ -35,14 +39,16 @@ public static class ProfilePalette
 
     private static async Task<int> Export(AdminClient node, ParseResult parseResult, TextWriter output, CancellationToken ct)
     {
-        await output.WriteLineAsync(await node.SendForTextAsync(HttpMethod.Get, PathOf(parseResult) + "/export", ct));
+        var export = await node.GetAsync<JsonElement>(PathOf(parseResult) + "/export", ct);
+        await output.WriteLineAsync(JsonSerializer.Serialize(export, Indented));
         return 0;
     }
 
     private static async Task<int> Erase(AdminClient node, ParseResult parseResult, TextWriter output, CancellationToken ct)
     {
-        var body = await node.SendForTextAsync(HttpMethod.Delete, PathOf(parseResult), ct);
-        await output.WriteLineAsync($"Erased: {parseResult.GetValue(Id)}" + (body.Length > 0 ? Environment.NewLine + body : ""));
+        var erasure = await node.SendAsync<JsonElement>(HttpMethod.Delete, PathOf(parseResult), ct);
+        await output.WriteLineAsync($"Erased: {parseResult.GetValue(Id)}");
+        if (erasure.ValueKind == JsonValueKind.Object) await output.WriteLineAsync(Fields(erasure));
         return 0;
     }
 }
