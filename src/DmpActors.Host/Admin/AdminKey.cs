@@ -30,7 +30,8 @@ public sealed class AdminKey
 
     public static AdminKey Resolve(DmpOptions options)
     {
-        if (options.Admin.ApiKey is { } configured)
+        // An empty value (appsettings.json's null, an empty environment variable) means "not set".
+        if (options.Admin.ApiKey is { } configured && !string.IsNullOrWhiteSpace(configured))
         {
             if (configured.Trim().Length < MinLength)
                 throw new OptionsValidationException([$"Dmp:Admin:ApiKey: must be at least {MinLength} characters (e.g. openssl rand -hex 24)"]);
