@@ -30,7 +30,8 @@ public sealed class AdminClient : IDisposable
         Node = node;
         // Streams (cluster tail) must outlive a request timeout, so timeouts are per call instead.
         _http = new HttpClient { BaseAddress = node, Timeout = Timeout.InfiniteTimeSpan };
-        if (apiKey is not null) _http.DefaultRequestHeaders.Add(KeyHeader, apiKey);
+        // Unvalidated: a key with odd characters should reach the node and be refused there, not crash here.
+        if (apiKey is not null) _http.DefaultRequestHeaders.TryAddWithoutValidation(KeyHeader, apiKey);
     }
 
     public Uri Node { get; }

@@ -57,8 +57,8 @@ public sealed class ClusterAdmin(ActorSystem system)
     public async IAsyncEnumerable<MembershipChange> TailAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var channel = Channel.CreateUnbounded<MembershipChange>(new UnboundedChannelOptions { SingleReader = true });
+        // The subscriber completes the channel when it stops, which includes the node shutting down.
         var subscriber = system.ActorOf(Props.Create(() => new MembershipSubscriber(channel.Writer)));
-        using var terminated = system.WhenTerminated.ContinueWith(_ => channel.Writer.TryComplete(), TaskScheduler.Default);
         try
         {
             await foreach (var change in channel.Reader.ReadAllAsync(ct)) yield return change;
