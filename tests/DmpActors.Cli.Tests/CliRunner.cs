@@ -29,6 +29,8 @@ internal static class CliRunner
             _exit = Task.Run(() => Program.BuildRootCommand().Parse(args)
                 .InvokeAsync(new InvocationConfiguration { Output = _output, Error = _error }, _ctrlC.Token));
 
+        /// <summary>The exit code once the command ends by itself.</summary>
+        public Task<int> Exit => _exit;
         public string Output => _output.ToString();
         public string Error => _error.ToString();
 

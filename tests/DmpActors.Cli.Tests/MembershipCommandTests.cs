@@ -1,3 +1,4 @@
+using DmpActors.Cli.Admin;
 using DmpActors.Cli.Tests.Support;
 using DmpActors.Host.Tests;
 using static DmpActors.Cli.Tests.Support.LiveCluster;
@@ -25,6 +26,21 @@ public sealed class MembershipCommandTests
         Assert.Equal(0, await tail.StopAsync());
         var events = Lines(tail.Output).Select(l => l.Split(" | ")).Where(c => c[1].StartsWith("Member") && c[2] == cluster[1].Address).Select(c => c[1]).ToList();
         Assert.Equal(["MemberUp", "MemberLeft", "MemberExited", "MemberRemoved"], events);
+    }
+
+    [Fact]
+    public async Task Cluster_tail_on_a_node_that_leaves_ends_by_itself_with_exit_2_and_one_line()
+    {
+        await using var cluster = await LiveCluster.StartAsync(inProcessNodes: 2);
+        var tail = CliRunner.Start(cluster[1].Dmpctl("cluster", "tail"));
+        await Wait.Until(() => Task.FromResult(tail.Output.Contains($"| MemberUp | {cluster[1].Address}")), Patience, "tail to start");
+
+        await CliRunner.RunAsync(cluster[0].Dmpctl("cluster", "leave", cluster[1].Address));
+        var exit = await tail.Exit.WaitAsync(Patience);
+
+        Assert.Equal(AdminClient.ExitUnreachable, exit);
+        Assert.Equal($"dmpctl: the node at {cluster[1].Url}/ closed the event stream (it is stopping or left the cluster)", tail.Error.Trim());
+        Assert.Contains($"| MemberLeft | {cluster[1].Address}", tail.Output);
     }
 
     [Fact]
