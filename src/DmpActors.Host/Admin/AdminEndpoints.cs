@@ -26,9 +26,11 @@ public static class AdminEndpoints
         .AddSingleton(sp => AdminKey.Resolve(sp.GetRequiredService<DmpOptions>()))
         .AddHostedService<AdminKeyCheck>();
 
-    public static void MapAdmin(this IEndpointRouteBuilder app)
+    public static void MapAdmin(this WebApplication app)
     {
-        var admin = app.MapGroup("/admin/v1").WithTags("Admin").AddEndpointFilter(RequireKeyAndEngine);
+        // Middleware rather than an endpoint filter: it runs before the body is bound, so a caller without the key learns nothing.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/admin"), admin => admin.Use(RequireKeyAndEngine));
+        var admin = app.MapGroup("/admin/v1").WithTags("Admin");
         admin.MapGet("/cluster", (DmpRuntime runtime) => runtime.Cluster().Show())
             .WithSummary("Members as this node sees them, with the leader");
         admin.MapPost("/cluster/leave", (AddressRequest request, DmpRuntime runtime) => OnMember(request, runtime.Cluster().Leave))
@@ -51,21 +53,20 @@ public static class AdminEndpoints
             .WithSummary("Actor paths under a path, to a depth");
     }
 
-    private static async ValueTask<object?> RequireKeyAndEngine(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static async Task RequireKeyAndEngine(HttpContext http, RequestDelegate next)
     {
-        var http = context.HttpContext;
         var presented = http.Request.Headers[KeyHeader].FirstOrDefault()
             ?? (http.Request.Headers.Authorization.FirstOrDefault() is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                 ? auth["Bearer ".Length..].Trim() : null);
         if (string.IsNullOrEmpty(presented))
-            return Results.Problem(statusCode: 401, title: "Admin API key required",
-                detail: $"send the node's admin key in the {KeyHeader} header or as Authorization: Bearer <key> (dmpctl: --api-key or DMP_ADMIN_KEY)");
-        if (!http.RequestServices.GetRequiredService<AdminKey>().Accepts(presented))
-            return Results.Problem(statusCode: 401, title: "Wrong admin API key", detail: "the key does not match this node's Dmp:Admin:ApiKey");
-        var runtime = http.RequestServices.GetRequiredService<DmpRuntime>();
-        if (!runtime.Started)
-            return Results.Problem(statusCode: 503, title: "Engine not running", detail: "the node is starting or stopping");
-        return await next(context);
+            await Results.Problem(statusCode: 401, title: "Admin API key required",
+                detail: $"send the node's admin key in the {KeyHeader} header or as Authorization: Bearer <key> (dmpctl: --api-key or DMP_ADMIN_KEY)").ExecuteAsync(http);
+        else if (!http.RequestServices.GetRequiredService<AdminKey>().Accepts(presented))
+            await Results.Problem(statusCode: 401, title: "Wrong admin API key", detail: "the key does not match this node's Dmp:Admin:ApiKey").ExecuteAsync(http);
+        else if (!http.RequestServices.GetRequiredService<DmpRuntime>().Started)
+            await Results.Problem(statusCode: 503, title: "Engine not running", detail: "the node is starting or stopping").ExecuteAsync(http);
+        else
+            await next(http);
     }
 
     private static ClusterAdmin Cluster(this DmpRuntime runtime) => new(runtime.Engine.System);
