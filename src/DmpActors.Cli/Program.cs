@@ -1,21 +1,28 @@
 using System.CommandLine;
 using DmpActors.Cli.Loadgen;
+using DmpActors.Cli.Palettes.Actor;
+using DmpActors.Cli.Palettes.Bench;
+using DmpActors.Cli.Palettes.Cluster;
+using DmpActors.Cli.Palettes.ClusterSharding;
+using DmpActors.Cli.Palettes.Profile;
 
 namespace DmpActors.Cli;
 
 /// <summary>
-/// dmpctl: one palette (sub-command tree) per file; this is the only place that knows them all.
-/// Later palettes (cluster, profile, bench) are added to <see cref="BuildRootCommand"/>.
+/// dmpctl: one palette (sub-command tree) per folder under Palettes/; this is the only place that knows them all.
+/// A new palette is a static Create() returning its Command (with .WithConnection() if it calls a node), added here.
 /// </summary>
 public static class Program
 {
     public static Task<int> Main(string[] args) => BuildRootCommand().Parse(args).InvokeAsync();
 
-    public static RootCommand BuildRootCommand()
+    public static RootCommand BuildRootCommand() => new("dmpctl — operate and exercise the DmpActors data management platform.")
     {
-        var root = new RootCommand("dmpctl — operate and exercise the DmpActors data management platform.");
-        root.Add(LoadgenCommand.Create());
-        root.Add(Palettes.Bench.BenchPalette.Create());
-        return root;
-    }
+        ClusterPalette.Create(),
+        ClusterShardingPalette.Create(),
+        ActorPalette.Create(),
+        ProfilePalette.Create(),
+        LoadgenCommand.Create(),
+        BenchPalette.Create(),
+    };
 }

@@ -1,4 +1,5 @@
 using DmpActors.Engine.Hosting;
+using DmpActors.Host.Admin;
 using DmpActors.Engine.Observability;
 using DmpActors.Host.Api;
 using DmpActors.Host.Demo;
@@ -16,6 +17,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 // Orderly shutdown (stop ingest, final checkpoint, hand-off saves) may take up to the sharding phase's 60 s;
 // the host must not dispose services underneath it after the default 30 s.
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
+builder.Services.AddDmpAdmin();
 builder.Services.AddSingleton<DmpRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DmpRuntime>());
 builder.Services.AddHostedService<DemoTraffic>();
@@ -35,6 +37,7 @@ app.MapPrometheusScrapingEndpoint();
 app.MapHealth();
 app.MapEvents();
 app.MapProfiles();
+app.MapAdmin();
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 
 try

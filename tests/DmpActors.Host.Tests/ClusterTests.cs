@@ -35,7 +35,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         [
             "--Dmp:Kafka:Embedded=false", $"--Dmp:Kafka:BootstrapServers={broker.BootstrapServers}",
             $"--Dmp:Node:Port={port}", $"--Dmp:Node:SeedNodes:0={seed}", "--Dmp:Node:DowningStableAfter=00:00:03",
-            "--Dmp:Storage:Provider=postgresql", $"--Dmp:Storage:ConnectionString={connection}",
+            "--Dmp:Storage:Provider=postgresql", $"--Dmp:Storage:ConnectionString={connection}", "--Dmp:Admin:ApiKey=cluster-test-admin-key",
             $"--Dmp:Storage:DataDirectory={data.Path}", "--Dmp:Ingest:CheckpointInterval=00:00:00.300",
         ];
         await using var node1 = await HostProcess.StartAsync(Settings(ports[0]));

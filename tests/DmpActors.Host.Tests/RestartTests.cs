@@ -63,7 +63,8 @@ public sealed class RestartTests
         await using var broker = EmbeddedKafkaBroker.Start(new EmbeddedBrokerOptions { ListenAddress = "127.0.0.1:0" }
             .WithTopic("dmp.events", 3).WithTopic("dmp.events.dlq", 3));
         string[] settings = ["--Dmp:Kafka:Embedded=false", $"--Dmp:Kafka:BootstrapServers={broker.BootstrapServers}",
-            "--Dmp:Node:Port=0", $"--Dmp:Storage:DataDirectory={data.Path}", "--Dmp:Ingest:CheckpointInterval=00:00:00.300"];
+            "--Dmp:Node:Port=0", $"--Dmp:Storage:DataDirectory={data.Path}", "--Dmp:Ingest:CheckpointInterval=00:00:00.300",
+            "--Dmp:Admin:ApiKey=restart-test-admin-key"];
         using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, LingerMs = 5 }).Build();
         const int users = 50;
         var views = new long[users];

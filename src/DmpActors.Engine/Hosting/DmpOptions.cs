@@ -13,6 +13,7 @@ public sealed class DmpOptions
     public KafkaOptions Kafka { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
     public IngestOptions Ingest { get; set; } = new();
+    public AdminOptions Admin { get; set; } = new();
 
     /// <summary>Problems as "Dmp:Key: what is wrong" lines; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -136,4 +137,13 @@ public sealed class IngestOptions
     public TimeSpan CheckpointTimeout { get; set; } = TimeSpan.FromSeconds(60);
     public TimeSpan PassivateAfter { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class AdminOptions
+{
+    /// <summary>
+    /// Key for /admin/v1 (dmpctl --api-key). Required when Kafka:Embedded is false; in embedded mode an
+    /// unset key is generated once into DataDirectory/admin.key (see docs/dmpctl.md).
+    /// </summary>
+    public string? ApiKey { get; set; }
 }

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using DmpActors.Engine.Admin;
+using DmpActors.Engine.Hosting;
+using DmpActors.Host.Runtime;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace DmpActors.Host.Admin;
+
+/// <summary>
+/// /admin/v1: cluster membership, sharding and actor queries for dmpctl's pbm-style palettes.
+/// Every route requires the admin key (X-Dmp-Admin-Key or Authorization: Bearer).
+/// </summary>
+public static class AdminEndpoints
+{
+    public const string KeyHeader = "X-Dmp-Admin-Key";
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public sealed record AddressRequest(string? Address);
+
+    public sealed record RegionsView(IReadOnlyList<string> Regions);
+
+    public sealed record DownedView(IReadOnlyList<MemberView> Downed);
+
+    public static IServiceCollection AddDmpAdmin(this IServiceCollection services) => services
+        .AddSingleton(sp => AdminKey.Resolve(sp.GetRequiredService<DmpOptions>()))
+        .AddHostedService<AdminKeyCheck>();
+
+    public static void MapAdmin(this WebApplication app)
+    {
+        // Middleware rather than an endpoint filter: it runs before the body is bound, so a caller without the key learns nothing.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/admin"), admin => admin.Use(RequireKeyAndEngine));
+        var admin = app.MapGroup("/admin/v1").WithTags("Admin");
+        admin.MapGet("/cluster", (DmpRuntime runtime) => runtime.Cluster().Show())
+            .WithSummary("Members as this node sees them, with the leader");
+        admin.MapPost("/cluster/leave", (AddressRequest request, DmpRuntime runtime) => OnMember(request, runtime.Cluster().Leave))
+            .WithSummary("Ask a member (full address or host:port) to leave gracefully");
+        admin.MapPost("/cluster/down", (AddressRequest request, DmpRuntime runtime) => OnMember(request, runtime.Cluster().Down))
+            .WithSummary("Mark a member down");
+        admin.MapPost("/cluster/down-unreachable", (DmpRuntime runtime) => new DownedView(runtime.Cluster().DownUnreachable()))
+            .WithSummary("Down every member this node sees as unreachable");
+        admin.MapGet("/cluster/events", StreamMembership)
+            .WithSummary("Server-sent events: current members, then every membership change");
+        admin.MapGet("/sharding/regions", (DmpRuntime runtime) => new RegionsView(runtime.Cluster().Regions()))
+            .WithSummary("Entity types with a shard region on this node");
+        admin.MapGet("/sharding/regions/{type}/stats", async (string type, DmpRuntime runtime, CancellationToken ct) =>
+                await runtime.Cluster().RegionStatsAsync(type, AskTimeout, ct) is { } stats ? Results.Json(stats) : UnknownType(type, runtime.Cluster()))
+            .WithSummary("This node's shards of an entity type and their entity counts");
+        admin.MapGet("/sharding/regions/{type}/shards", async (string type, DmpRuntime runtime, CancellationToken ct) =>
+                await runtime.Cluster().ShardStatsAsync(type, AskTimeout, ct) is { } stats ? Results.Json(stats) : UnknownType(type, runtime.Cluster()))
+            .WithSummary("Every node's shards of an entity type and their entity counts");
+        admin.MapGet("/actors", (DmpRuntime runtime, string? path, int? depth) => Hierarchy(runtime.Cluster(), path ?? "/user", depth ?? 2))
+            .WithSummary("Actor paths under a path, to a depth");
+    }
+
+    private static async Task RequireKeyAndEngine(HttpContext http, RequestDelegate next)
+    {
+        var presented = http.Request.Headers[KeyHeader].FirstOrDefault()
+            ?? (http.Request.Headers.Authorization.FirstOrDefault() is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                ? auth["Bearer ".Length..].Trim() : null);
+        if (string.IsNullOrEmpty(presented))
+            await Results.Problem(statusCode: 401, title: "Admin API key required",
+                detail: $"send the node's admin key in the {KeyHeader} header or as Authorization: Bearer <key> (dmpctl: --api-key or DMP_ADMIN_KEY)").ExecuteAsync(http);
+        else if (!http.RequestServices.GetRequiredService<AdminKey>().Accepts(presented))
+            await Results.Problem(statusCode: 401, title: "Wrong admin API key", detail: "the key does not match this node's Dmp:Admin:ApiKey").ExecuteAsync(http);
+        else if (!http.RequestServices.GetRequiredService<DmpRuntime>().Started)
+            await Results.Problem(statusCode: 503, title: "Engine not running", detail: "the node is starting or stopping").ExecuteAsync(http);
+        else
+            await next(http);
+    }
+
+    private static ClusterAdmin Cluster(this DmpRuntime runtime) => new(runtime.Engine.System);
+
+    private static IResult OnMember(AddressRequest request, Func<string, MemberView?> action)
+    {
+        if (string.IsNullOrWhiteSpace(request.Address))
+            return Results.Problem(statusCode: 400, title: "Address required", detail: "give a member's address, e.g. akka.tcp://dmp@127.0.0.1:4053 or 127.0.0.1:4053");
+        return action(request.Address.Trim()) is { } member
+            ? Results.Json(member)
+            : Results.Problem(statusCode: 404, title: "Unknown member", detail: $"no member of this cluster has the address '{request.Address}'");
+    }
+
+    private static IResult UnknownType(string type, ClusterAdmin cluster) =>
+        Results.Problem(statusCode: 404, title: "Unknown entity type",
+            detail: $"no shard region '{type}' on this node; regions: {string.Join(", ", cluster.Regions())}");
+
+    private static IResult Hierarchy(ClusterAdmin cluster, string path, int depth)
+    {
+        if (depth is < 1 or > 10)
+            return Results.Problem(statusCode: 400, title: "Invalid depth", detail: $"depth must be 1..10, got {depth}");
+        return cluster.Hierarchy(path, depth) is { } hierarchy
+            ? Results.Json(hierarchy)
+            : Results.Problem(statusCode: 404, title: "No such actor", detail: $"no actor lives at '{path}' on this node");
+    }
+
+    /// <summary>One "data: {json}" line per change; flushed each time so `dmpctl cluster tail` prints as it happens.</summary>
+    private static async Task StreamMembership(HttpContext http, DmpRuntime runtime, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        await http.Response.Body.FlushAsync(ct);
+        try
+        {
+            await foreach (var change in runtime.Cluster().TailAsync(ct))
+            {
+                await http.Response.WriteAsync($"data: {JsonSerializer.Serialize(change, json.Value.SerializerOptions)}\n\n", ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away (Ctrl-C in dmpctl): nothing to report.
+        }
+    }
+}

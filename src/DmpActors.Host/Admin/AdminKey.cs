@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using DmpActors.Engine.Hosting;
+
+namespace DmpActors.Host.Admin;
+
+/// <summary>
+/// The key the admin endpoints require. Configured (Dmp:Admin:ApiKey), or, in embedded mode only,
+/// generated once into the data directory so a newcomer's dmpctl works with no setup.
+/// </summary>
+public sealed class AdminKey
+{
+    public const string FileName = "admin.key";
+    public const int MinLength = 16;
+
+    private readonly byte[] _hash;
+
+    private AdminKey(string value, string source)
+    {
+        _hash = SHA256.HashData(Encoding.UTF8.GetBytes(value));
+        Source = source;
+    }
+
+    /// <summary>Where the key came from, for the start-up log ("Dmp:Admin:ApiKey" or the key file's path).</summary>
+    public string Source { get; }
+
+    /// <summary>Constant-time comparison: hashing first makes the lengths equal.</summary>
+    public bool Accepts(string presented) =>
+        CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+
+    public static AdminKey Resolve(DmpOptions options)
+    {
+        // An empty value (appsettings.json's null, an empty environment variable) means "not set".
+        if (options.Admin.ApiKey is { } configured && !string.IsNullOrWhiteSpace(configured))
+        {
+            if (configured.Trim().Length < MinLength)
+                throw new OptionsValidationException([$"Dmp:Admin:ApiKey: must be at least {MinLength} characters (e.g. openssl rand -hex 24)"]);
+            return new AdminKey(configured.Trim(), "Dmp:Admin:ApiKey");
+        }
+        if (!options.Kafka.Embedded)
+            throw new OptionsValidationException(["Dmp:Admin:ApiKey: is required when Dmp:Kafka:Embedded is false " +
+                $"(set DMP__Admin__ApiKey to a secret of at least {MinLength} characters; dmpctl sends it with --api-key or DMP_ADMIN_KEY)"]);
+        var path = Path.GetFullPath(Path.Combine(options.Storage.DataDirectory, FileName));
+        return new AdminKey(ReadOrCreate(path), path);
+    }
+
+    private static string ReadOrCreate(string path)
+    {
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: >= MinLength } existing) return existing;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new StreamWriter(path, Encoding.UTF8, options)) file.Write(key);
+        return key;
+    }
+}
+
+/// <summary>Resolves the key while the host starts, so a missing key stops the node with a message naming the option.</summary>
+public sealed class AdminKeyCheck(AdminKey key, ILogger<AdminKeyCheck> log) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        log.LogInformation("Admin API key from {Source}", key.Source);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
