@@ -56,7 +56,7 @@ public sealed class DmpEngine : IAsyncDisposable
         clock ??= TimeProvider.System;
         var log = loggerFactory.CreateLogger<DmpEngine>();
 
-        var store = ProfileStoreFactory.Create(options.Storage);
+        var store = ProfileStoreFactory.Create(options.Storage, clock);
         await store.InitializeAsync(ct);
         var generation = options.Kafka.LogGeneration
             ?? (freshLog ? await store.NextSequenceAsync("log-generation", ct) : await store.ReadSequenceAsync("log-generation", ct) ?? 1);
@@ -154,10 +154,10 @@ public sealed class UserMessageExtractor(int shards) : HashCodeMessageExtractor(
 
 public static class ProfileStoreFactory
 {
-    public static IProfileStore Create(StorageOptions storage) => storage.Provider.ToLowerInvariant() switch
+    public static IProfileStore Create(StorageOptions storage, TimeProvider? clock = null) => storage.Provider.ToLowerInvariant() switch
     {
-        "sqlite" => new SqliteProfileStore(Path.Combine(storage.DataDirectory, "profiles.db")),
-        "postgresql" => new PostgresProfileStore(storage.ConnectionString!),
+        "sqlite" => new SqliteProfileStore(Path.Combine(storage.DataDirectory, "profiles.db"), clock),
+        "postgresql" => new PostgresProfileStore(storage.ConnectionString!, clock),
         var other => throw new ArgumentException($"Dmp:Storage:Provider: unknown provider '{other}'"),
     };
 }
