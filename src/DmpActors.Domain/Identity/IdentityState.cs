@@ -66,6 +66,20 @@ public sealed record IdentityState
     /// <summary>The absorbed id's identity once merged: forwards to <paramref name="survivorId"/>.</summary>
     public IdentityState ForwardTo(string survivorId) => this with { MergedInto = survivorId };
 
+    /// <summary>
+    /// The survivor's identity after an unmerge: <paramref name="absorbedId"/> and the ids that came with it leave,
+    /// and so do the user ids it brought (unless the survivor held them before the merge).
+    /// </summary>
+    public IdentityState Release(string absorbedId, IdentityState absorbedBefore, IdentityState survivorBefore)
+    {
+        var leaving = absorbedBefore.Merged.Select(m => m.Id).Append(absorbedId).ToHashSet(StringComparer.Ordinal);
+        return this with
+        {
+            Merged = Merged.Where(m => !leaving.Contains(m.Id)).ToArray(),
+            UserIds = UserIds.Where(u => !absorbedBefore.UserIds.Contains(u) || survivorBefore.UserIds.Contains(u)).ToArray(),
+        };
+    }
+
     /// <summary>Every id whose data lives in this profile: its own and all merged ids.</summary>
     public IReadOnlyList<string> AllIds(string ownId) => [ownId, .. Merged.Select(m => m.Id)];
 }
