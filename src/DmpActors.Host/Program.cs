@@ -33,6 +33,7 @@ app.MapPrometheusScrapingEndpoint();
 app.MapHealth();
 app.MapEvents();
 app.MapProfiles();
+app.MapIdentity();
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 
 try

@@ -18,6 +18,9 @@ public enum ApplyOutcome
 
     /// <summary>Offset at or below the highest already applied from its partition: a Kafka replay. Profile unchanged.</summary>
     ReplayedPosition,
+
+    /// <summary>The event's id was erased and is in quarantine: dropped, the profile is not recreated.</summary>
+    Quarantined,
 }
 
 /// <summary>The profile after applying one event. Always keep <see cref="Profile"/>: it is the same instance for a

@@ -67,12 +67,16 @@ public sealed class DmpEngine : IAsyncDisposable
         try
         {
             await JoinAsync(system, options.Node, ct);
-            var loader = system.ActorOf(ProfileLoader.Props(store), "profile-loader");
+            var loader = system.ActorOf(ProfileLoader.Props(store, clock), "profile-loader");
             var writer = system.ActorOf(ProfileWriter.Props(store), "profile-writer");
-            var userSettings = UserActorSettings.Default;
+            var userSettings = UserActorSettings.Default with
+            {
+                Rules = options.Identity.Rules(), QuarantinePeriod = options.Privacy.QuarantinePeriod,
+                MergeTimeout = options.Identity.MergeTimeout, Clock = clock,
+            };
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
-                id => UserActor.Props(id, loader, writer, userSettings),
+                id => UserActor.Props(id, loader, writer, store, userSettings),
                 ClusterShardingSettings.Create(system),
                 new UserMessageExtractor(ShardCount),
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),

@@ -1,34 +1,40 @@
 using Akka.Actor;
 using Akka.Event;
+using DmpActors.Domain.Identity;
 using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Observability;
 using DmpActors.Engine.Serialization;
+using DmpActors.Engine.Storage;
 
 namespace DmpActors.Engine.Profiles;
 
 /// <summary>
 /// One live user. Loads its state once, applies events with the pure reducer, answers reads from
 /// memory (read-your-writes) and makes its state durable when a checkpoint asks (or before it stops).
+/// Identity stitching, erasure and tombstone forwarding are in UserActor.Identity.cs.
 /// </summary>
-public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
+public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly string _userId;
     private readonly IActorRef _loader;
     private readonly IActorRef _writer;
+    private readonly IProfileStore _store;
     private readonly UserActorSettings _settings;
     private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private UserProfile _profile;
+    private IdentityState _identity = IdentityState.Empty;
     private long _version;       // grows with every change; the store keeps the highest
     private long _savedVersion;  // highest version known durable
     private long _savingVersion; // highest version handed to the writer
     private bool _stopping;
 
-    public UserActor(string userId, IActorRef loader, IActorRef writer, UserActorSettings settings)
+    public UserActor(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings)
     {
         _userId = userId;
         _loader = loader;
         _writer = writer;
+        _store = store;
         _settings = settings;
         _profile = UserProfile.Empty(userId);
         Loading();
@@ -56,6 +62,8 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
                 _profile = ProfileCodec.Decode(loaded.State);
                 _version = _savedVersion = _savingVersion = loaded.Version;
             }
+            _identity = IdentityCodec.Decode(loaded.Identity);
+            _quarantinedUntil = loaded.QuarantinedUntil;
             Become(Active);
             Stash.UnstashAll();
         });
@@ -72,6 +80,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<ApplyEvent>(apply =>
         {
+            if (Redirected(apply)) return;
             var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position);
             // A duplicate with a new position still advances the replay mark, so keep its profile
             // too; only a replay returns the very same instance.
@@ -81,12 +90,19 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
                 _version++;
             }
             Sender.Tell(new EventApplied(apply.DeliveryId, _incarnation, result.Outcome));
+            if (result.Outcome == ApplyOutcome.Applied) Stitch(apply.Event);
         });
-        Receive<GetProfile>(_ => Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 ? _profile : null)));
+        Receive<GetProfile>(get =>
+        {
+            if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
+            else Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 && !Quarantined ? _profile : null));
+        });
         Receive<FlushProfile>(flush =>
         {
             if (flush.Incarnation != _incarnation)
                 Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, false, "entity restarted since the events were applied"));
+            else if (_forwardedSinceFlush)
+                FlushSurvivorThenSelf(Sender, flush.CheckpointId);
             else if (!Dirty)
                 Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
             else
@@ -109,6 +125,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
             _stopping = true;
             StopWhenClean();
         });
+        IdentityProtocol();
     }
 
     private void StopWhenClean()
@@ -120,16 +137,20 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     private void Save(IActorRef? requester, long checkpointId)
     {
         _savingVersion = _version;
-        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId));
+        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId, IdentityCodec.Encode(_identity)));
     }
 
     private sealed record RetryLoad;
 
-    public static Props Props(string userId, IActorRef loader, IActorRef writer, UserActorSettings settings) =>
-        Akka.Actor.Props.Create(() => new UserActor(userId, loader, writer, settings));
+    public static Props Props(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings) =>
+        Akka.Actor.Props.Create(() => new UserActor(userId, loader, writer, store, settings));
 }
 
-public sealed record UserActorSettings(TimeSpan RetryDelay)
+/// <param name="Rules">Merge safety rules (Dmp:Identity).</param>
+/// <param name="QuarantinePeriod">How long an erased id refuses events (Dmp:Privacy:QuarantinePeriod).</param>
+/// <param name="MergeTimeout">How long a merge may wait for the other entity before it is abandoned and replayed.</param>
+public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, TimeSpan QuarantinePeriod, TimeSpan MergeTimeout, TimeProvider Clock)
 {
-    public static readonly UserActorSettings Default = new(TimeSpan.FromSeconds(1));
+    public static readonly UserActorSettings Default =
+        new(TimeSpan.FromSeconds(1), MergeRules.Default, TimeSpan.FromDays(30), TimeSpan.FromSeconds(10), TimeProvider.System);
 }
