@@ -203,7 +203,6 @@ public sealed partial class UserActor
                     reason => replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, $"the other profile refused: {reason}"))));
             });
             Receive<ProtocolFailed>(failed => throw new IdentityProtocolException("loading a merge record failed: " + failed.Cause.Message));
-            Receive<LockForMerge>(busy => Sender.Tell(new LockRefused(busy.LockId, MergeRefusalReason.Busy)));
             ReceiveAny(_ => Stash.Stash());
         });
     }
@@ -255,6 +254,8 @@ public sealed partial class UserActor
         });
         Receive<ProtocolFailed>(failed => Abandon(otherId, lockId, failed.Cause.Message));
         Receive<ProtocolTimedOut>(timeout => timeout.LockId == lockId, _ => Abandon(otherId, lockId, "the other profile did not answer in time"));
+        // A coordinator never waits for another lock: two coordinators locking each other would wait forever.
+        // Locked or erasing entities wait for no one, so they simply stash lock requests until they are free.
         Receive<LockForMerge>(busy => Sender.Tell(new LockRefused(busy.LockId, MergeRefusalReason.Busy)));
         ReceiveAny(_ => Stash.Stash());
     }
@@ -312,7 +313,6 @@ public sealed partial class UserActor
             });
             Receive<ProtocolTimedOut>(timeout => timeout.LockId == request.LockId,
                 _ => throw new IdentityProtocolException($"{request.LockId}: the coordinator went silent; reloading"));
-            Receive<LockForMerge>(busy => Sender.Tell(new LockRefused(busy.LockId, MergeRefusalReason.Busy)));
             ReceiveAny(_ => Stash.Stash());
         });
     }
@@ -362,7 +362,6 @@ public sealed partial class UserActor
                 replyTo.Tell(new Status.Failure(failed.Cause));
                 Stash.UnstashAll();
             });
-            Receive<LockForMerge>(busy => Sender.Tell(new LockRefused(busy.LockId, MergeRefusalReason.Busy)));
             ReceiveAny(_ => Stash.Stash());
         });
     }
