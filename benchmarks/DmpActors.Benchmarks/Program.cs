@@ -9,6 +9,7 @@ var usage = """
               [--checkpoint-ms N] [--max-in-flight N]   (experiments; defaults are the engine's)
       actors  [--events 1000000] [--users 100000] [--window 8192]
       memory  [--users 100000,1000000]
+      merge   [--merges 2000] [--anonymous-events 20]
       micro   [BenchmarkDotNet options, e.g. --filter *]
     """;
 if (args.Length == 0) { Console.Error.WriteLine(usage); return 1; }
@@ -21,6 +22,7 @@ try
         case "e2e": return await E2eWorkload.RunAsync(new Args(rest), command);
         case "actors": return await ActorsWorkload.RunAsync(new Args(rest), command);
         case "memory": return await MemoryWorkload.RunAsync(new Args(rest), command);
+        case "merge": return await MergeWorkload.RunAsync(new Args(rest), command);
         case "micro":
             var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
             MicroReport.Write(summaries, command);

@@ -95,7 +95,7 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
         Receive<GetProfile>(get =>
         {
             if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
-            else Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 && !Quarantined ? _profile : null));
+            else Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 ? _profile : null));
         });
         Receive<FlushProfile>(flush =>
         {
