@@ -42,6 +42,7 @@ public static class MergeWorkload
         Array.Sort(millis);
         double P(double q) => millis[Math.Min(millis.Length - 1, (int)(q * millis.Length))];
         var md = Report.Header("Merge round trip (identify → merged and durable)", command) + $"""
+
             | merges | anonymous events each | p50 | p95 | p99 | max |
             | --- | --- | --- | --- | --- | --- |
             | {merges} | {anonymousEvents} | {P(0.5):0.00} ms | {P(0.95):0.00} ms | {P(0.99):0.00} ms | {millis[^1]:0.00} ms |
