@@ -88,7 +88,7 @@ public sealed partial class UserActor
         // The survivor restarted between two forwarded events: the earlier ones may be gone from its memory, and
         // this tombstone's marks would hide their replays. Restarting drops the marks, so the replays get through.
         if (_survivorIncarnation is { } known && known != applied.Incarnation)
-            throw new IdentityProtocolException($"the survivor of {_userId} restarted while events were forwarded to it");
+            throw new IdentityProtocolException("the survivor restarted while events were forwarded to it; reloading");
         _survivorIncarnation = applied.Incarnation;
         pending.ReplyTo.Tell(new EventApplied(pending.DeliveryId, _incarnation, applied.Outcome));
     }
@@ -110,7 +110,7 @@ public sealed partial class UserActor
         if (flushed.Error is not null)
         {
             flushed.Requester.Tell(new ProfileFlushed(_userId, flushed.CheckpointId, false, "survivor: " + flushed.Error));
-            throw new IdentityProtocolException($"the survivor of {_userId} could not make forwarded events durable");
+            throw new IdentityProtocolException("the survivor could not make forwarded events durable; reloading");
         }
         if (Dirty) Save(flushed.Requester, flushed.CheckpointId);
         else flushed.Requester.Tell(new ProfileFlushed(_userId, flushed.CheckpointId, true, null));
@@ -130,7 +130,7 @@ public sealed partial class UserActor
         }
         Lock(other, mergeId);
         var pending = new PendingMerge(mergeId, other, e.EventId, Stopwatch.GetTimestamp());
-        Become(() => Coordinating(mergeId, other, locked => CommitMerge(pending, locked), reason => Refuse(mergeId, reason, e.EventId)));
+        Become(() => Coordinating(mergeId, other, locked => CommitMerge(pending, locked), reason => Refuse(mergeId, reason, e.EventId), _ => { }));
     }
 
     private void CommitMerge(PendingMerge pending, EntityLocked locked)
@@ -200,9 +200,15 @@ public sealed partial class UserActor
                 var lockId = "unmerge:" + record.MergeId;
                 Lock(record.AbsorbedId, lockId);
                 Become(() => Coordinating(lockId, record.AbsorbedId, locked => CommitUnmerge(record, locked, replyTo),
-                    reason => replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, $"the other profile refused: {reason}"))));
+                    reason => replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, $"the other profile refused: {reason}")),
+                    why => replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, "not undone: " + why))));
             });
-            Receive<ProtocolFailed>(failed => throw new IdentityProtocolException("loading a merge record failed: " + failed.Cause.Message));
+            Receive<ProtocolFailed>(failed =>
+            {
+                UnbecomeStacked();
+                replyTo.Tell(new UnmergeResult(_userId, request.OtherId, merged.MergeId, "loading the merge record failed: " + failed.Cause.GetBaseException().Message));
+                Stash.UnstashAll();
+            });
             ReceiveAny(_ => Stash.Stash());
         });
     }
@@ -234,7 +240,7 @@ public sealed partial class UserActor
     }
 
     /// <summary>This entity coordinates: everything but the protocol's own messages waits in the stash.</summary>
-    private void Coordinating(string lockId, string otherId, Action<EntityLocked> onLocked, Action<MergeRefusalReason> onRefused)
+    private void Coordinating(string lockId, string otherId, Action<EntityLocked> onLocked, Action<MergeRefusalReason> onRefused, Action<string> onAbandoned)
     {
         Receive<EntityLocked>(locked => locked.LockId == lockId, onLocked);
         Receive<LockRefused>(refused => refused.LockId == lockId, refused =>
@@ -252,8 +258,8 @@ public sealed partial class UserActor
             written.OnCommitted();
             EndProtocol();
         });
-        Receive<ProtocolFailed>(failed => Abandon(otherId, lockId, failed.Cause.Message));
-        Receive<ProtocolTimedOut>(timeout => timeout.LockId == lockId, _ => Abandon(otherId, lockId, "the other profile did not answer in time"));
+        Receive<ProtocolFailed>(failed => Abandon(otherId, lockId, failed.Cause.GetBaseException().Message, onAbandoned));
+        Receive<ProtocolTimedOut>(timeout => timeout.LockId == lockId, _ => Abandon(otherId, lockId, "the other profile did not answer in time", onAbandoned));
         // A coordinator never waits for another lock: two coordinators locking each other would wait forever.
         // Locked or erasing entities wait for no one, so they simply stash lock requests until they are free.
         Receive<LockForMerge>(busy => Sender.Tell(new LockRefused(busy.LockId, MergeRefusalReason.Busy)));
@@ -271,9 +277,10 @@ public sealed partial class UserActor
 
     /// <summary>The outcome is unknown (the write failed or timed out): both entities restart from the store, and
     /// the ingest replays whatever they had not made durable, the stitching event included.</summary>
-    private void Abandon(string otherId, string lockId, string why)
+    private void Abandon(string otherId, string lockId, string why, Action<string> onAbandoned)
     {
         IdentityMetrics.MergeFailures.Add(1);
+        onAbandoned(why);
         Users.Tell(new ReleaseLock(otherId, lockId, Reload: true));
         throw new IdentityProtocolException($"{lockId} abandoned: {why}");
     }
