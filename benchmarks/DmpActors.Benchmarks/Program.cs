@@ -9,6 +9,7 @@ var usage = """
               [--checkpoint-ms N] [--max-in-flight N]   (experiments; defaults are the engine's)   (alias: e2e)
       actors  [--events 1000000] [--users 100000] [--window 8192] [--quick]
       memory  [--users 100000,1000000] [--quick]
+      merge   [--merges 2000] [--anonymous-events 20] [--quick]
       micro   [BenchmarkDotNet options, e.g. --filter *]
       all     [--quick]   every workload above but micro, one after another (--quick: small sizes, < 10 minutes)
     """;

@@ -38,6 +38,7 @@ app.MapHealth();
 app.MapEvents();
 app.MapProfiles();
 app.MapAdmin();
+app.MapIdentity();
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 
 try

@@ -15,6 +15,7 @@ public static class Workloads
         ["ingest"] = ["--events", "200000", "--users", "20000"],
         ["actors"] = ["--events", "200000", "--users", "20000"],
         ["memory"] = ["--users", "100000"],
+        ["merge"] = ["--merges", "300"],
     };
 
     public static async Task<int> RunAsync(string workload, string[] args, string usage)
@@ -29,6 +30,7 @@ public static class Workloads
             case "ingest": return await E2eWorkload.RunAsync(new Args(args), command);
             case "actors": return await ActorsWorkload.RunAsync(new Args(args), command);
             case "memory": return await MemoryWorkload.RunAsync(new Args(args), command);
+            case "merge": return await MergeWorkload.RunAsync(new Args(args), command);
             case "micro":
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
                 MicroReport.Write(summaries, command);

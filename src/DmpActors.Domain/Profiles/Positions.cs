@@ -23,6 +23,9 @@ public enum ApplyOutcome
     /// that stopped or crashed). Applying this one would leave a hole that offset-based replay detection could never
     /// fill, so it is refused and the ingest replays from its last commit. Profile unchanged.</summary>
     MissingPrevious,
+
+    /// <summary>The event's id was erased and is in quarantine: dropped, the profile is not recreated.</summary>
+    Quarantined,
 }
 
 /// <summary>The profile after applying one event. Always keep <see cref="Profile"/>: it is the same instance for a

@@ -29,6 +29,11 @@ public static class AkkaConfig
                   "DmpActors.Engine.Profiles.ProfileFlushed, DmpActors.Engine" = dmp
                   "DmpActors.Engine.Profiles.ProfileReply, DmpActors.Engine" = dmp
                   "DmpActors.Engine.Profiles.StopUser, DmpActors.Engine" = dmp
+                  "DmpActors.Engine.Profiles.EntityLocked, DmpActors.Engine" = dmp
+                  "DmpActors.Engine.Profiles.LockRefused, DmpActors.Engine" = dmp
+                  "DmpActors.Engine.Profiles.UserErased, DmpActors.Engine" = dmp
+                  "DmpActors.Engine.Profiles.UnmergeResult, DmpActors.Engine" = dmp
+                  "DmpActors.Engine.Profiles.IdentityReply, DmpActors.Engine" = dmp
                 }
               }
               remote.dot-netty.tcp {

@@ -57,7 +57,7 @@ public sealed class DmpEngine : IAsyncDisposable
         clock ??= TimeProvider.System;
         var log = loggerFactory.CreateLogger<DmpEngine>();
 
-        var store = ProfileStoreFactory.Create(options.Storage);
+        var store = ProfileStoreFactory.Create(options.Storage, clock);
         await store.InitializeAsync(ct);
         var generation = options.Kafka.LogGeneration
             ?? (freshLog ? await store.NextSequenceAsync("log-generation", ct) : await store.ReadSequenceAsync("log-generation", ct) ?? 1);
@@ -68,12 +68,16 @@ public sealed class DmpEngine : IAsyncDisposable
         try
         {
             await JoinAsync(system, options.Node, ct);
-            var loader = system.ActorOf(ProfileLoader.Props(store), "profile-loader");
+            var loader = system.ActorOf(ProfileLoader.Props(store, clock), "profile-loader");
             var writer = system.ActorOf(ProfileWriter.Props(store), "profile-writer");
-            var userSettings = UserActorSettings.Default;
+            var userSettings = UserActorSettings.Default with
+            {
+                Rules = options.Identity.Rules(), QuarantinePeriod = options.Privacy.QuarantinePeriod,
+                MergeTimeout = options.Identity.MergeTimeout, Clock = clock,
+            };
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
-                id => UserActor.Props(id, loader, writer, userSettings),
+                id => UserActor.Props(id, loader, writer, store, userSettings),
                 ClusterShardingSettings.Create(system),
                 new UserMessageExtractor(ShardCount),
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
@@ -178,10 +182,10 @@ public sealed class UserMessageExtractor(int shards) : HashCodeMessageExtractor(
 
 public static class ProfileStoreFactory
 {
-    public static IProfileStore Create(StorageOptions storage) => storage.Provider.ToLowerInvariant() switch
+    public static IProfileStore Create(StorageOptions storage, TimeProvider? clock = null) => storage.Provider.ToLowerInvariant() switch
     {
-        "sqlite" => new SqliteProfileStore(Path.Combine(storage.DataDirectory, "profiles.db")),
-        "postgresql" => new PostgresProfileStore(storage.ConnectionString!),
+        "sqlite" => new SqliteProfileStore(Path.Combine(storage.DataDirectory, "profiles.db"), clock),
+        "postgresql" => new PostgresProfileStore(storage.ConnectionString!, clock),
         var other => throw new ArgumentException($"Dmp:Storage:Provider: unknown provider '{other}'"),
     };
 }

@@ -14,6 +14,8 @@ public sealed class DmpOptions
     public StorageOptions Storage { get; set; } = new();
     public IngestOptions Ingest { get; set; } = new();
     public AdminOptions Admin { get; set; } = new();
+    public IdentityOptions Identity { get; set; } = new();
+    public PrivacyOptions Privacy { get; set; } = new();
 
     /// <summary>Problems as "Dmp:Key: what is wrong" lines; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -50,6 +52,10 @@ public sealed class DmpOptions
         Check(Ingest.CheckpointTimeout > TimeSpan.Zero, "Ingest:CheckpointTimeout", "must be positive");
         Check(Ingest.PassivateAfter > TimeSpan.Zero, "Ingest:PassivateAfter", "must be positive");
         Check(Ingest.MaxRestartBackoff > TimeSpan.Zero, "Ingest:MaxRestartBackoff", "must be positive");
+        Check(Identity.MaxUserIdsPerProfile >= 1, "Identity:MaxUserIdsPerProfile", $"must be at least 1, got {Identity.MaxUserIdsPerProfile}");
+        Check(Identity.BlockedIds is null || Identity.BlockedIds.All(b => b is not null), "Identity:BlockedIds", "must not contain null entries");
+        Check(Identity.MergeTimeout > TimeSpan.Zero, "Identity:MergeTimeout", "must be positive");
+        Check(Privacy.QuarantinePeriod >= TimeSpan.Zero, "Privacy:QuarantinePeriod", "must not be negative (0 = erased ids may return at once)");
         return errors;
     }
 

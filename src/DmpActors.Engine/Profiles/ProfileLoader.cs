@@ -11,17 +11,20 @@ namespace DmpActors.Engine.Profiles;
 public sealed class ProfileLoader : ReceiveActor
 {
     private const int MaxIdsPerQuery = 2_000;
-    private sealed record LoadCompleted(IReadOnlyList<(string Id, IActorRef ReplyTo)> Batch, IReadOnlyDictionary<string, StoredProfile> Found);
+    private sealed record LoadCompleted(IReadOnlyList<(string Id, IActorRef ReplyTo)> Batch, IReadOnlyDictionary<string, StoredProfile> Found,
+        IReadOnlyDictionary<string, DateTimeOffset> Quarantined);
     private sealed record LoadFailed(IReadOnlyList<(string Id, IActorRef ReplyTo)> Batch, Exception Cause);
 
     private readonly IProfileStore _store;
+    private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private List<(string Id, IActorRef ReplyTo)> _pending = new();
     private bool _loading;
 
-    public ProfileLoader(IProfileStore store)
+    public ProfileLoader(IProfileStore store, TimeProvider clock)
     {
         _store = store;
+        _clock = clock;
         Receive<LoadProfile>(load =>
         {
             _pending.Add((load.UserId, Sender));
@@ -32,8 +35,8 @@ public sealed class ProfileLoader : ReceiveActor
             _loading = false;
             foreach (var (id, replyTo) in done.Batch)
                 replyTo.Tell(done.Found.TryGetValue(id, out var stored)
-                    ? new ProfileLoaded(id, stored.State, stored.Version)
-                    : new ProfileLoaded(id, null, 0));
+                    ? new ProfileLoaded(id, stored.State, stored.Version, stored.Identity)
+                    : new ProfileLoaded(id, null, 0, null, done.Quarantined.TryGetValue(id, out var until) ? until : null));
             if (_pending.Count > 0) StartLoad();
         });
         Receive<LoadFailed>(failed =>
@@ -53,10 +56,18 @@ public sealed class ProfileLoader : ReceiveActor
         _pending.RemoveRange(0, take);
         _loading = true;
         var ids = new HashSet<string>(batch.Select(b => b.Id), StringComparer.Ordinal);
-        _store.LoadAsync(ids).PipeTo(Self,
-            success: found => new LoadCompleted(batch, found),
+        LoadAsync(ids).PipeTo(Self,
+            success: loaded => new LoadCompleted(batch, loaded.Found, loaded.Quarantined),
             failure: ex => new LoadFailed(batch, ex));
     }
 
-    public static Props Props(IProfileStore store) => Akka.Actor.Props.Create(() => new ProfileLoader(store));
+    /// <summary>Only ids without a profile can be quarantined (erasure deletes the row), so only those are looked up.</summary>
+    private async Task<(IReadOnlyDictionary<string, StoredProfile> Found, IReadOnlyDictionary<string, DateTimeOffset> Quarantined)> LoadAsync(HashSet<string> ids)
+    {
+        var found = await _store.LoadAsync(ids);
+        var missing = ids.Where(id => !found.ContainsKey(id)).ToList();
+        return (found, await _store.LoadQuarantineAsync(missing, _clock.GetUtcNow()));
+    }
+
+    public static Props Props(IProfileStore store, TimeProvider clock) => Akka.Actor.Props.Create(() => new ProfileLoader(store, clock));
 }

@@ -4,7 +4,8 @@ namespace DmpActors.Engine.Profiles;
 
 public sealed record LoadProfile(string UserId);
 
-public sealed record ProfileLoaded(string UserId, byte[]? State, long Version);
+/// <param name="QuarantinedUntil">Set when the id was erased and its quarantine has not ended: it must stay empty.</param>
+public sealed record ProfileLoaded(string UserId, byte[]? State, long Version, byte[]? Identity = null, DateTimeOffset? QuarantinedUntil = null);
 
 public sealed record ProfileLoadFailed(string UserId, string Error);
 
@@ -12,7 +13,7 @@ public sealed record ProfileLoadFailed(string UserId, string Error);
 /// Ask the writer to store one profile version. <see cref="FlushRequester"/> (if any) is told
 /// <see cref="ProfileFlushed"/> once the batch holding it commits.
 /// </summary>
-public sealed record SaveProfile(string UserId, byte[] State, long Version, IActorRef Entity, IActorRef? FlushRequester, long CheckpointId);
+public sealed record SaveProfile(string UserId, byte[] State, long Version, IActorRef Entity, IActorRef? FlushRequester, long CheckpointId, byte[]? Identity = null);
 
 public sealed record ProfileSaved(long Version);
 

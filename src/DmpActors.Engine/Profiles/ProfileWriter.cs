@@ -84,7 +84,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
         }
         _writing = true;
         var rows = new List<StoredProfile>(batch.Count);
-        foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version));
+        foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version, save.Identity));
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _store.SaveAsync(rows).PipeTo(Self,
             success: () => new WriteCompleted(batch, System.Diagnostics.Stopwatch.GetElapsedTime(started)),

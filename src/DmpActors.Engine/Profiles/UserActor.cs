@@ -1,35 +1,41 @@
 using Akka.Actor;
 using Akka.Event;
+using DmpActors.Domain.Identity;
 using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Observability;
 using DmpActors.Engine.Serialization;
+using DmpActors.Engine.Storage;
 
 namespace DmpActors.Engine.Profiles;
 
 /// <summary>
 /// One live user. Loads its state once, applies events with the pure reducer, answers reads from
 /// memory (read-your-writes) and makes its state durable when a checkpoint asks (or before it stops).
+/// Identity stitching, erasure and tombstone forwarding are in UserActor.Identity.cs.
 /// </summary>
-public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
+public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly string _userId;
     private readonly IActorRef _loader;
     private readonly IActorRef _writer;
+    private readonly IProfileStore _store;
     private readonly UserActorSettings _settings;
     private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private UserProfile _profile;
+    private IdentityState _identity = IdentityState.Empty;
     private long _version;       // grows with every change; the store keeps the highest
     private long _savedVersion;  // highest version known durable
     private long _savingVersion; // highest version handed to the writer
     private long _loadedVersion; // the stored version this incarnation started from
     private bool _stopping;
 
-    public UserActor(string userId, IActorRef loader, IActorRef writer, UserActorSettings settings)
+    public UserActor(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings)
     {
         _userId = userId;
         _loader = loader;
         _writer = writer;
+        _store = store;
         _settings = settings;
         _profile = UserProfile.Empty(userId);
         Loading();
@@ -57,6 +63,8 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
                 _profile = ProfileCodec.Decode(loaded.State);
                 _version = _savedVersion = _savingVersion = _loadedVersion = loaded.Version;
             }
+            _identity = IdentityCodec.Decode(loaded.Identity);
+            _quarantinedUntil = loaded.QuarantinedUntil;
             Become(Active);
             Stash.UnstashAll();
         });
@@ -73,11 +81,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<ApplyEvent>(apply =>
         {
-            if (apply is { Position: { } at, PreviousOffset: >= 0 } && !_profile.Dedupe.IsReplay(at with { Offset = apply.PreviousOffset }))
-            {
-                Sender.Tell(new EventApplied(apply.DeliveryId, _incarnation, ApplyOutcome.MissingPrevious, _version, _loadedVersion));
-                return;
-            }
+            if (RefusedAsQuarantined(apply) || RefusedAfterGap(apply) || Redirected(apply)) return;
             var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position);
             // A duplicate with a new position still advances the replay mark, so keep its profile
             // too; only a replay returns the very same instance.
@@ -86,9 +90,14 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
                 _profile = result.Profile;
                 _version++;
             }
-            Sender.Tell(new EventApplied(apply.DeliveryId, _incarnation, result.Outcome, _version, _loadedVersion));
+            Ack(Sender, apply.DeliveryId, result.Outcome);
+            if (result.Outcome == ApplyOutcome.Applied) Stitch(apply.Event);
         });
-        Receive<GetProfile>(_ => Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 ? _profile : null)));
+        Receive<GetProfile>(get =>
+        {
+            if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
+            else Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 ? _profile : null));
+        });
         Receive<FlushProfile>(flush =>
         {
             if (flush.Incarnation != _incarnation)
@@ -98,6 +107,8 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
                 Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, saved,
                     saved ? null : $"entity restarted before version {flush.Version} was saved (it loaded version {_loadedVersion})"));
             }
+            else if (_forwardedSinceFlush)
+                FlushSurvivorThenSelf(Sender, flush.CheckpointId);
             else if (!Dirty)
                 Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
             else
@@ -120,6 +131,20 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
             _stopping = true;
             StopWhenClean();
         });
+        IdentityProtocol();
+    }
+
+    private void Ack(IActorRef to, long deliveryId, ApplyOutcome outcome) =>
+        to.Tell(new EventApplied(deliveryId, _incarnation, outcome, _version, _loadedVersion));
+
+    /// <summary>Refuses an event whose predecessor from the same partition this entity does not hold (see
+    /// <see cref="ApplyOutcome.MissingPrevious"/>); a tombstone checks its own marks, which record forwarded events.</summary>
+    private bool RefusedAfterGap(ApplyEvent apply)
+    {
+        if (apply is not { Position: { } at, PreviousOffset: >= 0 } || _profile.Dedupe.IsReplay(at with { Offset = apply.PreviousOffset }))
+            return false;
+        Ack(Sender, apply.DeliveryId, ApplyOutcome.MissingPrevious);
+        return true;
     }
 
     private void StopWhenClean()
@@ -131,16 +156,20 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     private void Save(IActorRef? requester, long checkpointId)
     {
         _savingVersion = _version;
-        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId));
+        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId, IdentityCodec.Encode(_identity)));
     }
 
     private sealed record RetryLoad;
 
-    public static Props Props(string userId, IActorRef loader, IActorRef writer, UserActorSettings settings) =>
-        Akka.Actor.Props.Create(() => new UserActor(userId, loader, writer, settings));
+    public static Props Props(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings) =>
+        Akka.Actor.Props.Create(() => new UserActor(userId, loader, writer, store, settings));
 }
 
-public sealed record UserActorSettings(TimeSpan RetryDelay)
+/// <param name="Rules">Merge safety rules (Dmp:Identity).</param>
+/// <param name="QuarantinePeriod">How long an erased id refuses events (Dmp:Privacy:QuarantinePeriod).</param>
+/// <param name="MergeTimeout">How long a merge may wait for the other entity before it is abandoned and replayed.</param>
+public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, TimeSpan QuarantinePeriod, TimeSpan MergeTimeout, TimeProvider Clock)
 {
-    public static readonly UserActorSettings Default = new(TimeSpan.FromSeconds(1));
+    public static readonly UserActorSettings Default =
+        new(TimeSpan.FromSeconds(1), MergeRules.Default, TimeSpan.FromDays(30), TimeSpan.FromSeconds(10), TimeProvider.System);
 }

@@ -26,6 +26,7 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
     };
 
     private sealed record ProfileReplyV1(string UserId, byte[]? Profile);
+    private sealed record IdentityReplyV1(string UserId, byte[]? Profile, byte[]? Identity, DateTimeOffset? QuarantinedUntil);
 
     private static readonly Dictionary<Type, string> Manifests = new()
     {
@@ -36,6 +37,18 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(GetProfile)] = "get-profile.v1",
         [typeof(ProfileReply)] = "profile-reply.v1",
         [typeof(StopUser)] = "stop-user.v1",
+        [typeof(LockForMerge)] = "lock-for-merge.v1",
+        [typeof(EntityLocked)] = "entity-locked.v1",
+        [typeof(LockRefused)] = "lock-refused.v1",
+        [typeof(CommitLock)] = "commit-lock.v1",
+        [typeof(ReleaseLock)] = "release-lock.v1",
+        [typeof(EraseUser)] = "erase-user.v1",
+        [typeof(UserErased)] = "user-erased.v1",
+        [typeof(EnterQuarantine)] = "enter-quarantine.v1",
+        [typeof(UnmergeUser)] = "unmerge-user.v1",
+        [typeof(UnmergeResult)] = "unmerge-result.v1",
+        [typeof(GetIdentity)] = "get-identity.v1",
+        [typeof(IdentityReply)] = "identity-reply.v1",
     };
 
     public override int Identifier => Id;
@@ -53,6 +66,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         ProfileReply reply => JsonSerializer.SerializeToUtf8Bytes(
             new ProfileReplyV1(reply.UserId, reply.Profile is null ? null : ProfileCodec.Encode(reply.Profile)), Json),
         StopUser => [],
+        IdentityReply reply => JsonSerializer.SerializeToUtf8Bytes(new IdentityReplyV1(reply.UserId,
+            reply.Profile is null ? null : ProfileCodec.Encode(reply.Profile), IdentityCodec.Encode(reply.Identity), reply.QuarantinedUntil), Json),
         _ => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json),
     };
 
@@ -72,6 +87,20 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
             ? new ProfileReply(r.UserId, r.Profile is null ? null : ProfileCodec.Decode(r.Profile))
             : throw new InvalidOperationException(),
         "stop-user.v1" => StopUser.Instance,
+        "lock-for-merge.v1" => Read<LockForMerge>(bytes),
+        "entity-locked.v1" => Read<EntityLocked>(bytes),
+        "lock-refused.v1" => Read<LockRefused>(bytes),
+        "commit-lock.v1" => Read<CommitLock>(bytes),
+        "release-lock.v1" => Read<ReleaseLock>(bytes),
+        "erase-user.v1" => Read<EraseUser>(bytes),
+        "user-erased.v1" => Read<UserErased>(bytes),
+        "enter-quarantine.v1" => Read<EnterQuarantine>(bytes),
+        "unmerge-user.v1" => Read<UnmergeUser>(bytes),
+        "unmerge-result.v1" => Read<UnmergeResult>(bytes),
+        "get-identity.v1" => Read<GetIdentity>(bytes),
+        "identity-reply.v1" => Read<IdentityReplyV1>(bytes) is var i
+            ? new IdentityReply(i.UserId, i.Profile is null ? null : ProfileCodec.Decode(i.Profile), IdentityCodec.Decode(i.Identity), i.QuarantinedUntil)
+            : throw new InvalidOperationException(),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),
     };
 

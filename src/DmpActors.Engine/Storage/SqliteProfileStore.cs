@@ -1,3 +1,4 @@
+using DmpActors.Domain.Identity;
 using Microsoft.Data.Sqlite;
 
 namespace DmpActors.Engine.Storage;
@@ -11,9 +12,11 @@ public sealed class SqliteProfileStore : IProfileStore
     private const int MaxIdsPerQuery = 500;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly TimeProvider _clock;
 
-    public SqliteProfileStore(string databaseFile)
+    public SqliteProfileStore(string databaseFile, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         var directory = Path.GetDirectoryName(Path.GetFullPath(databaseFile));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         _connectionString = new SqliteConnectionStringBuilder
@@ -36,8 +39,20 @@ public sealed class SqliteProfileStore : IProfileStore
             PRAGMA journal_mode=WAL;
             CREATE TABLE IF NOT EXISTS profiles(id TEXT PRIMARY KEY, state BLOB NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS sequences(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS merges(merge_id TEXT PRIMARY KEY, survivor_id TEXT NOT NULL, absorbed_id TEXT NOT NULL,
+                at_ms INTEGER NOT NULL, trigger_event_id TEXT NOT NULL, undone_at_ms INTEGER, payload BLOB NOT NULL) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS merges_by_survivor ON merges(survivor_id);
+            CREATE INDEX IF NOT EXISTS merges_by_absorbed ON merges(absorbed_id);
+            CREATE TABLE IF NOT EXISTS quarantine(key TEXT PRIMARY KEY, until_ms INTEGER NOT NULL) WITHOUT ROWID;
             """;
         await command.ExecuteNonQueryAsync(ct);
+        // Databases created before identity stitching have no identity column yet.
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('profiles') WHERE name = 'identity'";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(ct)) == 0)
+        {
+            command.CommandText = "ALTER TABLE profiles ADD COLUMN identity BLOB";
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     public async Task<IReadOnlyDictionary<string, StoredProfile>> LoadAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
@@ -54,9 +69,11 @@ public sealed class SqliteProfileStore : IProfileStore
                 names[i] = "$p" + i;
                 command.Parameters.AddWithValue(names[i], chunk[i]);
             }
-            command.CommandText = $"SELECT id, state, version FROM profiles WHERE id IN ({string.Join(',', names)})";
+            command.CommandText = $"SELECT id, state, version, identity FROM profiles WHERE id IN ({string.Join(',', names)})";
             await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2));
+            while (await reader.ReadAsync(ct))
+                found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
+                    reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
         }
         return found;
     }
@@ -64,38 +81,170 @@ public sealed class SqliteProfileStore : IProfileStore
     public async Task SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)
     {
         if (profiles.Count == 0) return;
+        await WriteAsync(async (connection, tx) =>
+        {
+            await using var upsert = new ProfileUpsert(connection, tx, _clock.GetUtcNow());
+            foreach (var profile in profiles) await upsert.RunAsync(profile, ct);
+        }, ct);
+    }
+
+    public Task SaveMergeAsync(StoredProfile survivor, StoredProfile absorbed, StoredMerge merge, CancellationToken ct = default) =>
+        WriteAsync(async (connection, tx) =>
+        {
+            await using (var upsert = new ProfileUpsert(connection, tx, _clock.GetUtcNow()))
+            {
+                foreach (var profile in new[] { survivor, absorbed })
+                {
+                    if (await upsert.RunAsync(profile, ct) != 1) throw new StaleProfileException(profile.Id);
+                }
+            }
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.Parameters.AddWithValue("$merge", merge.MergeId);
+            if (merge.UndoneAt is { } undone)
+            {
+                command.CommandText = "UPDATE merges SET undone_at_ms = $undone WHERE merge_id = $merge AND undone_at_ms IS NULL";
+                command.Parameters.AddWithValue("$undone", undone.ToUnixTimeMilliseconds());
+                if (await command.ExecuteNonQueryAsync(ct) != 1) throw new InvalidOperationException($"merge {merge.MergeId} is not recorded or already undone");
+                return;
+            }
+            command.CommandText = """
+                INSERT INTO merges(merge_id, survivor_id, absorbed_id, at_ms, trigger_event_id, payload)
+                VALUES($merge, $survivor, $absorbed, $at, $trigger, $payload)
+                """;
+            command.Parameters.AddWithValue("$survivor", merge.SurvivorId);
+            command.Parameters.AddWithValue("$absorbed", merge.AbsorbedId);
+            command.Parameters.AddWithValue("$at", merge.At.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$trigger", merge.TriggerEventId);
+            command.Parameters.AddWithValue("$payload", merge.Payload);
+            await command.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    public async Task<StoredMerge?> LoadMergeAsync(string mergeId, CancellationToken ct = default) =>
+        (await QueryMergesAsync("merge_id = $p0", [mergeId], ct)).SingleOrDefault();
+
+    public async Task<IReadOnlyList<StoredMerge>> LoadMergesAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        if (ids.Count == 0) return [];
+        var list = string.Join(',', ids.Select((_, i) => "$p" + i));
+        return await QueryMergesAsync($"survivor_id IN ({list}) OR absorbed_id IN ({list})", ids.ToArray(), ct);
+    }
+
+    private async Task<IReadOnlyList<StoredMerge>> QueryMergesAsync(string where, string[] values, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT merge_id, survivor_id, absorbed_id, at_ms, trigger_event_id, payload, undone_at_ms FROM merges WHERE {where} ORDER BY at_ms, merge_id";
+        for (var i = 0; i < values.Length; i++) command.Parameters.AddWithValue("$p" + i, values[i]);
+        var merges = new List<StoredMerge>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            merges.Add(new StoredMerge(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetString(4), (byte[])reader.GetValue(5),
+                reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+        }
+        return merges;
+    }
+
+    public Task EraseAsync(IReadOnlyCollection<string> ids, DateTimeOffset quarantineUntil, CancellationToken ct = default) =>
+        WriteAsync(async (connection, tx) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "DELETE FROM quarantine WHERE until_ms <= $now";
+            command.Parameters.AddWithValue("$now", _clock.GetUtcNow().ToUnixTimeMilliseconds());
+            await command.ExecuteNonQueryAsync(ct);
+            command.CommandText = """
+                DELETE FROM profiles WHERE id = $id;
+                DELETE FROM merges WHERE survivor_id = $id OR absorbed_id = $id;
+                INSERT INTO quarantine(key, until_ms) VALUES($key, $until) ON CONFLICT(key) DO UPDATE SET until_ms = max(until_ms, excluded.until_ms);
+                """;
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            var key = command.Parameters.Add("$key", SqliteType.Text);
+            command.Parameters.AddWithValue("$until", quarantineUntil.ToUnixTimeMilliseconds());
+            foreach (var erased in ids)
+            {
+                id.Value = erased;
+                key.Value = IdentityHashes.QuarantineKey(erased);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
+
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LoadQuarantineAsync(IReadOnlyCollection<string> ids, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        if (ids.Count == 0) return found;
+        var byKey = ids.Distinct().ToDictionary(IdentityHashes.QuarantineKey, id => id);
+        await using var connection = await OpenAsync(ct);
+        foreach (var chunk in byKey.Keys.Chunk(MaxIdsPerQuery))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT key, until_ms FROM quarantine WHERE until_ms > $now AND key IN ({string.Join(',', chunk.Select((_, i) => "$k" + i))})";
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            for (var i = 0; i < chunk.Length; i++) command.Parameters.AddWithValue("$k" + i, chunk[i]);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) found[byKey[reader.GetString(0)]] = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+        }
+        return found;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction; SQLite allows one writer at a time.</summary>
+    private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken ct)
+    {
         await _writer.WaitAsync(ct);
         try
         {
             await using var connection = await OpenAsync(ct);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            // A lower version never overwrites a higher one: saves may race after a restart.
-            command.CommandText = """
-                INSERT INTO profiles(id, state, version, updated_at) VALUES($id, $state, $version, $at)
-                ON CONFLICT(id) DO UPDATE SET state = excluded.state, version = excluded.version, updated_at = excluded.updated_at
-                WHERE excluded.version >= profiles.version
-                """;
-            var id = command.Parameters.Add("$id", SqliteType.Text);
-            var state = command.Parameters.Add("$state", SqliteType.Blob);
-            var version = command.Parameters.Add("$version", SqliteType.Integer);
-            var at = command.Parameters.Add("$at", SqliteType.Text);
-            at.Value = DateTimeOffset.UtcNow.ToString("O");
-            command.Prepare();
-            foreach (var profile in profiles)
-            {
-                id.Value = profile.Id;
-                state.Value = profile.State;
-                version.Value = profile.Version;
-                await command.ExecuteNonQueryAsync(ct);
-            }
+            await work(connection, tx);
             await tx.CommitAsync(ct);
         }
         finally
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>The prepared upsert of one profile row: a lower version never overwrites a higher one (saves may
+    /// race after a restart), and a quarantined id is never written.</summary>
+    private sealed class ProfileUpsert : IAsyncDisposable
+    {
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter _id, _key, _state, _version, _identity;
+
+        public ProfileUpsert(SqliteConnection connection, SqliteTransaction tx, DateTimeOffset now)
+        {
+            _command = connection.CreateCommand();
+            _command.Transaction = tx;
+            _command.CommandText = """
+                INSERT INTO profiles(id, state, version, updated_at, identity)
+                SELECT $id, $state, $version, $at, $identity WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE key = $key AND until_ms > $now)
+                ON CONFLICT(id) DO UPDATE SET state = excluded.state, version = excluded.version, updated_at = excluded.updated_at, identity = excluded.identity
+                WHERE excluded.version >= profiles.version
+                """;
+            _id = _command.Parameters.Add("$id", SqliteType.Text);
+            _key = _command.Parameters.Add("$key", SqliteType.Text);
+            _state = _command.Parameters.Add("$state", SqliteType.Blob);
+            _version = _command.Parameters.Add("$version", SqliteType.Integer);
+            _identity = _command.Parameters.Add("$identity", SqliteType.Blob);
+            _command.Parameters.AddWithValue("$at", now.ToString("O"));
+            _command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            _command.Prepare();
+        }
+
+        /// <returns>Rows written: 0 when the id is quarantined or a newer version is stored.</returns>
+        public Task<int> RunAsync(StoredProfile profile, CancellationToken ct)
+        {
+            _id.Value = profile.Id;
+            _key.Value = IdentityHashes.QuarantineKey(profile.Id);
+            _state.Value = profile.State;
+            _version.Value = profile.Version;
+            _identity.Value = (object?)profile.Identity ?? DBNull.Value;
+            return _command.ExecuteNonQueryAsync(ct);
+        }
+
+        public ValueTask DisposeAsync() => _command.DisposeAsync();
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken ct = default)

@@ -104,6 +104,18 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new ProfileReply("user-1", profile),
             new ProfileReply("nobody", null),
             StopUser.Instance,
+            new LockForMerge("anon-1", "lock-1", "user-1"),
+            new EntityLocked("lock-1", "anon-1", ProfileCodec.Encode(profile), [1, 2, 3], 5),
+            new LockRefused("lock-1", Domain.Identity.MergeRefusalReason.TooManyUserIds),
+            new CommitLock("anon-1", "lock-1", ProfileCodec.Encode(profile), null, 6),
+            new ReleaseLock("anon-1", "lock-1", true),
+            new EraseUser("user-1"),
+            new UserErased("user-1", 2, new DateTimeOffset(2026, 12, 23, 0, 0, 0, TimeSpan.Zero)),
+            new EnterQuarantine("anon-1", new DateTimeOffset(2026, 12, 23, 0, 0, 0, TimeSpan.Zero)),
+            new UnmergeUser("user-1", "anon-1"),
+            new UnmergeResult("user-1", "anon-1", "m-1", null),
+            new GetIdentity("user-1"),
+            new IdentityReply("user-1", profile, Domain.Identity.IdentityState.Empty.WithUserId("user-1"), null),
         ];
         Assert.Equal(DmpSerializer.Types.OrderBy(t => t.Name), messages.Select(m => m.GetType()).Distinct().OrderBy(t => t.Name));
 
@@ -117,6 +129,22 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             switch (message)
             {
                 case ProfileReply { Profile: { } p }: AssertSameProfile(p, ((ProfileReply)back).Profile!); break;
+                case IdentityReply i:
+                    var j = (IdentityReply)back;
+                    AssertSameProfile(i.Profile!, j.Profile!);
+                    Assert.Equal(IdentityCodec.Encode(i.Identity), IdentityCodec.Encode(j.Identity));
+                    break;
+                case EntityLocked l:
+                    var k = (EntityLocked)back;
+                    Assert.Equal(l.Profile, k.Profile);
+                    Assert.Equal(l with { Profile = k.Profile, Identity = k.Identity }, k);
+                    Assert.Equal(l.Identity, k.Identity);
+                    break;
+                case CommitLock c:
+                    var d = (CommitLock)back;
+                    Assert.Equal(c.Profile, d.Profile);
+                    Assert.Equal(c with { Profile = d.Profile }, d);
+                    break;
                 case ApplyEvent a:
                     var b = (ApplyEvent)back;
                     Assert.Equal(a with { Event = b.Event }, b);

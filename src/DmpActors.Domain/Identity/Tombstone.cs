@@ -1,0 +1,29 @@
+using DmpActors.Domain.Events;
+using DmpActors.Domain.Profiles;
+
+namespace DmpActors.Domain.Identity;
+
+/// <summary>
+/// What an id merged into another profile does with its events: it keeps its own dedupe marks (replays of its
+/// events are recognised where they arrive) and forwards every new event to the survivor without a position, so
+/// the survivor's marks only ever describe its own partition.
+/// </summary>
+public static class Tombstone
+{
+    /// <returns>The tombstone's marks after the event, and <see cref="ApplyOutcome.Applied"/> when it is to be forwarded.</returns>
+    public static (DedupeState Dedupe, ApplyOutcome Outcome) Admit(DedupeState dedupe, UserEvent e, EventPosition? position)
+    {
+        ArgumentNullException.ThrowIfNull(dedupe);
+        ArgumentNullException.ThrowIfNull(e);
+        if (position is { } p && dedupe.IsReplay(p)) return (dedupe, ApplyOutcome.ReplayedPosition);
+        if (dedupe.Seen(e.EventId)) return (position is { } at ? dedupe.RecordPosition(at) : dedupe, ApplyOutcome.DuplicateEventId);
+        return (dedupe.Record(e.EventId, position), ApplyOutcome.Applied);
+    }
+
+    /// <summary>The profile an absorbed id keeps once merged: nothing about the user, only its dedupe marks.</summary>
+    public static UserProfile Of(UserProfile absorbed)
+    {
+        ArgumentNullException.ThrowIfNull(absorbed);
+        return UserProfile.Empty(absorbed.Id) with { Dedupe = absorbed.Dedupe };
+    }
+}

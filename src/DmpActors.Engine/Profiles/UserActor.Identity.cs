@@ -1,0 +1,409 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using DmpActors.Domain.Events;
+using DmpActors.Domain.Identity;
+using DmpActors.Domain.Profiles;
+using DmpActors.Engine.Hosting;
+using DmpActors.Engine.Serialization;
+using DmpActors.Engine.Storage;
+
+namespace DmpActors.Engine.Profiles;
+
+/// <summary>
+/// Identity protocols of a user entity (docs/identity.md): stitching merges, the forwarding tombstone a merged id
+/// becomes, unmerge, erasure and quarantine. A merge or unmerge is one store transaction written by the survivor
+/// while the other entity is locked; any outcome other than a clean commit or refusal restarts the entities from
+/// the store, and the ingest replays the events they had not made durable.
+/// </summary>
+public sealed partial class UserActor
+{
+    private DateTimeOffset? _quarantinedUntil;
+
+    // Tombstone forwarding: events handed to the survivor, answered to the ingest once the survivor has them.
+    private readonly Dictionary<long, (IActorRef ReplyTo, long DeliveryId)> _forwarded = new();
+    private long _nextForward;
+    private bool _forwardedSinceFlush;
+    private string? _forwardTarget;
+    private long? _survivorIncarnation;
+    private long _survivorVersion; // the survivor's version after the latest forwarded event
+
+    private IActorRef Users => ClusterSharding.Get(Context.System).ShardRegion(DmpEngine.UserTypeName);
+
+    private bool Quarantined => _quarantinedUntil is { } until && until > _settings.Clock.GetUtcNow();
+
+    private void IdentityProtocol()
+    {
+        Receive<EventApplied>(ForwardedEventApplied);
+        Receive<SurvivorFlushed>(SurvivorFlushedThenSelf);
+        Receive<LockForMerge>(LockSelf);
+        Receive<GetIdentity>(get =>
+        {
+            if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
+            else Sender.Tell(new IdentityReply(_userId, _profile.EventsApplied > 0 ? _profile : null, _identity, Quarantined ? _quarantinedUntil : null));
+        });
+        Receive<EraseUser>(Erase);
+        Receive<EnterQuarantine>(quarantine => Forget(quarantine.Until));
+        Receive<UnmergeUser>(Unmerge);
+    }
+
+    // ----- Routing: quarantine and tombstones -----
+
+    /// <summary>True when the event is not for this profile: dropped (quarantine) or forwarded (tombstone).</summary>
+    /// <summary>An erased id in quarantine drops its events (before any other check: it records nothing).</summary>
+    private bool RefusedAsQuarantined(ApplyEvent apply)
+    {
+        if (!Quarantined) return false;
+        IdentityMetrics.EventsQuarantined.Add(1);
+        Ack(Sender, apply.DeliveryId, ApplyOutcome.Quarantined);
+        return true;
+    }
+
+    private bool Redirected(ApplyEvent apply)
+    {
+        if (_identity.MergedInto is not { } survivor) return false;
+
+        var (dedupe, outcome) = Tombstone.Admit(_profile.Dedupe, apply.Event, apply.Position);
+        if (!ReferenceEquals(dedupe, _profile.Dedupe))
+        {
+            _profile = _profile with { Dedupe = dedupe };
+            _version++;
+        }
+        if (outcome != ApplyOutcome.Applied)
+        {
+            Ack(Sender, apply.DeliveryId, outcome);
+            return true;
+        }
+        // Without a position: the survivor's replay marks describe its own partition only; this tombstone's marks
+        // recognise replays of events routed by the old id.
+        var id = ++_nextForward;
+        _forwarded[id] = (Sender, apply.DeliveryId);
+        _forwardedSinceFlush = true;
+        _forwardTarget = survivor;
+        Users.Tell(new ApplyEvent(survivor, apply.Event, null, id));
+        IdentityMetrics.EventsForwarded.Add(1);
+        return true;
+    }
+
+    private void ForwardedEventApplied(EventApplied applied)
+    {
+        if (!_forwarded.Remove(applied.DeliveryId, out var pending)) return;
+        // The survivor restarted between two forwarded events: the earlier ones may be gone from its memory, and
+        // this tombstone's marks would hide their replays. Restarting drops the marks, so the replays get through.
+        if (_survivorIncarnation is { } known && known != applied.Incarnation)
+            throw new IdentityProtocolException("the survivor restarted while events were forwarded to it; reloading");
+        _survivorIncarnation = applied.Incarnation;
+        _survivorVersion = Math.Max(_survivorVersion, applied.Version);
+        Ack(pending.ReplyTo, pending.DeliveryId, applied.Outcome);
+    }
+
+    /// <summary>A checkpoint that covers forwarded events is durable only when the survivor has saved them too.</summary>
+    private void FlushSurvivorThenSelf(IActorRef requester, long checkpointId)
+    {
+        _forwardedSinceFlush = false;
+        var incarnation = _survivorIncarnation ?? 0;
+        var version = _survivorVersion;
+        _survivorIncarnation = null;
+        _survivorVersion = 0;
+        Users.Ask<ProfileFlushed>(new FlushProfile(_forwardTarget!, incarnation, version, checkpointId), _settings.MergeTimeout)
+            .PipeTo(Self,
+                success: flushed => new SurvivorFlushed(requester, checkpointId, flushed.Succeeded ? null : flushed.Error),
+                failure: ex => new SurvivorFlushed(requester, checkpointId, ex.Message));
+    }
+
+    private void SurvivorFlushedThenSelf(SurvivorFlushed flushed)
+    {
+        if (flushed.Error is not null)
+        {
+            flushed.Requester.Tell(new ProfileFlushed(_userId, flushed.CheckpointId, false, "survivor: " + flushed.Error));
+            throw new IdentityProtocolException("the survivor could not make forwarded events durable; reloading");
+        }
+        if (Dirty) Save(flushed.Requester, flushed.CheckpointId);
+        else flushed.Requester.Tell(new ProfileFlushed(_userId, flushed.CheckpointId, true, null));
+    }
+
+    // ----- Merge: this entity survives -----
+
+    private void Stitch(UserEvent e)
+    {
+        if (e.UserId == _userId) _identity = _identity.WithUserId(_userId);
+        if (MergeRules.StitchedId(e, _userId) is not { } other || _identity.Holds(other)) return;
+        var mergeId = IdentityHashes.MergeId(_userId, other, e.EventId);
+        if (_settings.Rules.CheckIds(_userId, other) is { } blocked)
+        {
+            Refuse(mergeId, blocked, e.EventId);
+            return;
+        }
+        Lock(other, mergeId);
+        var pending = new PendingMerge(mergeId, other, e.EventId, Stopwatch.GetTimestamp());
+        Become(() => Coordinating(mergeId, other, locked => CommitMerge(pending, locked), reason => Refuse(mergeId, reason, e.EventId), _ => { }));
+    }
+
+    private void CommitMerge(PendingMerge pending, EntityLocked locked)
+    {
+        var absorbed = new IdentityCodec.Side(ProfileCodec.Decode(locked.Profile), IdentityCodec.Decode(locked.Identity));
+        var alreadyMerged = absorbed.Identity.MergedInto == _userId;
+        var refused = alreadyMerged ? null : _settings.Rules.Check(_userId, _identity, absorbed.Identity);
+        if (refused is { } reason) Refuse(pending.MergeId, reason, pending.TriggerEventId);
+        if (alreadyMerged || refused is not null)
+        {
+            Users.Tell(new ReleaseLock(pending.OtherId, pending.MergeId, Reload: false));
+            EndProtocol();
+            return;
+        }
+        var now = _settings.Clock.GetUtcNow();
+        var before = new IdentityCodec.MergeBefore(new IdentityCodec.Side(_profile, _identity), absorbed);
+        var survivor = new IdentityCodec.Side(ProfileMerge.Merge(_profile, absorbed.Profile), _identity.Absorb(pending.OtherId, absorbed.Identity, pending.MergeId, now));
+        var tombstone = new IdentityCodec.Side(Tombstone.Of(absorbed.Profile), IdentityState.Empty.ForwardTo(_userId));
+        var record = new StoredMerge(pending.MergeId, _userId, pending.OtherId, now, pending.TriggerEventId, IdentityCodec.EncodeMerge(before));
+        WriteBoth(pending.MergeId, pending.OtherId, survivor, tombstone, locked.Version, record, () =>
+        {
+            IdentityMetrics.Merges.Add(1);
+            IdentityMetrics.MergeDuration.Record(Stopwatch.GetElapsedTime(pending.Started).TotalMilliseconds);
+            _log.Info("Merge {0} committed: {1} events folded in", pending.MergeId, absorbed.Profile.EventsApplied);
+        });
+    }
+
+    /// <summary>Records a refused merge on the profile, in a metric and in a log line without the ids.</summary>
+    private void Refuse(string mergeId, MergeRefusalReason reason, string triggerEventId)
+    {
+        _identity = _identity.WithRefusal(new MergeRefusal(_settings.Clock.GetUtcNow(), reason, triggerEventId));
+        _version++;
+        IdentityMetrics.MergesRefused.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
+        _log.Info("Merge {0} refused: {1}", mergeId, reason);
+    }
+
+    // ----- Unmerge -----
+
+    private void Unmerge(UnmergeUser request)
+    {
+        if (_identity.MergedInto is { } survivor)
+        {
+            Users.Forward(request with { UserId = survivor });
+            return;
+        }
+        var replyTo = Sender;
+        if (_identity.Merged.LastOrDefault(m => m.Id == request.OtherId) is not { } merged)
+        {
+            replyTo.Tell(new UnmergeResult(_userId, request.OtherId, null, "not merged into this profile"));
+            return;
+        }
+        _store.LoadMergeAsync(merged.MergeId).PipeTo(Self,
+            success: record => new MergeRecordLoaded(record, replyTo),
+            failure: ex => new ProtocolFailed(ex));
+        BecomeStacked(() =>
+        {
+            Receive<MergeRecordLoaded>(loaded =>
+            {
+                UnbecomeStacked();
+                if (loaded.Record is not { UndoneAt: null } record || record.SurvivorId != _userId)
+                {
+                    var why = loaded.Record is { } r && r.SurvivorId != _userId ? $"merged through '{r.SurvivorId}': unmerge it there first" : "no open merge record";
+                    replyTo.Tell(new UnmergeResult(_userId, request.OtherId, merged.MergeId, why));
+                    Stash.UnstashAll();
+                    return;
+                }
+                var lockId = "unmerge:" + record.MergeId;
+                Lock(record.AbsorbedId, lockId);
+                Become(() => Coordinating(lockId, record.AbsorbedId, locked => CommitUnmerge(record, locked, replyTo),
+                    reason => replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, $"the other profile refused: {reason}")),
+                    why => replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, "not undone: " + why))));
+            });
+            Receive<ProtocolFailed>(failed =>
+            {
+                UnbecomeStacked();
+                replyTo.Tell(new UnmergeResult(_userId, request.OtherId, merged.MergeId, "loading the merge record failed: " + failed.Cause.GetBaseException().Message));
+                Stash.UnstashAll();
+            });
+            ReceiveAny(_ => Stash.Stash());
+        });
+    }
+
+    private void CommitUnmerge(StoredMerge record, EntityLocked locked, IActorRef replyTo)
+    {
+        var before = IdentityCodec.DecodeMerge(record.Payload);
+        var mergedThen = ProfileMerge.Merge(before.Survivor.Profile, before.Absorbed.Profile);
+        var survivor = new IdentityCodec.Side(
+            ProfileMerge.Unmerge(_profile, mergedThen, before.Survivor.Profile),
+            _identity.Release(record.AbsorbedId, before.Absorbed.Identity, before.Survivor.Identity));
+        // The absorbed profile comes back as it was, with the replay marks its tombstone advanced since.
+        var absorbed = before.Absorbed with { Profile = before.Absorbed.Profile with { Dedupe = ProfileCodec.Decode(locked.Profile).Dedupe } };
+        WriteBoth("unmerge:" + record.MergeId, record.AbsorbedId, survivor, absorbed, locked.Version,
+            record with { UndoneAt = _settings.Clock.GetUtcNow() }, () =>
+            {
+                IdentityMetrics.Unmerges.Add(1);
+                _log.Info("Merge {0} undone", record.MergeId);
+                replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, null));
+            });
+    }
+
+    // ----- The two-entity transaction shared by merge and unmerge -----
+
+    private void Lock(string otherId, string lockId)
+    {
+        Users.Tell(new LockForMerge(otherId, lockId, _userId));
+        Timers.StartSingleTimer("protocol-timeout", new ProtocolTimedOut(lockId), _settings.MergeTimeout);
+    }
+
+    /// <summary>This entity coordinates: everything but the protocol's own messages waits in the stash.</summary>
+    private void Coordinating(string lockId, string otherId, Action<EntityLocked> onLocked, Action<MergeRefusalReason> onRefused, Action<string> onAbandoned)
+    {
+        Receive<EntityLocked>(locked => locked.LockId == lockId, onLocked);
+        Receive<LockRefused>(refused => refused.LockId == lockId, refused =>
+        {
+            onRefused(refused.Reason);
+            EndProtocol();
+        });
+        Receive<BothWritten>(written => written.LockId == lockId, written =>
+        {
+            _profile = written.Survivor.Profile;
+            _identity = written.Survivor.Identity;
+            _version++;
+            _savedVersion = _savingVersion = _version;
+            Users.Tell(new CommitLock(otherId, lockId, written.Other.State, written.Other.Identity, written.Other.Version));
+            written.OnCommitted();
+            EndProtocol();
+        });
+        Receive<ProtocolFailed>(failed => Abandon(otherId, lockId, failed.Cause.GetBaseException().Message, onAbandoned));
+        Receive<ProtocolTimedOut>(timeout => timeout.LockId == lockId, _ => Abandon(otherId, lockId, "the other profile did not answer in time", onAbandoned));
+        // A coordinator never waits for another lock: two coordinators locking each other would wait forever.
+        // Locked or erasing entities wait for no one, so they simply stash lock requests until they are free.
+        Receive<LockForMerge>(busy => Sender.Tell(new LockRefused(busy.LockId, MergeRefusalReason.Busy)));
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void WriteBoth(string lockId, string otherId, IdentityCodec.Side survivor, IdentityCodec.Side other, long otherVersion, StoredMerge record, Action onCommitted)
+    {
+        var survivorRow = new StoredProfile(_userId, ProfileCodec.Encode(survivor.Profile), _version + 1, IdentityCodec.Encode(survivor.Identity));
+        var otherRow = new StoredProfile(otherId, ProfileCodec.Encode(other.Profile), otherVersion + 1, IdentityCodec.Encode(other.Identity));
+        _store.SaveMergeAsync(survivorRow, otherRow, record).PipeTo(Self,
+            success: () => new BothWritten(lockId, survivor, otherRow, onCommitted),
+            failure: ex => new ProtocolFailed(ex));
+    }
+
+    /// <summary>The outcome is unknown (the write failed or timed out): both entities restart from the store, and
+    /// the ingest replays whatever they had not made durable, the stitching event included.</summary>
+    private void Abandon(string otherId, string lockId, string why, Action<string> onAbandoned)
+    {
+        IdentityMetrics.MergeFailures.Add(1);
+        onAbandoned(why);
+        Users.Tell(new ReleaseLock(otherId, lockId, Reload: true));
+        throw new IdentityProtocolException($"{lockId} abandoned: {why}");
+    }
+
+    private void EndProtocol()
+    {
+        Timers.Cancel("protocol-timeout");
+        Become(Active);
+        Stash.UnstashAll();
+    }
+
+    // ----- Merge: this entity is the other side -----
+
+    private void LockSelf(LockForMerge request)
+    {
+        if (Quarantined)
+        {
+            Sender.Tell(new LockRefused(request.LockId, MergeRefusalReason.Erased));
+            return;
+        }
+        Sender.Tell(new EntityLocked(request.LockId, _userId, ProfileCodec.Encode(_profile), IdentityCodec.Encode(_identity), _version));
+        // Twice the coordinator's timeout: it gives up first and says so; this is for a coordinator that died.
+        Timers.StartSingleTimer("lock-timeout", new ProtocolTimedOut(request.LockId), _settings.MergeTimeout * 2);
+        Become(() =>
+        {
+            Receive<CommitLock>(commit => commit.LockId == request.LockId, commit =>
+            {
+                _profile = ProfileCodec.Decode(commit.Profile);
+                _identity = IdentityCodec.Decode(commit.Identity);
+                _version = _savedVersion = _savingVersion = commit.Version;
+                EndLock();
+            });
+            Receive<ReleaseLock>(release => release.LockId == request.LockId, release =>
+            {
+                if (release.Reload) throw new IdentityProtocolException($"{request.LockId} abandoned by the coordinator; reloading");
+                EndLock();
+            });
+            Receive<ProtocolTimedOut>(timeout => timeout.LockId == request.LockId,
+                _ => throw new IdentityProtocolException($"{request.LockId}: the coordinator went silent; reloading"));
+            ReceiveAny(_ => Stash.Stash());
+        });
+    }
+
+    private void EndLock()
+    {
+        Timers.Cancel("lock-timeout");
+        Become(Active);
+        Stash.UnstashAll();
+    }
+
+    // ----- Erasure -----
+
+    private void Erase(EraseUser request)
+    {
+        if (_identity.MergedInto is { } survivor)
+        {
+            Users.Forward(request with { UserId = survivor });
+            return;
+        }
+        var replyTo = Sender;
+        if (Quarantined || (_profile.EventsApplied == 0 && _identity.Merged.Count == 0))
+        {
+            replyTo.Tell(new UserErased(_userId, 0, null));
+            return;
+        }
+        var ids = _identity.AllIds(_userId);
+        var until = _settings.Clock.GetUtcNow() + _settings.QuarantinePeriod;
+        _store.EraseAsync(ids, until).PipeTo(Self,
+            success: () => new ErasureWritten(until),
+            failure: ex => new ProtocolFailed(ex));
+        BecomeStacked(() =>
+        {
+            Receive<ErasureWritten>(written =>
+            {
+                UnbecomeStacked();
+                foreach (var merged in ids.Skip(1)) Users.Tell(new EnterQuarantine(merged, written.Until));
+                Forget(written.Until);
+                IdentityMetrics.Erasures.Add(ids.Count);
+                _log.Info("Erased a profile and {0} merged ids; quarantined until {1:O}", ids.Count - 1, written.Until);
+                replyTo.Tell(new UserErased(_userId, ids.Count, written.Until));
+                Stash.UnstashAll();
+            });
+            Receive<ProtocolFailed>(failed =>
+            {
+                UnbecomeStacked();
+                replyTo.Tell(new Status.Failure(failed.Cause));
+                Stash.UnstashAll();
+            });
+            ReceiveAny(_ => Stash.Stash());
+        });
+    }
+
+    /// <summary>Drops everything held about the user; the store rows are already gone (or were never there).</summary>
+    private void Forget(DateTimeOffset until)
+    {
+        _profile = UserProfile.Empty(_userId);
+        _identity = IdentityState.Empty;
+        _quarantinedUntil = until;
+        _savedVersion = _savingVersion = _version;
+        _forwardedSinceFlush = false;
+    }
+
+    private sealed record PendingMerge(string MergeId, string OtherId, string TriggerEventId, long Started);
+
+    private sealed record BothWritten(string LockId, IdentityCodec.Side Survivor, StoredProfile Other, Action OnCommitted);
+
+    private sealed record ProtocolFailed(Exception Cause);
+
+    private sealed record ProtocolTimedOut(string LockId);
+
+    private sealed record MergeRecordLoaded(StoredMerge? Record, IActorRef ReplyTo);
+
+    private sealed record ErasureWritten(DateTimeOffset Until);
+
+    private sealed record SurvivorFlushed(IActorRef Requester, long CheckpointId, string? Error);
+}
+
+/// <summary>A merge, unmerge or forwarding step could not complete; the entity restarts from the store.</summary>
+public sealed class IdentityProtocolException(string message) : Exception(message);

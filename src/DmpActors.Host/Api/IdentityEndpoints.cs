@@ -1,0 +1,110 @@
+using Akka.Actor;
+using DmpActors.Domain.Identity;
+using DmpActors.Engine.Profiles;
+using DmpActors.Host.Runtime;
+
+namespace DmpActors.Host.Api;
+
+/// <summary>
+/// Identity and privacy: who a profile is (merged ids, refused merges), unmerge, erasure (DELETE) and data export.
+/// Every request goes through the user's entity, so it is ordered with the events applied to it (docs/identity.md).
+/// </summary>
+public static class IdentityEndpoints
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public sealed record MergedIdView(string Id, string MergeId, DateTimeOffset At);
+
+    public sealed record RefusalView(DateTimeOffset At, string Reason, string TriggerEventId);
+
+    public sealed record IdentityView(string Id, IReadOnlyList<MergedIdView> MergedIds, IReadOnlyList<string> UserIds, IReadOnlyList<RefusalView> RefusedMerges)
+    {
+        public static IdentityView From(string id, IdentityState identity) => new(id,
+            identity.Merged.Select(m => new MergedIdView(m.Id, m.MergeId, m.At)).ToList(),
+            identity.UserIds,
+            identity.Refusals.Select(r => new RefusalView(r.At, Wire(r.Reason), r.TriggerEventId)).ToList());
+    }
+
+    public sealed record MergeRecordView(string MergeId, string SurvivorId, string AbsorbedId, DateTimeOffset At, string TriggerEventId,
+        DateTimeOffset? UndoneAt, ProfilesEndpoints.ProfileView SurvivorBefore, ProfilesEndpoints.ProfileView AbsorbedBefore);
+
+    public sealed record ExportView(DateTimeOffset ExportedAt, ProfilesEndpoints.ProfileView? Profile, IdentityView Identity,
+        IReadOnlyList<MergeRecordView> MergeRecords);
+
+    public sealed record ErasureView(string Id, int ErasedIds, DateTimeOffset QuarantinedUntil);
+
+    public sealed record UnmergeView(string Id, string OtherId, string MergeId);
+
+    public static void MapIdentity(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/profiles").WithTags("Identity and privacy");
+        group.MapGet("/{userId}/identity", GetIdentity)
+            .WithSummary("Merged ids, known user ids and refused merges of a profile (a merged id answers with its survivor)")
+            .Produces<IdentityView>().ProducesProblem(400).ProducesProblem(404);
+        group.MapPost("/{userId}/unmerge/{otherId}", Unmerge)
+            .WithSummary("Undo the merge of otherId into userId: both profiles are restored (docs/identity.md says what happens to later events)")
+            .Produces<UnmergeView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        group.MapDelete("/{userId}", Erase)
+            .WithSummary("Erase the user and every id merged into it; their events are dropped during the quarantine period")
+            .Produces<ErasureView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404);
+        group.MapGet("/{userId}/export", Export)
+            .WithSummary("Everything held about the user, for data access requests")
+            .Produces<ExportView>().ProducesProblem(400).ProducesProblem(404);
+    }
+
+    private static async Task<IResult> GetIdentity(string userId, DmpRuntime runtime, CancellationToken ct)
+    {
+        if (Invalid(userId) is { } bad) return bad;
+        var reply = await runtime.Engine.Users.Ask<IdentityReply>(new GetIdentity(userId), AskTimeout, ct);
+        return reply.Profile is null && reply.Identity.Merged.Count == 0
+            ? Unknown(userId)
+            : Results.Json(IdentityView.From(reply.UserId, reply.Identity));
+    }
+
+    private static async Task<IResult> Unmerge(string userId, string otherId, DmpRuntime runtime, CancellationToken ct)
+    {
+        if ((Invalid(userId) ?? Invalid(otherId)) is { } bad) return bad;
+        var result = await runtime.Engine.Users.Ask<UnmergeResult>(new UnmergeUser(userId, otherId), AskTimeout, ct);
+        return result switch
+        {
+            { Error: null } => Results.Json(new UnmergeView(result.UserId, result.OtherId, result.MergeId!)),
+            { MergeId: null } => Results.Problem(statusCode: 404, title: "Not merged", detail: $"'{otherId}' is not merged into '{userId}'"),
+            _ => Results.Problem(statusCode: 409, title: "Cannot unmerge", detail: result.Error),
+        };
+    }
+
+    private static async Task<IResult> Erase(string userId, DmpRuntime runtime, CancellationToken ct)
+    {
+        if (Invalid(userId) is { } bad) return bad;
+        var erased = await runtime.Engine.Users.Ask<UserErased>(new EraseUser(userId), AskTimeout, ct);
+        return erased.ErasedIds == 0
+            ? Unknown(userId)
+            : Results.Json(new ErasureView(erased.UserId, erased.ErasedIds, erased.QuarantinedUntil!.Value), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> Export(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
+    {
+        if (Invalid(userId) is { } bad) return bad;
+        var reply = await runtime.Engine.Users.Ask<IdentityReply>(new GetIdentity(userId), AskTimeout, ct);
+        if (reply.Profile is null && reply.Identity.Merged.Count == 0) return Unknown(userId);
+        var records = await runtime.Engine.Store.LoadMergesAsync(reply.Identity.AllIds(reply.UserId), ct);
+        return Results.Json(new ExportView(
+            clock.GetUtcNow(),
+            reply.Profile is null ? null : ProfilesEndpoints.ProfileView.From(reply.Profile),
+            IdentityView.From(reply.UserId, reply.Identity),
+            records.Select(r =>
+            {
+                var before = IdentityCodec.DecodeMerge(r.Payload);
+                return new MergeRecordView(r.MergeId, r.SurvivorId, r.AbsorbedId, r.At, r.TriggerEventId, r.UndoneAt,
+                    ProfilesEndpoints.ProfileView.From(before.Survivor.Profile), ProfilesEndpoints.ProfileView.From(before.Absorbed.Profile));
+            }).ToList()));
+    }
+
+    private static IResult? Invalid(string id) =>
+        ProfilesEndpoints.ValidateId(id) is { } problem ? Results.Problem(statusCode: 400, title: "Invalid user id", detail: problem) : null;
+
+    private static IResult Unknown(string id) =>
+        Results.Problem(statusCode: 404, title: "Unknown user", detail: $"nothing is held about '{id}'");
+
+    private static string Wire(MergeRefusalReason reason) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
+}

@@ -1,0 +1,331 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Configuration;
+using DmpActors.Domain.Events;
+using DmpActors.Domain.Identity;
+using DmpActors.Domain.Profiles;
+using DmpActors.Engine.Hosting;
+using DmpActors.Engine.Observability;
+using DmpActors.Engine.Profiles;
+using DmpActors.Engine.Serialization;
+using DmpActors.Engine.Storage;
+using DmpActors.Engine.Tests.Storage;
+using DmpActors.Engine.Tests.Support;
+
+namespace DmpActors.Engine.Tests.Profiles;
+
+/// <summary>Identity stitching, unmerge, erasure and quarantine on the real engine (sharded entities, real store).</summary>
+public sealed class IdentityProtocolTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Ask = TimeSpan.FromSeconds(15);
+
+    private static byte[] Json(Dictionary<string, object?> e) => JsonSerializer.SerializeToUtf8Bytes(e);
+
+    private static byte[] AnonView(string eventId, string anonymousId, int minute = 0) => Json(new()
+    {
+        ["event_id"] = eventId, ["type"] = "product_view", ["anonymous_id"] = anonymousId,
+        ["timestamp"] = TestEvents.BaseTime.AddMinutes(minute).ToString("O"), ["properties"] = new { item_id = "sku-" + eventId, category = "toys" },
+    });
+
+    private static byte[] Identify(string eventId, string userId, string anonymousId, int minute = 0) => Json(new()
+    {
+        ["event_id"] = eventId, ["type"] = "identify", ["user_id"] = userId, ["anonymous_id"] = anonymousId,
+        ["timestamp"] = TestEvents.BaseTime.AddMinutes(minute).ToString("O"), ["traits"] = new { plan = "pro" },
+    });
+
+    private static byte[] Alias(string eventId, string userId, string previousId) => Json(new()
+    {
+        ["event_id"] = eventId, ["type"] = "alias", ["user_id"] = userId,
+        ["timestamp"] = TestEvents.BaseTime.ToString("O"), ["properties"] = new { previous_id = previousId },
+    });
+
+    private static UserEvent Parse(byte[] json) => EventParser.ParseAccepted(json).Event!;
+
+    private static async Task<ApplyOutcome> Apply(DmpEngine engine, string entity, byte[] json, EventPosition? position = null) =>
+        (await engine.Users.Ask<EventApplied>(new ApplyEvent(entity, Parse(json), position, 1), Ask)).Outcome;
+
+    private static Task<IdentityReply> Identity(DmpEngine engine, string id) => engine.Users.Ask<IdentityReply>(new GetIdentity(id), Ask);
+
+    private static async Task<StoredProfile?> Stored(DmpEngine engine, string id) =>
+        (await engine.Store.LoadAsync([id])).TryGetValue(id, out var row) ? row : null;
+
+    private static Task WaitUntilCommittedToEnd(EngineHarness harness, DmpEngine engine) =>
+        Eventually.True(() =>
+        {
+            var end = harness.EndOffsets(4);
+            var committed = engine.Ingest!.Status.NextOffsetByPartition;
+            return end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value);
+        }, Patience, "the ingest to checkpoint every produced record");
+
+    private static DmpOptions NoIngest(EngineHarness harness) => harness.Options(o => o.Ingest.Enabled = false);
+
+    [Fact]
+    public async Task Anonymous_events_before_login_end_up_in_the_known_users_profile_and_the_old_id_answers_with_it()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(NoIngest(harness));
+
+        // Given three anonymous product views and one event of the known user
+        for (var i = 0; i < 3; i++) await Apply(engine, "anon-1", AnonView($"a{i}", "anon-1", i));
+        await Apply(engine, "alice", TestEvents.PageView("u0", "alice"));
+
+        // When the user logs in (identify links the anonymous id)
+        Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "alice", Identify("login", "alice", "anon-1", 5)));
+
+        // Then alice holds everything, the old id reads as alice, and the store has the merge
+        var alice = await engine.GetProfileAsync("alice", Ask);
+        Assert.Equal(5, alice!.EventsApplied);
+        Assert.Equal(3, alice.CountOf(EventType.ProductView));
+        Assert.Equal("alice", (await engine.GetProfileAsync("anon-1", Ask))!.Id);
+        var identity = await Identity(engine, "anon-1");
+        Assert.Equal("alice", identity.UserId);
+        Assert.Equal(["anon-1"], identity.Identity.Merged.Select(m => m.Id));
+        var merges = await engine.Store.LoadMergesAsync(["alice"]);
+        var record = Assert.Single(merges);
+        Assert.Equal(("alice", "anon-1", "login"), (record.SurvivorId, record.AbsorbedId, record.TriggerEventId));
+        var before = IdentityCodec.DecodeMerge(record.Payload);
+        Assert.Equal((2L, 3L), (before.Survivor.Profile.EventsApplied, before.Absorbed.Profile.EventsApplied));
+        Assert.Equal("alice", IdentityCodec.Decode((await Stored(engine, "anon-1"))!.Identity).MergedInto);
+        Assert.Equal(5, ProfileCodec.Decode((await Stored(engine, "alice"))!.State).EventsApplied);
+
+        // And a later anonymous event reaches alice, exactly once even when repeated
+        Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "anon-1", AnonView("a9", "anon-1", 9), new EventPosition(1, 40, 1)));
+        Assert.Equal(ApplyOutcome.ReplayedPosition, await Apply(engine, "anon-1", AnonView("a9", "anon-1", 9), new EventPosition(1, 40, 1)));
+        Assert.Equal(ApplyOutcome.DuplicateEventId, await Apply(engine, "anon-1", AnonView("a9", "anon-1", 9), new EventPosition(1, 41, 1)));
+        Assert.Equal(6, (await engine.GetProfileAsync("alice", Ask))!.EventsApplied);
+    }
+
+    [Fact]
+    public async Task Identify_arriving_before_the_anonymous_events_still_gathers_them_in_the_users_profile()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(NoIngest(harness));
+
+        await Apply(engine, "alice", Identify("login", "alice", "anon-2"));
+        for (var i = 0; i < 4; i++) Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "anon-2", AnonView($"a{i}", "anon-2", i)));
+
+        Assert.Equal(5, (await engine.GetProfileAsync("alice", Ask))!.EventsApplied);
+        Assert.Single(await engine.Store.LoadMergesAsync(["anon-2"]));
+    }
+
+    [Fact]
+    public async Task A_merge_happens_once_however_often_the_identify_is_replayed_or_repeated()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(NoIngest(harness));
+        await Apply(engine, "anon-3", AnonView("a0", "anon-3"));
+
+        await Apply(engine, "alice", Identify("login", "alice", "anon-3"), new EventPosition(0, 7, 1));
+        Assert.Equal(ApplyOutcome.ReplayedPosition, await Apply(engine, "alice", Identify("login", "alice", "anon-3"), new EventPosition(0, 7, 1)));
+        Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "alice", Identify("login-again", "alice", "anon-3"), new EventPosition(0, 8, 1)));
+
+        Assert.Single(await engine.Store.LoadMergesAsync(["alice"]));
+        Assert.Equal(3, (await engine.GetProfileAsync("alice", Ask))!.EventsApplied);
+    }
+
+    [Fact]
+    public async Task A_placeholder_anonymous_id_is_refused_counted_and_reported_on_the_profile_not_merged()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(NoIngest(harness));
+        await Apply(engine, "null", AnonView("a0", "null"));
+        var refused = 0L;
+        using var listener = Listen("dmp.identity.merges_refused", n => Interlocked.Add(ref refused, n));
+
+        await Apply(engine, "alice", Identify("login", "alice", "null"));
+
+        var identity = await Identity(engine, "alice");
+        var refusal = Assert.Single(identity.Identity.Refusals);
+        Assert.Equal((MergeRefusalReason.BlockedId, "login"), (refusal.Reason, refusal.TriggerEventId));
+        Assert.Empty(identity.Identity.Merged);
+        Assert.Equal(1, (await engine.GetProfileAsync("null", Ask))!.EventsApplied);
+        Assert.Equal(1, Interlocked.Read(ref refused));
+        Assert.Empty(await engine.Store.LoadMergesAsync(["alice", "null"]));
+    }
+
+    [Fact]
+    public async Task Aliasing_one_known_user_into_another_is_refused_by_the_one_user_id_limit()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(NoIngest(harness));
+        await Apply(engine, "alice", TestEvents.PageView("a0", "alice"));
+        await Apply(engine, "bob", TestEvents.PageView("b0", "bob"));
+
+        await Apply(engine, "bob", Alias("alias-1", "bob", "alice"));
+
+        Assert.Equal(MergeRefusalReason.TooManyUserIds, Assert.Single((await Identity(engine, "bob")).Identity.Refusals).Reason);
+        Assert.Equal(1, (await engine.GetProfileAsync("alice", Ask))!.EventsApplied);
+        Assert.Equal("alice", (await engine.GetProfileAsync("alice", Ask))!.Id);
+    }
+
+    [Fact]
+    public async Task An_anonymous_id_already_merged_into_one_user_is_not_taken_by_another()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(NoIngest(harness));
+        await Apply(engine, "alice", Identify("login-a", "alice", "shared-device"));
+
+        await Apply(engine, "bob", Identify("login-b", "bob", "shared-device"));
+
+        Assert.Equal(MergeRefusalReason.MergedElsewhere, Assert.Single((await Identity(engine, "bob")).Identity.Refusals).Reason);
+        Assert.Equal("alice", (await Identity(engine, "shared-device")).UserId);
+    }
+
+    [Fact]
+    public async Task Unmerge_restores_both_profiles_and_keeps_what_arrived_after_the_merge_on_the_survivor()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(NoIngest(harness));
+        for (var i = 0; i < 3; i++) await Apply(engine, "anon-4", AnonView($"a{i}", "anon-4", i));
+        await Apply(engine, "alice", TestEvents.PageView("u0", "alice"));
+        await Apply(engine, "alice", Identify("login", "alice", "anon-4", 5));
+        await Apply(engine, "alice", TestEvents.Purchase("u1", "alice", 10m, 6));
+
+        var result = await engine.Users.Ask<UnmergeResult>(new UnmergeUser("alice", "anon-4"), Ask);
+
+        Assert.Null(result.Error);
+        var alice = (await engine.GetProfileAsync("alice", Ask))!;
+        Assert.Equal((3L, 0L, 1), (alice.EventsApplied, alice.CountOf(EventType.ProductView), alice.Orders));
+        var anon = (await engine.GetProfileAsync("anon-4", Ask))!;
+        Assert.Equal(("anon-4", 3L), (anon.Id, anon.EventsApplied));
+        Assert.Empty((await Identity(engine, "alice")).Identity.Merged);
+        Assert.NotNull((await engine.Store.LoadMergeAsync(result.MergeId!))!.UndoneAt);
+        // Events for the old id stay with it again; replays of what it had are still recognised.
+        Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "anon-4", AnonView("a5", "anon-4", 9)));
+        Assert.Equal(ApplyOutcome.DuplicateEventId, await Apply(engine, "anon-4", AnonView("a1", "anon-4", 1)));
+        Assert.Equal(4, (await engine.GetProfileAsync("anon-4", Ask))!.EventsApplied);
+        Assert.Equal("not merged into this profile", (await engine.Users.Ask<UnmergeResult>(new UnmergeUser("alice", "anon-4"), Ask)).Error);
+    }
+
+    [Fact]
+    public Task Erasure_removes_the_user_and_merged_ids_and_quarantine_outlives_a_restart() => EraseAndQuarantine(new EngineHarness());
+
+    [PostgresFact]
+    public async Task On_postgresql_erasure_removes_the_user_and_merged_ids_and_quarantine_outlives_a_restart() =>
+        await EraseAndQuarantine(new EngineHarness { PostgresConnectionString = await TestDatabases.CreatePostgresDatabaseAsync() });
+
+    private static async Task EraseAndQuarantine(EngineHarness created)
+    {
+        await using var harness = created;
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var options = NoIngest(harness);
+        var quarantined = 0L;
+        using var listener = Listen("dmp.events.quarantined", n => Interlocked.Add(ref quarantined, n));
+        await using (var engine = await DmpEngine.StartAsync(options, harness.Broker.BootstrapServers, false, harness.Logs, clock))
+        {
+            await Apply(engine, "anon-5", AnonView("a0", "anon-5"));
+            await Apply(engine, "alice", Identify("login", "alice", "anon-5"));
+
+            var erased = await engine.Users.Ask<UserErased>(new EraseUser("alice"), Ask);
+
+            Assert.Equal(2, erased.ErasedIds);
+            Assert.Null(await engine.GetProfileAsync("alice", Ask));
+            Assert.Null(await engine.GetProfileAsync("anon-5", Ask));
+            Assert.Equal(0, await engine.Store.CountAsync());
+            Assert.Empty(await engine.Store.LoadMergesAsync(["alice", "anon-5"]));
+            Assert.Equal(ApplyOutcome.Quarantined, await Apply(engine, "alice", TestEvents.PageView("late-1", "alice")));
+            Assert.Equal(ApplyOutcome.Quarantined, await Apply(engine, "anon-5", AnonView("late-2", "anon-5")));
+            Assert.Equal(0, (await engine.Users.Ask<UserErased>(new EraseUser("alice"), Ask)).ErasedIds);
+        }
+
+        // After a restart the quarantine still holds; when it ends the id may start afresh.
+        await using (var engine = await DmpEngine.StartAsync(options, harness.Broker.BootstrapServers, false, harness.Logs, clock))
+        {
+            Assert.Equal(ApplyOutcome.Quarantined, await Apply(engine, "anon-5", AnonView("late-3", "anon-5")));
+            Assert.Equal(0, await engine.Store.CountAsync());
+            Assert.Equal(3, Interlocked.Read(ref quarantined));
+
+            clock.Now += options.Privacy.QuarantinePeriod;
+            Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "alice", TestEvents.PageView("new-1", "alice")));
+            Assert.Equal(1, (await engine.GetProfileAsync("alice", Ask))!.EventsApplied);
+        }
+    }
+
+    [Fact]
+    public async Task Events_racing_the_merge_through_kafka_are_all_counted_once_in_the_survivor()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync();
+
+        // Anonymous events before, during and after the identify, on the anonymous id's partition and the user's
+        for (var i = 0; i < 60; i++)
+        {
+            harness.Produce("anon-6", AnonView($"a{i}", "anon-6", i));
+            if (i % 10 == 0) harness.Produce("alice", TestEvents.PageView($"u{i}", "alice", i));
+            if (i == 30) harness.Produce("alice", Identify("login", "alice", "anon-6", i));
+        }
+        harness.Flush();
+
+        await WaitUntilCommittedToEnd(harness, engine);
+        var alice = (await engine.GetProfileAsync("alice", Ask))!;
+        Assert.Equal(60 + 6 + 1, alice.EventsApplied);
+        Assert.Equal(60, alice.CountOf(EventType.ProductView));
+        Assert.Equal(alice.EventsApplied, ProfileCodec.Decode((await Stored(engine, "alice"))!.State).EventsApplied);
+    }
+
+    [Fact]
+    public async Task A_crash_in_the_middle_of_a_merge_leaves_nothing_half_merged_and_the_merge_completes_after_restart()
+    {
+        await using var harness = new EngineHarness();
+        var database = Path.Combine(harness.DataDirectory, "profiles.db");
+        var failures = 0L;
+        using var listener = Listen("dmp.identity.merge_failures", n => Interlocked.Add(ref failures, n));
+        var noGracefulStop = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+        var first = await harness.StartEngineAsync(extra: noGracefulStop);
+        for (var i = 0; i < 5; i++) harness.Produce("anon-7", AnonView($"a{i}", "anon-7", i));
+        harness.Produce("alice", TestEvents.PageView("u0", "alice"));
+        harness.Flush();
+        await WaitUntilCommittedToEnd(harness, first);
+
+        // Given a database that fails the merge transaction after both profile rows are written, before the record
+        await Sql(database, "CREATE TRIGGER fail_merge BEFORE INSERT ON merges BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
+        harness.Produce("alice", Identify("login", "alice", "anon-7", 10));
+        harness.Flush();
+        await Eventually.True(() => Interlocked.Read(ref failures) >= 1, Patience, "the merge transaction to fail");
+
+        // Then nothing of it is stored: no tombstone, no merged survivor, no record
+        Assert.Null(IdentityCodec.Decode((await Stored(first, "anon-7"))!.Identity).MergedInto);
+        Assert.Empty(IdentityCodec.Decode((await Stored(first, "alice"))?.Identity).Merged);
+        Assert.Empty(await first.Store.LoadMergesAsync(["alice", "anon-7"]));
+
+        // When the node dies there and comes back with a healthy database
+        await first.System.Terminate();
+        await first.Ingest!.DisposeAsync();
+        first.Producer.Dispose();
+        await first.Store.DisposeAsync();
+        await Sql(database, "DROP TRIGGER fail_merge;");
+        harness.Produce("anon-7", AnonView("a-after", "anon-7", 20));
+        harness.Flush();
+        await using var second = await harness.StartEngineAsync();
+
+        // Then the replayed identify merges exactly once and every event counts once
+        await WaitUntilCommittedToEnd(harness, second);
+        var alice = (await second.GetProfileAsync("alice", Ask))!;
+        Assert.Equal(5 + 1 + 1 + 1, alice.EventsApplied);
+        Assert.Single(await second.Store.LoadMergesAsync(["alice"]));
+        Assert.Equal("alice", IdentityCodec.Decode((await Stored(second, "anon-7"))!.Identity).MergedInto);
+    }
+
+    private static async Task Sql(string database, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Counts what the engine reports on one of its instruments.</summary>
+    private static MeterListener Listen(string instrument, Action<long> onMeasurement)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (i, l) => { if (i.Meter.Name == DmpMetrics.MeterName && i.Name == instrument) l.EnableMeasurementEvents(i); },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => onMeasurement(value));
+        listener.Start();
+        return listener;
+    }
+}

@@ -1,0 +1,197 @@
+using System.Text;
+using DmpActors.Engine.Storage;
+using DmpActors.Engine.Tests.Support;
+
+namespace DmpActors.Engine.Tests.Storage;
+
+/// <summary>The store's merge, erasure and quarantine specification, run against every store on a real database.</summary>
+public abstract class IdentityStoreContract
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+
+    protected ManualClock Clock { get; } = new(T0);
+
+    protected abstract Task<IProfileStore> CreateStoreAsync();
+
+    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static string Text(byte[]? b) => b is null ? "<null>" : Encoding.UTF8.GetString(b);
+
+    private static StoredMerge Merge(string id, string survivor, string absorbed, int minute = 0) =>
+        new(id, survivor, absorbed, T0.AddMinutes(minute), "e-" + id, Bytes("before-" + id));
+
+    protected async Task A_merge_writes_both_profiles_their_identities_and_the_record_together()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("alice", Bytes("a1"), 1), new StoredProfile("anon", Bytes("n1"), 4)]);
+
+        await store.SaveMergeAsync(new StoredProfile("alice", Bytes("merged"), 2, Bytes("holds anon")),
+            new StoredProfile("anon", Bytes("tombstone"), 5, Bytes("into alice")), Merge("m1", "alice", "anon"));
+
+        var loaded = await store.LoadAsync(["alice", "anon"]);
+        Assert.Equal(("merged", "holds anon"), (Text(loaded["alice"].State), Text(loaded["alice"].Identity)));
+        Assert.Equal(("tombstone", "into alice"), (Text(loaded["anon"].State), Text(loaded["anon"].Identity)));
+        var record = await store.LoadMergeAsync("m1");
+        Assert.NotNull(record);
+        Assert.Equal(("alice", "anon", T0, "e-m1", "before-m1"), (record.SurvivorId, record.AbsorbedId, record.At, record.TriggerEventId, Text(record.Payload)));
+        Assert.Null(record.UndoneAt);
+    }
+
+    protected async Task A_merge_over_a_newer_stored_version_writes_nothing()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("alice", Bytes("a9"), 9), new StoredProfile("anon", Bytes("n1"), 1)]);
+
+        await Assert.ThrowsAsync<StaleProfileException>(() => store.SaveMergeAsync(
+            new StoredProfile("alice", Bytes("old"), 3), new StoredProfile("anon", Bytes("tombstone"), 2), Merge("m1", "alice", "anon")));
+
+        var loaded = await store.LoadAsync(["alice", "anon"]);
+        Assert.Equal(("a9", "n1"), (Text(loaded["alice"].State), Text(loaded["anon"].State)));
+        Assert.Null(await store.LoadMergeAsync("m1"));
+    }
+
+    protected async Task The_same_merge_id_is_recorded_once()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveMergeAsync(new StoredProfile("alice", Bytes("a"), 1), new StoredProfile("anon", Bytes("t"), 1), Merge("m1", "alice", "anon"));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.SaveMergeAsync(
+            new StoredProfile("alice", Bytes("again"), 2), new StoredProfile("anon", Bytes("again"), 2), Merge("m1", "alice", "anon")));
+
+        Assert.Equal("a", Text((await store.LoadAsync(["alice"]))["alice"].State));
+    }
+
+    protected async Task An_undone_merge_is_marked_and_cannot_be_undone_twice()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveMergeAsync(new StoredProfile("alice", Bytes("a"), 1), new StoredProfile("anon", Bytes("t"), 1), Merge("m1", "alice", "anon"));
+        var undo = Merge("m1", "alice", "anon") with { UndoneAt = T0.AddHours(1) };
+
+        await store.SaveMergeAsync(new StoredProfile("alice", Bytes("a-alone"), 2), new StoredProfile("anon", Bytes("anon-again"), 2), undo);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SaveMergeAsync(
+            new StoredProfile("alice", Bytes("x"), 3), new StoredProfile("anon", Bytes("y"), 3), undo));
+
+        Assert.Equal(T0.AddHours(1), (await store.LoadMergeAsync("m1"))!.UndoneAt);
+        Assert.Equal("anon-again", Text((await store.LoadAsync(["anon"]))["anon"].State));
+    }
+
+    protected async Task Merge_records_are_found_by_either_side()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveMergeAsync(new StoredProfile("alice", Bytes("a"), 1), new StoredProfile("anon-1", Bytes("t"), 1), Merge("m1", "alice", "anon-1", 1));
+        await store.SaveMergeAsync(new StoredProfile("anon-1", Bytes("a"), 2), new StoredProfile("anon-2", Bytes("t"), 1), Merge("m0", "anon-1", "anon-2", 0));
+        await store.SaveMergeAsync(new StoredProfile("bob", Bytes("b"), 1), new StoredProfile("anon-3", Bytes("t"), 1), Merge("m2", "bob", "anon-3"));
+
+        Assert.Equal(["m0", "m1"], (await store.LoadMergesAsync(["anon-1"])).Select(m => m.MergeId));
+        Assert.Equal(["m1"], (await store.LoadMergesAsync(["alice"])).Select(m => m.MergeId));
+        Assert.Empty(await store.LoadMergesAsync(["nobody"]));
+    }
+
+    protected async Task Erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveMergeAsync(new StoredProfile("alice", Bytes("a"), 1), new StoredProfile("anon", Bytes("t"), 1), Merge("m1", "alice", "anon"));
+        await store.SaveAsync([new StoredProfile("bob", Bytes("b"), 1)]);
+
+        await store.EraseAsync(["alice", "anon"], T0.AddDays(30));
+
+        Assert.Equal(["bob"], (await store.LoadAsync(["alice", "anon", "bob"])).Keys);
+        Assert.Empty(await store.LoadMergesAsync(["alice", "anon"]));
+        var quarantined = await store.LoadQuarantineAsync(["alice", "anon", "bob"], T0);
+        Assert.Equal(["alice", "anon"], quarantined.Keys.Order());
+        Assert.Equal(T0.AddDays(30), quarantined["alice"]);
+        Assert.Empty(await store.LoadQuarantineAsync(["alice"], T0.AddDays(30)));
+    }
+
+    protected async Task A_save_never_writes_a_quarantined_id_until_the_quarantine_ends()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.EraseAsync(["alice"], T0.AddDays(30));
+
+        await store.SaveAsync([new StoredProfile("alice", Bytes("resurrected"), 7), new StoredProfile("bob", Bytes("b"), 1)]);
+        Assert.Equal(["bob"], (await store.LoadAsync(["alice", "bob"])).Keys);
+
+        Clock.Now = T0.AddDays(30);
+        await store.SaveAsync([new StoredProfile("alice", Bytes("new alice"), 1)]);
+        Assert.Equal("new alice", Text((await store.LoadAsync(["alice"]))["alice"].State));
+    }
+
+    protected async Task Profiles_without_identity_load_with_none()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("u1", Bytes("x"), 1)]);
+
+        Assert.Null((await store.LoadAsync(["u1"]))["u1"].Identity);
+    }
+}
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+public sealed class SqliteIdentityStoreTests : IdentityStoreContract, IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    protected override async Task<IProfileStore> CreateStoreAsync()
+    {
+        var store = new SqliteProfileStore(Path.Combine(_dir.Path, $"{Guid.NewGuid():N}.db"), Clock);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    [Fact] public Task Sqlite_a_merge_writes_both_profiles_their_identities_and_the_record_together() => A_merge_writes_both_profiles_their_identities_and_the_record_together();
+    [Fact] public Task Sqlite_a_merge_over_a_newer_stored_version_writes_nothing() => A_merge_over_a_newer_stored_version_writes_nothing();
+    [Fact] public Task Sqlite_the_same_merge_id_is_recorded_once() => The_same_merge_id_is_recorded_once();
+    [Fact] public Task Sqlite_an_undone_merge_is_marked_and_cannot_be_undone_twice() => An_undone_merge_is_marked_and_cannot_be_undone_twice();
+    [Fact] public Task Sqlite_merge_records_are_found_by_either_side() => Merge_records_are_found_by_either_side();
+    [Fact] public Task Sqlite_erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids() => Erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids();
+    [Fact] public Task Sqlite_a_save_never_writes_a_quarantined_id_until_the_quarantine_ends() => A_save_never_writes_a_quarantined_id_until_the_quarantine_ends();
+    [Fact] public Task Sqlite_profiles_without_identity_load_with_none() => Profiles_without_identity_load_with_none();
+
+    [Fact]
+    public async Task Sqlite_a_database_from_before_identity_stitching_gains_the_identity_column()
+    {
+        var file = Path.Combine(_dir.Path, "old.db");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE profiles(id TEXT PRIMARY KEY, state BLOB NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+                INSERT INTO profiles VALUES('old-user', x'01', 3, '2026-01-01');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+        await using var store = new SqliteProfileStore(file);
+        await store.InitializeAsync();
+
+        var old = (await store.LoadAsync(["old-user"]))["old-user"];
+        Assert.Equal((3L, (byte[]?)null), (old.Version, old.Identity));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
+
+public sealed class PostgresIdentityStoreTests : IdentityStoreContract
+{
+    protected override async Task<IProfileStore> CreateStoreAsync()
+    {
+        var store = new PostgresProfileStore(await TestDatabases.CreatePostgresDatabaseAsync(), Clock);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    [PostgresFact] public Task Postgres_a_merge_writes_both_profiles_their_identities_and_the_record_together() => A_merge_writes_both_profiles_their_identities_and_the_record_together();
+    [PostgresFact] public Task Postgres_a_merge_over_a_newer_stored_version_writes_nothing() => A_merge_over_a_newer_stored_version_writes_nothing();
+    [PostgresFact] public Task Postgres_the_same_merge_id_is_recorded_once() => The_same_merge_id_is_recorded_once();
+    [PostgresFact] public Task Postgres_an_undone_merge_is_marked_and_cannot_be_undone_twice() => An_undone_merge_is_marked_and_cannot_be_undone_twice();
+    [PostgresFact] public Task Postgres_merge_records_are_found_by_either_side() => Merge_records_are_found_by_either_side();
+    [PostgresFact] public Task Postgres_erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids() => Erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids();
+    [PostgresFact] public Task Postgres_a_save_never_writes_a_quarantined_id_until_the_quarantine_ends() => A_save_never_writes_a_quarantined_id_until_the_quarantine_ends();
+    [PostgresFact] public Task Postgres_profiles_without_identity_load_with_none() => Profiles_without_identity_load_with_none();
+}
