@@ -51,7 +51,7 @@ public static class MergeWorkload
             both rows and the merge record in one transaction (docs/identity.md).
             """;
         Console.WriteLine(md);
-        Report.Write("merge", md);
+        Report.Write("merge", md, command, new { merges, anonymous_events = anonymousEvents, p50_ms = P(0.5), p95_ms = P(0.95), p99_ms = P(0.99), max_ms = millis[^1] });
         return 0;
     }
 }
