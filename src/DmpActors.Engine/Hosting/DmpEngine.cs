@@ -69,7 +69,7 @@ public sealed class DmpEngine : IAsyncDisposable
             await JoinAsync(system, options.Node, ct);
             var loader = system.ActorOf(ProfileLoader.Props(store), "profile-loader");
             var writer = system.ActorOf(ProfileWriter.Props(store), "profile-writer");
-            var userSettings = UserActorSettings.Default;
+            var userSettings = UserActorSettings.Default with { Rules = options.Profiles.ToRules() };
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
                 id => UserActor.Props(id, loader, writer, userSettings),

@@ -1,3 +1,5 @@
+using DmpActors.Domain.Profiles;
+
 namespace DmpActors.Engine.Hosting;
 
 /// <summary>Everything configurable, bound from the "Dmp" section (environment: DMP__Kafka__BootstrapServers, ...).</summary>
@@ -9,6 +11,7 @@ public sealed class DmpOptions
     public KafkaOptions Kafka { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
     public IngestOptions Ingest { get; set; } = new();
+    public ProfilesOptions Profiles { get; set; } = new();
 
     /// <summary>Problems as "Dmp:Key: what is wrong" lines; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -35,6 +38,7 @@ public sealed class DmpOptions
         Check(Ingest.AckTimeout > TimeSpan.Zero, "Ingest:AckTimeout", "must be positive");
         Check(Ingest.CheckpointTimeout > TimeSpan.Zero, "Ingest:CheckpointTimeout", "must be positive");
         Check(Ingest.PassivateAfter > TimeSpan.Zero, "Ingest:PassivateAfter", "must be positive");
+        foreach (var (key, problem) in Profiles.ToRules().Validate()) Check(false, "Profiles:" + key, problem);
         return errors;
     }
 }
@@ -85,4 +89,39 @@ public sealed class IngestOptions
     public TimeSpan CheckpointTimeout { get; set; } = TimeSpan.FromSeconds(60);
     public TimeSpan PassivateAfter { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Profile rules (Dmp:Profiles); defaults and meanings are those of <see cref="ProfileRules"/>.</summary>
+public sealed class ProfilesOptions
+{
+    private static readonly ProfileRules Defaults = ProfileRules.Default;
+
+    public TimeSpan AllowedLateness { get; set; } = Defaults.AllowedLateness;
+    public TimeSpan SessionGap { get; set; } = Defaults.SessionGap;
+    public TimeSpan AffinityHalfLife { get; set; } = Defaults.AffinityHalfLife;
+    public int MaxAffinities { get; set; } = Defaults.MaxAffinities;
+    public int DistinctItemsExactBound { get; set; } = Defaults.DistinctItemsExactBound;
+    public TimeSpan NewFor { get; set; } = Defaults.NewFor;
+    public TimeSpan AtRiskAfter { get; set; } = Defaults.AtRiskAfter;
+    public TimeSpan ChurnedAfter { get; set; } = Defaults.ChurnedAfter;
+    /// <summary>Replaces the default list when set in configuration (binding a list appends to a non-empty one).</summary>
+    public string[]? PiiTraits { get; set; }
+    public bool HashPii { get; set; } = Defaults.HashPii;
+    /// <summary>Secret prepended before hashing PII; set it per deployment (DMP__Profiles__PiiSalt).</summary>
+    public string PiiSalt { get; set; } = Defaults.PiiSalt;
+
+    public ProfileRules ToRules() => new()
+    {
+        AllowedLateness = AllowedLateness,
+        SessionGap = SessionGap,
+        AffinityHalfLife = AffinityHalfLife,
+        MaxAffinities = MaxAffinities,
+        DistinctItemsExactBound = DistinctItemsExactBound,
+        NewFor = NewFor,
+        AtRiskAfter = AtRiskAfter,
+        ChurnedAfter = ChurnedAfter,
+        PiiTraits = PiiTraits ?? Defaults.PiiTraits,
+        HashPii = HashPii,
+        PiiSalt = PiiSalt,
+    };
 }

@@ -72,7 +72,8 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<ApplyEvent>(apply =>
         {
-            var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position);
+            var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position, _settings.Rules);
+            if (result.TooLate) DmpMetrics.EventsTooLate.Add(1);
             // A duplicate with a new position still advances the replay mark, so keep its profile
             // too; only a replay returns the very same instance.
             if (!ReferenceEquals(result.Profile, _profile))
@@ -132,4 +133,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
 public sealed record UserActorSettings(TimeSpan RetryDelay)
 {
     public static readonly UserActorSettings Default = new(TimeSpan.FromSeconds(1));
+
+    /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
+    public ProfileRules Rules { get; init; } = ProfileRules.Default;
 }
