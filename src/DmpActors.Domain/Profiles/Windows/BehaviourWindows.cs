@@ -34,13 +34,13 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
     private const ulong ValueMask = (1UL << 48) - 1;
 
     private readonly long _watermark;   // UTC ticks of the latest event time seen, or None
-    private readonly ulong[] _settled;  // sorted words: position << 57 | series << 48 | value
+    private readonly byte[] _settled;   // sorted words (position << 57 | series << 48 | value), packed (PackedWords)
     private readonly ulong[] _head;     // words of the watermark's minute
     private readonly long[] _spans;     // recent sessions as (first, last) event ticks, sorted
     private readonly string[] _categories;
     private readonly string[] _campaigns;
 
-    private BehaviourWindows(long watermark, ulong[] settled, ulong[] head, long[] spans, DistinctItems items,
+    private BehaviourWindows(long watermark, byte[] settled, ulong[] head, long[] spans, DistinctItems items,
         string[] categories, string[] campaigns, long sessions, long tooLate)
     {
         _watermark = watermark;
@@ -65,8 +65,8 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
     /// <summary>Events that arrived too late for the windows.</summary>
     public long TooLateEvents { get; }
 
-    /// <summary>Number of (bucket, metric) words held; 8 bytes each.</summary>
-    public int WordCount => _settled.Length + _head.Length;
+    /// <summary>Number of (bucket, metric) words held (about 2 bytes each when packed, 8 in the head).</summary>
+    public int WordCount => PackedWords.Count(_settled) + _head.Length;
 
     /// <summary>
     /// Applies one event. <paramref name="recording"/> false (analytics denied) still moves the watermark and reports
@@ -91,7 +91,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         if (_watermark != None)
         {
             var wm = BucketGrid.MinuteOf(Watermark!.Value);
-            Sum(_settled, wm, from, nowMinute, sums);
+            Sum(PackedWords.Unpack(_settled), wm, from, nowMinute, sums);
             Sum(_head, wm, from, nowMinute, sums);
         }
 
@@ -126,9 +126,9 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         var categories = a._categories;
         var campaigns = a._campaigns;
         var words = new List<ulong>(a.WordCount + b.WordCount);
-        words.AddRange(a._settled);
+        words.AddRange(PackedWords.Unpack(a._settled));
         words.AddRange(a._head);
-        foreach (var word in b._settled.Concat(b._head))
+        foreach (var word in PackedWords.Unpack(b._settled).Concat(b._head))
         {
             var series = Series(word);
             if (series >= CampaignSeries) series = CampaignSeries + 2 * KeyIndex(ref campaigns, b._campaigns[(series - CampaignSeries) / 2]) + (series - CampaignSeries) % 2;
@@ -138,7 +138,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
 
         var wm = BucketGrid.MinuteOf(new DateTimeOffset(watermark, TimeSpan.Zero));
         var (settled, head) = Split(Coalesce(words), wm);
-        var draft = new Draft(settled, head, wm);
+        var draft = new Draft(PackedWords.Pack(settled), head, wm);
         var spans = a._spans;
         for (var k = 0; k < b._spans.Length; k += 2) spans = JoinSpan(spans, b._spans[k], b._spans[k + 1], rules.SessionGap.Ticks, ref draft);
         var oldestDay = OldestDay(wm);
@@ -148,7 +148,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
 
     /// <summary>Persisted parts, in the order <see cref="Restore"/> takes them.</summary>
     public (long Watermark, ulong[] Words, long[] Spans, string[] Categories, string[] Campaigns, long LifetimeSessions, long TooLateEvents) Parts =>
-        (_watermark, Coalesce([.. _settled, .. _head]), _spans, _categories, _campaigns, LifetimeSessions, TooLateEvents);
+        (_watermark, Coalesce([.. PackedWords.Unpack(_settled), .. _head]), _spans, _categories, _campaigns, LifetimeSessions, TooLateEvents);
 
     /// <summary>Rebuilds windows from <see cref="Parts"/> and the distinct items; rejects words that cannot be valid.</summary>
     public static BehaviourWindows Restore(long watermark, ulong[] words, long[] spans, string[] categories, string[] campaigns,
@@ -173,7 +173,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         }
 
         var (settled, head) = Split(words, BucketGrid.MinuteOf(new DateTimeOffset(watermark, TimeSpan.Zero)));
-        return new BehaviourWindows(watermark, settled, head, spans, items, categories, campaigns, lifetimeSessions, tooLateEvents);
+        return new BehaviourWindows(watermark, PackedWords.Pack(settled), head, spans, items, categories, campaigns, lifetimeSessions, tooLateEvents);
     }
 
     public bool Equals(BehaviourWindows? other) =>
@@ -188,7 +188,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
 
     public override int GetHashCode() => HashCode.Combine(_watermark, WordCount, LifetimeSessions);
 
-    private BehaviourWindows With(ulong[] settled, ulong[] head, long[] spans, DistinctItems items, string[] categories, string[] campaigns,
+    private BehaviourWindows With(byte[] settled, ulong[] head, long[] spans, DistinctItems items, string[] categories, string[] campaigns,
         long sessions, long tooLate) =>
         new(_watermark, settled, head, spans, items, categories, campaigns, sessions, tooLate);
 
@@ -204,14 +204,15 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         if (newMinute != oldMinute)
         {
             var rolled = new List<ulong>(_settled.Length + _head.Length);
-            foreach (var word in _settled.Concat(_head))
+            foreach (var word in PackedWords.Unpack(_settled).Concat(_head))
             {
                 var (tier, index) = BucketGrid.Locate(Position(word), oldMinute);
                 var position = BucketGrid.Settle(tier, index, newMinute);
                 if (position >= 0) rolled.Add(Word(position, Series(word), Value(word)));
             }
 
-            (settled, head) = Split(Coalesce(rolled), newMinute);
+            var (words, newHead) = Split(Coalesce(rolled), newMinute);
+            (settled, head) = (PackedWords.Pack(words), newHead);
         }
 
         var reach = ticks - rules.AllowedLateness.Ticks - rules.SessionGap.Ticks;
@@ -383,11 +384,14 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         return ([.. words.AsSpan(0, from), .. words.AsSpan(to)], words[from..to]);
     }
 
-    /// <summary>The arrays being changed by one operation; each change copies only the array it touches.</summary>
-    private struct Draft(ulong[] settled, ulong[] head, long wm)
+    /// <summary>The arrays being changed by one operation; each change copies only the array it touches, and the
+    /// packed words are unpacked only when a change reaches them.</summary>
+    private struct Draft(byte[] settled, ulong[] head, long wm)
     {
-        public ulong[] Settled = settled;
+        private ulong[]? _settledWords;
         public ulong[] Head = head;
+
+        public readonly byte[] Settled => _settledWords is null ? settled : PackedWords.Pack(_settledWords);
         public long SessionDelta;
         private readonly int _headPosition = (int)BucketGrid.Mod(wm, 60);
 
@@ -402,7 +406,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         public void Add(int position, int series, long delta)
         {
             if (position == _headPosition) Head = WithDelta(Head, position, series, delta);
-            else Settled = WithDelta(Settled, position, series, delta);
+            else _settledWords = WithDelta(_settledWords ?? PackedWords.Unpack(settled), position, series, delta);
         }
 
         private static ulong[] WithDelta(ulong[] words, int position, int series, long delta)
