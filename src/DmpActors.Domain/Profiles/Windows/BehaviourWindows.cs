@@ -203,15 +203,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         var head = _head;
         if (newMinute != oldMinute)
         {
-            var rolled = new List<ulong>(_settled.Length + _head.Length);
-            foreach (var word in PackedWords.Unpack(_settled).Concat(_head))
-            {
-                var (tier, index) = BucketGrid.Locate(Position(word), oldMinute);
-                var position = BucketGrid.Settle(tier, index, newMinute);
-                if (position >= 0) rolled.Add(Word(position, Series(word), Value(word)));
-            }
-
-            var (words, newHead) = Split(Coalesce(rolled), newMinute);
+            var (words, newHead) = Split(Roll(PackedWords.Unpack(_settled), _head, oldMinute, newMinute), newMinute);
             (settled, head) = (PackedWords.Pack(words), newHead);
         }
 
@@ -220,6 +212,37 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         while (keep < _spans.Length && _spans[keep + 1] < reach) keep += 2;
         var spans = keep == 0 ? _spans : _spans[keep..];
         return new BehaviourWindows(ticks, settled, head, spans, Items.Expire(OldestDay(newMinute)), _categories, _campaigns, LifetimeSessions, TooLateEvents);
+    }
+
+    /// <summary>Re-buckets words for a new watermark minute. Positions are mapped once (114 of them); words whose
+    /// bucket stays put keep their order, and only the few that move are sorted and merged back in.</summary>
+    private static ulong[] Roll(ulong[] settled, ulong[] head, long oldMinute, long newMinute)
+    {
+        Span<int> map = stackalloc int[BucketGrid.Positions];
+        for (var p = 0; p < map.Length; p++)
+        {
+            var (tier, index) = BucketGrid.Locate(p, oldMinute);
+            map[p] = BucketGrid.Settle(tier, index, newMinute);
+        }
+
+        var stay = new List<ulong>(settled.Length + head.Length);
+        var moved = new List<ulong>();
+        Place(settled, map, stay, moved);
+        var headAt = stay.Count;
+        Place(head, map, stay, moved);
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stay);
+        var kept = MergeSorted(span[..headAt], span[headAt..]);
+        return moved.Count == 0 ? kept : MergeSorted(kept, Coalesce(moved));
+
+        static void Place(ulong[] words, ReadOnlySpan<int> map, List<ulong> stay, List<ulong> moved)
+        {
+            foreach (var word in words)
+            {
+                var to = map[Position(word)];
+                if (to == Position(word)) stay.Add(word);
+                else if (to >= 0) moved.Add(Word(to, Series(word), Value(word)));
+            }
+        }
     }
 
     private BehaviourWindows Count(UserEvent e, long t, ProfileRules rules)
@@ -341,10 +364,16 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
 
     private static void Sum(ulong[] words, long wm, long from, long to, long[] sums)
     {
+        Span<bool> inside = stackalloc bool[BucketGrid.Positions];
+        for (var p = 0; p < inside.Length; p++)
+        {
+            var (start, length) = BucketGrid.Span(p, wm);
+            inside[p] = start <= to && start + length - 1 >= from;
+        }
+
         foreach (var word in words)
         {
-            var (start, length) = BucketGrid.Span(Position(word), wm);
-            if (start <= to && start + length - 1 >= from) sums[Series(word)] += Value(word);
+            if (inside[Position(word)]) sums[Series(word)] += Value(word);
         }
     }
 
@@ -357,6 +386,23 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
     private static int Series(ulong word) => (int)(word >> 48) & 0x1FF;
 
     private static long Value(ulong word) => (long)(word & ValueMask);
+
+    /// <summary>Merges two sorted word lists, adding up words for the same key.</summary>
+    private static ulong[] MergeSorted(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        var merged = new ulong[a.Length + b.Length];
+        int i = 0, j = 0, n = 0;
+        while (i < a.Length || j < b.Length)
+        {
+            ulong next;
+            if (j == b.Length || (i < a.Length && a[i] >> 48 < b[j] >> 48)) next = a[i++];
+            else if (i == a.Length || b[j] >> 48 < a[i] >> 48) next = b[j++];
+            else next = (a[i] & ~ValueMask) | (ulong)Math.Min((long)ValueMask, Value(a[i++]) + Value(b[j++]));
+            merged[n++] = next;
+        }
+
+        return n == merged.Length ? merged : merged[..n];
+    }
 
     /// <summary>Sorts words by (position, series) and adds up words for the same key.</summary>
     private static ulong[] Coalesce(List<ulong> words)
