@@ -13,19 +13,30 @@ internal static class PackedWords
     public static byte[] Pack(ReadOnlySpan<ulong> words)
     {
         if (words.IsEmpty) return [];
-        Span<byte> buffer = words.Length <= 512 ? stackalloc byte[words.Length * 11 + 5] : new byte[words.Length * 11 + 5];
-        var n = Write(buffer, 0, (ulong)words.Length);
+        // Two passes: size, then write, so the only allocation is the result.
+        var size = SizeOf((ulong)words.Length);
         ulong previousKey = 0;
         foreach (var word in words)
         {
+            size += SizeOf((word >> ValueBits) - previousKey) + SizeOf(word & ValueMask);
+            previousKey = word >> ValueBits;
+        }
+
+        var packed = new byte[size];
+        var n = Write(packed, 0, (ulong)words.Length);
+        previousKey = 0;
+        foreach (var word in words)
+        {
             var key = word >> ValueBits;
-            n = Write(buffer, n, key - previousKey);
-            n = Write(buffer, n, word & ValueMask);
+            n = Write(packed, n, key - previousKey);
+            n = Write(packed, n, word & ValueMask);
             previousKey = key;
         }
 
-        return buffer[..n].ToArray();
+        return packed;
     }
+
+    private static int SizeOf(ulong value) => Math.Max(1, (64 - System.Numerics.BitOperations.LeadingZeroCount(value) + 6) / 7);
 
     public static int Count(byte[] packed)
     {
