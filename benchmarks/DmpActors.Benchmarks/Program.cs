@@ -11,6 +11,7 @@ var usage = """
       memory  [--users 100000,1000000] [--quick]
       merge   [--merges 2000] [--anonymous-events 20] [--quick]
       micro   [BenchmarkDotNet options, e.g. --filter *]
+      profile-memory [--users 5000]   (bytes per profile with full behaviour windows)
       all     [--quick]   every workload above but micro, one after another (--quick: small sizes, < 10 minutes)
     """;
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.Error.WriteLine(usage); return args.Length == 0 ? 1 : 0; }

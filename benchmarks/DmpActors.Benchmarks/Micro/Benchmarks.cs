@@ -53,6 +53,37 @@ public class ReducerBenchmarks : MicroBase
 }
 
 [ShortRunJob, MemoryDiagnoser]
+public class WindowBenchmarks : MicroBase
+{
+    private UserProfile _full = null!;
+    private UserEvent _sameMinute = null!;
+    private UserEvent _nextMinute = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _full = MicroData.FullWindowsProfile();
+        _sameMinute = MicroData.FullWindowsPageView(nextMinute: false);
+        _nextMinute = MicroData.FullWindowsPageView(nextMinute: true);
+        Console.WriteLine($"// full windows: {_full.Windows.WordCount} words, encoded {ProfileCodec.Encode(_full).Length} B");
+    }
+
+    [Benchmark(Description = "ProfileReducer.Apply page_view (full windows, same minute)")]
+    public UserProfile ApplySameMinute() => ProfileReducer.Apply(_full, _sameMinute, null).Profile;
+
+    [Benchmark(Description = "ProfileReducer.Apply page_view (full windows, new minute: buckets roll)")]
+    public UserProfile ApplyNextMinute() => ProfileReducer.Apply(_full, _nextMinute, null).Profile;
+
+    [Benchmark(Description = "BehaviourWindows.ValuesFor 1h+24h+7d+30d (full windows)")]
+    public long ReadWindows()
+    {
+        long n = 0;
+        foreach (var (_, span) in DmpActors.Domain.Profiles.Windows.WindowSpans.Standard) n += _full.Windows.ValuesFor(span, MicroData.Now).Sessions;
+        return n;
+    }
+}
+
+[ShortRunJob, MemoryDiagnoser]
 public class CodecBenchmarks : MicroBase
 {
     private UserProfile _warm = null!;

@@ -16,6 +16,7 @@ public static class Workloads
         ["actors"] = ["--events", "200000", "--users", "20000"],
         ["memory"] = ["--users", "100000"],
         ["merge"] = ["--merges", "300"],
+        ["profile-memory"] = ["--users", "2000"],
     };
 
     public static async Task<int> RunAsync(string workload, string[] args, string usage)
@@ -31,6 +32,7 @@ public static class Workloads
             case "actors": return await ActorsWorkload.RunAsync(new Args(args), command);
             case "memory": return await MemoryWorkload.RunAsync(new Args(args), command);
             case "merge": return await MergeWorkload.RunAsync(new Args(args), command);
+            case "profile-memory": return ProfileMemory.Run(new Args(args), command);
             case "micro":
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
                 MicroReport.Write(summaries, command);

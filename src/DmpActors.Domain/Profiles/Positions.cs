@@ -30,7 +30,9 @@ public enum ApplyOutcome
 
 /// <summary>The profile after applying one event. Always keep <see cref="Profile"/>: it is the same instance for a
 /// replay, and for a duplicate it differs only in the dedupe high-water mark.</summary>
-public readonly record struct ApplyResult(UserProfile Profile, ApplyOutcome Outcome);
+/// <param name="TooLate">The event was applied to lifetime counters but was older than the allowed lateness for
+/// the behaviour windows (the engine counts these in dmp.events.too_late).</param>
+public readonly record struct ApplyResult(UserProfile Profile, ApplyOutcome Outcome, bool TooLate = false);
 
 /// <summary>The latest purchase by event time.</summary>
 public sealed record PurchaseSummary(string OrderId, DateTimeOffset At, decimal Revenue, string? Currency, IReadOnlyList<LineItem> Items);

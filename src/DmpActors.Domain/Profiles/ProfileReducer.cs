@@ -1,19 +1,28 @@
 using DmpActors.Domain.Events;
+using DmpActors.Domain.Profiles.Privacy;
 
 namespace DmpActors.Domain.Profiles;
 
 /// <summary>
 /// Applies events to profiles. Pure: the result depends only on the arguments, and the input profile is never
 /// changed. Dedupe first (replayed position, then recent event id), then one copy of the profile record with only
-/// the touched collections rebuilt.
+/// the touched collections rebuilt. Time is the event's own: windows and affinities age by the latest event time
+/// seen (the watermark), never by the clock, so replaying the same events gives the same profile.
 /// </summary>
 public static class ProfileReducer
 {
+    /// <summary>Signal weights for affinities: a purchase says more than a cart, a cart more than a view.</summary>
+    public const double ViewWeight = 1, CartWeight = 3, PurchaseWeight = 5;
+
+    /// <summary>Applies with <see cref="ProfileRules.Default"/>.</summary>
+    public static ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position) => Apply(profile, e, position, ProfileRules.Default);
+
     /// <param name="position">The event's Kafka position, or null when it did not come from Kafka.</param>
-    public static ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position)
+    public static ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position, ProfileRules rules)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(rules);
 
         var dedupe = profile.Dedupe;
         if (position is { } p && dedupe.IsReplay(p)) return new ApplyResult(profile, ApplyOutcome.ReplayedPosition);
@@ -32,6 +41,9 @@ public static class ProfileReducer
         var recentItems = profile.RecentlyViewedItems;
         var traits = profile.Traits;
         var consent = profile.Consent;
+        var consentHistory = profile.ConsentHistory;
+        var categoryAffinity = profile.CategoryAffinity;
+        var itemAffinity = profile.ItemAffinity;
 
         switch (e.Type)
         {
@@ -46,12 +58,18 @@ public static class ProfileReducer
                     lastPurchase = new PurchaseSummary(e.OrderId, ts, revenue, e.Currency, e.Items);
                 break;
             case EventType.Identify when e.Traits is { Count: > 0 }:
-                traits = MergeTraits(traits, e.Traits);
+                traits = MergeTraits(traits, e.Traits, rules);
                 break;
             case EventType.Consent when e.ConsentPurposes is { Count: > 0 }:
                 consent = MergeConsent(consent, e.ConsentPurposes, ts);
+                consentHistory = consentHistory.Add(e.ConsentPurposes, ts);
                 break;
         }
+
+        // Consent as it stands after this event decides what is recorded.
+        var (windows, tooLate) = profile.Windows.Record(e, rules, recording: !ConsentPurposes.IsDenied(consent, ConsentPurposes.Analytics));
+        if (!ConsentPurposes.IsDenied(consent, ConsentPurposes.Personalization))
+            (categoryAffinity, itemAffinity) = AddInterest(categoryAffinity, itemAffinity, e, rules);
 
         var knownIds = AddKnownId(profile.KnownIds, profile.Id, e.UserId);
         knownIds = AddKnownId(knownIds, profile.Id, e.AnonymousId);
@@ -68,11 +86,15 @@ public static class ProfileReducer
             RecentlyViewedItems = recentItems,
             Traits = traits,
             Consent = consent,
+            ConsentHistory = consentHistory,
+            Windows = windows,
+            CategoryAffinity = categoryAffinity,
+            ItemAffinity = itemAffinity,
             KnownIds = knownIds,
             Dedupe = dedupe.Record(e.EventId, position),
             EventsApplied = profile.EventsApplied + 1,
         };
-        return new ApplyResult(next, ApplyOutcome.Applied);
+        return new ApplyResult(next, ApplyOutcome.Applied, tooLate);
     }
 
     /// <summary>Applies events in order; duplicates and replays are skipped as in <see cref="Apply"/>.</summary>
@@ -129,13 +151,39 @@ public static class ProfileReducer
         || at > current.At
         || (at == current.At && string.CompareOrdinal(orderId, current.OrderId) > 0);
 
-    private static IReadOnlyDictionary<string, string> MergeTraits(IReadOnlyDictionary<string, string> traits, IReadOnlyDictionary<string, string?> changes)
+    private static (Affinity.AffinityScores Categories, Affinity.AffinityScores Items) AddInterest(
+        Affinity.AffinityScores categories, Affinity.AffinityScores items, UserEvent e, ProfileRules rules)
+    {
+        var at = e.Timestamp;
+        switch (e.Type)
+        {
+            case EventType.ProductView or EventType.AddToCart:
+                var weight = e.Type == EventType.ProductView ? ViewWeight : CartWeight;
+                if (e.Category is not null) categories = categories.Add(e.Category, weight, at, rules);
+                if (e.ItemId is not null) items = items.Add(e.ItemId, weight, at, rules);
+                break;
+            case EventType.Purchase when e.OrderId is not null:
+                foreach (var line in e.Items)
+                {
+                    if (line.Category is not null) categories = categories.Add(line.Category, PurchaseWeight, at, rules);
+                    items = items.Add(line.ItemId, PurchaseWeight, at, rules);
+                }
+
+                break;
+        }
+
+        return (categories, items);
+    }
+
+    /// <summary>Personal-data traits (by the rules) are stored only as salted hashes.</summary>
+    private static IReadOnlyDictionary<string, string> MergeTraits(IReadOnlyDictionary<string, string> traits, IReadOnlyDictionary<string, string?> changes,
+        ProfileRules rules)
     {
         var next = new Dictionary<string, string>(traits, StringComparer.Ordinal);
         foreach (var (key, value) in changes)
         {
             if (value is null) next.Remove(key);
-            else next[key] = value;
+            else next[key] = rules.IsHashedTrait(key) ? PiiHash.Of(value, rules.PiiSalt) : value;
         }
 
         return next.Count == 0 ? UserProfile.NoTraits : next;

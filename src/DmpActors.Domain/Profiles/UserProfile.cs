@@ -1,5 +1,8 @@
 using System.Collections.ObjectModel;
 using DmpActors.Domain.Events;
+using DmpActors.Domain.Profiles.Affinity;
+using DmpActors.Domain.Profiles.Privacy;
+using DmpActors.Domain.Profiles.Windows;
 
 namespace DmpActors.Domain.Profiles;
 
@@ -9,8 +12,9 @@ namespace DmpActors.Domain.Profiles;
 /// </summary>
 /// <remarks>
 /// Collections are shared between versions and copied only by the events that change them (a page_view copies the
-/// counts, never the recent items or traits). Planned additions sit beside these members: behaviour windows,
-/// category/item affinities, RFM/CLV inputs, segment memberships, merged identities.
+/// counts, never the recent items or traits). Behaviour windows, affinities and consent history each have a pure
+/// <c>Merge</c> for folding another profile in. Planned additions sit beside these members: segment memberships,
+/// merged identities. Memory per profile is documented in docs/profiles.md.
 /// </remarks>
 public sealed record UserProfile
 {
@@ -25,6 +29,10 @@ public sealed record UserProfile
     private readonly IReadOnlyDictionary<string, string> _traits = NoTraits;
     private readonly IReadOnlyList<string> _knownIds = Array.Empty<string>();
     private readonly DedupeState _dedupe = DedupeState.Empty;
+    private readonly BehaviourWindows _windows = BehaviourWindows.Empty;
+    private readonly AffinityScores _categoryAffinity = AffinityScores.Empty;
+    private readonly AffinityScores _itemAffinity = AffinityScores.Empty;
+    private readonly ConsentHistory _consentHistory = ConsentHistory.Empty;
 
     public required string Id { get; init; }
 
@@ -76,6 +84,35 @@ public sealed record UserProfile
         init => _dedupe = value ?? DedupeState.Empty;
     }
 
+    /// <summary>Every consent decision (bounded, see <see cref="Privacy.ConsentHistory"/>); <see cref="Consent"/> is its latest
+    /// state per purpose.</summary>
+    public ConsentHistory ConsentHistory
+    {
+        get => _consentHistory;
+        init => _consentHistory = value ?? ConsentHistory.Empty;
+    }
+
+    /// <summary>Event-time behaviour metrics (1h/24h/7d/30d); not recorded while analytics consent is denied.</summary>
+    public BehaviourWindows Windows
+    {
+        get => _windows;
+        init => _windows = value ?? BehaviourWindows.Empty;
+    }
+
+    /// <summary>Decayed interest per product category; not recorded while personalization consent is denied.</summary>
+    public AffinityScores CategoryAffinity
+    {
+        get => _categoryAffinity;
+        init => _categoryAffinity = value ?? AffinityScores.Empty;
+    }
+
+    /// <summary>Decayed interest per item; not recorded while personalization consent is denied.</summary>
+    public AffinityScores ItemAffinity
+    {
+        get => _itemAffinity;
+        init => _itemAffinity = value ?? AffinityScores.Empty;
+    }
+
     /// <summary>Number of events applied (duplicates and replays excluded).</summary>
     public long EventsApplied { get; init; }
 
@@ -98,7 +135,9 @@ public sealed record UserProfile
         if (ReferenceEquals(this, other)) return true;
         if (other is null) return false;
         if (Id != other.Id || FirstSeen != other.FirstSeen || LastSeen != other.LastSeen || TotalRevenue != other.TotalRevenue
-            || Orders != other.Orders || EventsApplied != other.EventsApplied || !Dedupe.Equals(other.Dedupe))
+            || Orders != other.Orders || EventsApplied != other.EventsApplied || !Dedupe.Equals(other.Dedupe)
+            || !Windows.Equals(other.Windows) || !CategoryAffinity.Equals(other.CategoryAffinity)
+            || !ItemAffinity.Equals(other.ItemAffinity) || !ConsentHistory.Equals(other.ConsentHistory))
             return false;
 
         for (var i = 0; i < Math.Max(EventCounts.Count, other.EventCounts.Count); i++)

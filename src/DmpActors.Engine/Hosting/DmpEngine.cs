@@ -74,6 +74,7 @@ public sealed class DmpEngine : IAsyncDisposable
             {
                 Rules = options.Identity.Rules(), QuarantinePeriod = options.Privacy.QuarantinePeriod,
                 MergeTimeout = options.Identity.MergeTimeout, Clock = clock,
+                ProfileRules = options.Profiles.ToRules(),
             };
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,

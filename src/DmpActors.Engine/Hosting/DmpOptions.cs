@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
+using DmpActors.Domain.Profiles;
 
 namespace DmpActors.Engine.Hosting;
 
@@ -16,6 +17,7 @@ public sealed class DmpOptions
     public AdminOptions Admin { get; set; } = new();
     public IdentityOptions Identity { get; set; } = new();
     public PrivacyOptions Privacy { get; set; } = new();
+    public ProfilesOptions Profiles { get; set; } = new();
 
     /// <summary>Problems as "Dmp:Key: what is wrong" lines; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -56,6 +58,7 @@ public sealed class DmpOptions
         Check(Identity.BlockedIds is null || Identity.BlockedIds.All(b => b is not null), "Identity:BlockedIds", "must not contain null entries");
         Check(Identity.MergeTimeout > TimeSpan.Zero, "Identity:MergeTimeout", "must be positive");
         Check(Privacy.QuarantinePeriod >= TimeSpan.Zero, "Privacy:QuarantinePeriod", "must not be negative (0 = erased ids may return at once)");
+        foreach (var (key, problem) in Profiles.ToRules().Validate()) Check(false, "Profiles:" + key, problem);
         return errors;
     }
 
@@ -152,4 +155,37 @@ public sealed class AdminOptions
     /// unset key is generated once into DataDirectory/admin.key (see docs/dmpctl.md).
     /// </summary>
     public string? ApiKey { get; set; }
+/// <summary>Profile rules (Dmp:Profiles); defaults and meanings are those of <see cref="ProfileRules"/>.</summary>
+public sealed class ProfilesOptions
+{
+    private static readonly ProfileRules Defaults = ProfileRules.Default;
+
+    public TimeSpan AllowedLateness { get; set; } = Defaults.AllowedLateness;
+    public TimeSpan SessionGap { get; set; } = Defaults.SessionGap;
+    public TimeSpan AffinityHalfLife { get; set; } = Defaults.AffinityHalfLife;
+    public int MaxAffinities { get; set; } = Defaults.MaxAffinities;
+    public int DistinctItemsExactBound { get; set; } = Defaults.DistinctItemsExactBound;
+    public TimeSpan NewFor { get; set; } = Defaults.NewFor;
+    public TimeSpan AtRiskAfter { get; set; } = Defaults.AtRiskAfter;
+    public TimeSpan ChurnedAfter { get; set; } = Defaults.ChurnedAfter;
+    /// <summary>Replaces the default list when set in configuration (binding a list appends to a non-empty one).</summary>
+    public string[]? PiiTraits { get; set; }
+    public bool HashPii { get; set; } = Defaults.HashPii;
+    /// <summary>Secret prepended before hashing PII; set it per deployment (DMP__Profiles__PiiSalt).</summary>
+    public string PiiSalt { get; set; } = Defaults.PiiSalt;
+
+    public ProfileRules ToRules() => new()
+    {
+        AllowedLateness = AllowedLateness,
+        SessionGap = SessionGap,
+        AffinityHalfLife = AffinityHalfLife,
+        MaxAffinities = MaxAffinities,
+        DistinctItemsExactBound = DistinctItemsExactBound,
+        NewFor = NewFor,
+        AtRiskAfter = AtRiskAfter,
+        ChurnedAfter = ChurnedAfter,
+        PiiTraits = PiiTraits ?? Defaults.PiiTraits,
+        HashPii = HashPii,
+        PiiSalt = PiiSalt,
+    };
 }

@@ -13,6 +13,7 @@ public static class DmpMetrics
     public static readonly Counter<long> EventsConsumed = Meter.CreateCounter<long>("dmp.events.consumed", "{event}", "Records read from the events topic");
     public static readonly Counter<long> EventsApplied = Meter.CreateCounter<long>("dmp.events.applied", "{event}", "Events applied to a profile");
     public static readonly Counter<long> EventsDuplicate = Meter.CreateCounter<long>("dmp.events.duplicate", "{event}", "Events ignored as replays or duplicates");
+    public static readonly Counter<long> EventsTooLate = Meter.CreateCounter<long>("dmp.events.too_late", "{event}", "Events applied to lifetime counters but older than the allowed lateness for the behaviour windows");
     public static readonly Counter<long> EventsRejected = Meter.CreateCounter<long>("dmp.events.rejected", "{event}", "Invalid events sent to the dead-letter topic, by reason");
     public static readonly Counter<long> Checkpoints = Meter.CreateCounter<long>("dmp.checkpoints", "{checkpoint}", "Completed checkpoints");
     public static readonly Counter<long> CheckpointFailures = Meter.CreateCounter<long>("dmp.checkpoint.failures", "{checkpoint}", "Failed checkpoints (the stream restarts from committed offsets)");

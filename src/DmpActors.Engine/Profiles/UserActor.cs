@@ -82,7 +82,8 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
         Receive<ApplyEvent>(apply =>
         {
             if (RefusedAsQuarantined(apply) || RefusedAfterGap(apply) || Redirected(apply)) return;
-            var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position);
+            var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position, _settings.ProfileRules);
+            if (result.TooLate) DmpMetrics.EventsTooLate.Add(1);
             // A duplicate with a new position still advances the replay mark, so keep its profile
             // too; only a replay returns the very same instance.
             if (!ReferenceEquals(result.Profile, _profile))
@@ -172,4 +173,7 @@ public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, Ti
 {
     public static readonly UserActorSettings Default =
         new(TimeSpan.FromSeconds(1), MergeRules.Default, TimeSpan.FromDays(30), TimeSpan.FromSeconds(10), TimeProvider.System);
+
+    /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
+    public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
 }

@@ -1,28 +1,44 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
+using DmpActors.Domain.Profiles.Affinity;
+using DmpActors.Domain.Profiles.Privacy;
+using DmpActors.Domain.Profiles.Windows;
 
 namespace DmpActors.Engine.Serialization;
 
 /// <summary>
-/// The persisted form of a profile: a two-byte header ('P', format version) and a JSON body whose
-/// shape is the explicit contract below, independent of the domain types. A new format gets a new
-/// version number and the decoder keeps reading every older one (tests hold a v1 sample).
+/// The persisted form of a profile: a two-byte header ('P', format version) and a body whose shape is the explicit
+/// contract below, independent of the domain types. A new format gets a new version number and the decoder keeps
+/// reading every older one (tests hold a v1 and a v2 sample).
 /// </summary>
+/// <remarks>
+/// v1: JSON body (<see cref="ProfileStateV1"/>). v2: a 4-byte little-endian length, the same JSON body, then a
+/// binary section with the behaviour windows, affinities and consent history (<see cref="ProfileExtensionsV2"/>);
+/// the windows are arrays of 64-bit words, far smaller and cheaper than JSON. A v1 profile loads with empty windows,
+/// affinities and consent history: they fill from the next events.
+/// </remarks>
 public static class ProfileCodec
 {
     private const byte Magic = (byte)'P';
-    public const byte CurrentVersion = 1;
+    public const byte CurrentVersion = 2;
 
     public static byte[] Encode(UserProfile profile)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(ProfileStateV1.From(profile), CodecJsonContext.Default.ProfileStateV1);
-        var bytes = new byte[body.Length + 2];
-        bytes[0] = Magic;
-        bytes[1] = CurrentVersion;
-        body.CopyTo(bytes, 2);
-        return bytes;
+        using var stream = new MemoryStream(body.Length + 1024);
+        stream.WriteByte(Magic);
+        stream.WriteByte(CurrentVersion);
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(body.Length);
+            writer.Write(body);
+            ProfileExtensionsV2.Write(writer, profile);
+        }
+
+        return stream.ToArray();
     }
 
     public static UserProfile Decode(ReadOnlySpan<byte> bytes)
@@ -31,10 +47,115 @@ public static class ProfileCodec
             throw new FormatException("not a DmpActors profile (bad header)");
         return bytes[1] switch
         {
-            1 => (JsonSerializer.Deserialize(bytes[2..], CodecJsonContext.Default.ProfileStateV1)
-                  ?? throw new FormatException("empty profile body")).ToProfile(),
+            1 => ReadJson(bytes[2..]),
+            2 => DecodeV2(bytes[2..]),
             var v => throw new FormatException($"profile format version {v} is newer than this build understands ({CurrentVersion})"),
         };
+    }
+
+    private static UserProfile ReadJson(ReadOnlySpan<byte> json) =>
+        (JsonSerializer.Deserialize(json, CodecJsonContext.Default.ProfileStateV1) ?? throw new FormatException("empty profile body")).ToProfile();
+
+    private static UserProfile DecodeV2(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 4) throw new FormatException("truncated profile (no body length)");
+        var length = BitConverter.ToInt32(bytes);
+        if (length < 0 || length > bytes.Length - 4) throw new FormatException($"truncated profile (body length {length})");
+        var profile = ReadJson(bytes.Slice(4, length));
+        using var stream = new MemoryStream(bytes[(4 + length)..].ToArray(), writable: false);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        try
+        {
+            return ProfileExtensionsV2.Read(reader, profile);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new FormatException("truncated profile (extensions)", e);
+        }
+    }
+}
+
+/// <summary>Version 2's binary section. Never change the order or meaning of a field; a new field means a new version.</summary>
+internal static class ProfileExtensionsV2
+{
+    /// <summary>Bounds on lengths read back, so a corrupt length cannot allocate gigabytes.</summary>
+    private const int MaxItems = 1 << 16;
+
+    public static void Write(BinaryWriter w, UserProfile p)
+    {
+        var (watermark, words, spans, categories, campaigns, sessions, tooLate) = p.Windows.Parts;
+        w.Write(watermark);
+        WriteArray(w, words, w.Write);
+        WriteArray(w, spans, w.Write);
+        WriteArray(w, categories, w.Write);
+        WriteArray(w, campaigns, w.Write);
+        w.Write(sessions);
+        w.Write(tooLate);
+        WriteArray(w, p.Windows.Items.ExactEntries, w.Write);
+        WriteArray(w, p.Windows.Items.SketchWords, w.Write);
+        WriteAffinity(w, p.CategoryAffinity);
+        WriteAffinity(w, p.ItemAffinity);
+        WriteArray(w, p.ConsentHistory.Decisions, d =>
+        {
+            w.Write(d.Purpose);
+            w.Write(d.Granted);
+            w.Write(d.At.UtcTicks);
+            w.Write((short)d.At.Offset.TotalMinutes);
+        });
+    }
+
+    public static UserProfile Read(BinaryReader r, UserProfile p)
+    {
+        var watermark = r.ReadInt64();
+        var words = ReadArray(r, r.ReadUInt64);
+        var spans = ReadArray(r, r.ReadInt64);
+        var categories = ReadArray(r, r.ReadString);
+        var campaigns = ReadArray(r, r.ReadString);
+        var sessions = r.ReadInt64();
+        var tooLate = r.ReadInt64();
+        var items = DistinctItems.Restore(ReadArray(r, r.ReadUInt64), ReadArray(r, r.ReadUInt64));
+        var windows = BehaviourWindows.Restore(watermark, words, spans, categories, campaigns, sessions, tooLate, items);
+        var categoryAffinity = ReadAffinity(r);
+        var itemAffinity = ReadAffinity(r);
+        var decisions = ReadArray(r, () =>
+        {
+            var purpose = r.ReadString();
+            var granted = r.ReadBoolean();
+            var ticks = r.ReadInt64();
+            var offset = TimeSpan.FromMinutes(r.ReadInt16());
+            return new ConsentDecision(purpose, granted, new DateTimeOffset(ticks + offset.Ticks, offset));
+        });
+        return p with
+        {
+            Windows = windows,
+            CategoryAffinity = categoryAffinity,
+            ItemAffinity = itemAffinity,
+            ConsentHistory = ConsentHistory.Restore(decisions),
+        };
+    }
+
+    private static void WriteAffinity(BinaryWriter w, AffinityScores scores)
+    {
+        var (keys, logs) = scores.Parts;
+        WriteArray(w, keys, w.Write);
+        WriteArray(w, logs, w.Write);
+    }
+
+    private static AffinityScores ReadAffinity(BinaryReader r) => AffinityScores.Restore(ReadArray(r, r.ReadString), ReadArray(r, r.ReadDouble));
+
+    private static void WriteArray<T>(BinaryWriter w, IReadOnlyList<T> items, Action<T> write)
+    {
+        w.Write7BitEncodedInt(items.Count);
+        foreach (var item in items) write(item);
+    }
+
+    private static T[] ReadArray<T>(BinaryReader r, Func<T> read)
+    {
+        var count = r.Read7BitEncodedInt();
+        if (count is < 0 or > MaxItems) throw new FormatException($"profile array length {count} is out of range");
+        var items = new T[count];
+        for (var i = 0; i < count; i++) items[i] = read();
+        return items;
     }
 }
 

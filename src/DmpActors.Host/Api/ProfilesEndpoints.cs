@@ -1,10 +1,14 @@
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
+using DmpActors.Domain.Profiles.Affinity;
+using DmpActors.Domain.Profiles.Value;
+using DmpActors.Domain.Profiles.Windows;
 using DmpActors.Host.Runtime;
 
 namespace DmpActors.Host.Api;
 
-/// <summary>GET /v1/profiles/{userId}: the live profile, answered by the user's actor (read-your-writes).</summary>
+/// <summary>GET /v1/profiles/{userId}: the live profile, answered by the user's actor (read-your-writes). Windows,
+/// affinities, lifecycle and value are computed at the time of the request.</summary>
 public static class ProfilesEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
@@ -12,6 +16,37 @@ public static class ProfilesEndpoints
     public sealed record PurchaseView(string OrderId, DateTimeOffset At, decimal Revenue, string? Currency, IReadOnlyList<LineItem> Items);
 
     public sealed record ConsentView(bool Granted, DateTimeOffset At);
+
+    public sealed record ConsentDecisionView(string Purpose, bool Granted, DateTimeOffset At);
+
+    /// <summary>One window's values; <c>DistinctItemsExact</c> is false when the count is an estimate.</summary>
+    public sealed record WindowView(
+        IReadOnlyDictionary<string, long> EventsByType,
+        IReadOnlyDictionary<string, long> ProductViewsByCategory,
+        long DistinctItemsViewed,
+        bool DistinctItemsExact,
+        long AddToCart,
+        long Purchases,
+        decimal Revenue,
+        long Sessions,
+        IReadOnlyDictionary<string, long> OfferImpressions,
+        IReadOnlyDictionary<string, long> OfferClicks,
+        long Searches)
+    {
+        public static WindowView From(WindowValues v) => new(
+            v.EventsByType.ToDictionary(t => EventTypes.ToWire(t.Key), t => t.Value),
+            v.ProductViewsByCategory, v.DistinctItemsViewed, v.DistinctItemsExact, v.AddToCart, v.Purchases, v.Revenue, v.Sessions,
+            v.OfferImpressions, v.OfferClicks, v.Searches);
+    }
+
+    /// <summary>Window state beyond the values: the event-time watermark and how many events came too late.</summary>
+    public sealed record WindowsMetaView(DateTimeOffset? Watermark, long TooLateEvents, long LifetimeSessions);
+
+    /// <summary>Top affinities, scores decayed to the time of the request.</summary>
+    public sealed record AffinitiesView(IReadOnlyList<AffinityScore> Categories, IReadOnlyList<AffinityScore> Items);
+
+    /// <summary>RFM inputs; recency in days.</summary>
+    public sealed record ValueView(double? RecencyDays, int Frequency, decimal Monetary, int Orders, decimal? AverageOrderValue, DateTimeOffset? LastPurchaseAt);
 
     public sealed record ProfileView(
         string Id,
@@ -25,9 +60,19 @@ public static class ProfilesEndpoints
         PurchaseView? LastPurchase,
         IReadOnlyDictionary<string, string> Traits,
         IReadOnlyDictionary<string, ConsentView>? Consent,
-        IReadOnlyList<string> KnownIds)
+        IReadOnlyList<string> KnownIds,
+        IReadOnlyDictionary<string, WindowView> Windows,
+        WindowsMetaView WindowState,
+        AffinitiesView Affinities,
+        string Lifecycle,
+        ValueView Value,
+        IReadOnlyList<ConsentDecisionView> ConsentHistory)
     {
-        public static ProfileView From(UserProfile p) => new(
+        /// <summary>Affinities shown per kind.</summary>
+        public const int TopAffinities = 10;
+
+        /// <summary>The profile as seen at <paramref name="now"/>: windows end and scores decay there.</summary>
+        public static ProfileView From(UserProfile p, DateTimeOffset now, ProfileRules rules) => new(
             p.Id,
             p.EventsApplied,
             p.FirstSeen,
@@ -39,7 +84,16 @@ public static class ProfilesEndpoints
             p.LastPurchase is { } lp ? new PurchaseView(lp.OrderId, lp.At, lp.Revenue, lp.Currency, lp.Items) : null,
             p.Traits,
             p.Consent?.ToDictionary(c => c.Key, c => new ConsentView(c.Value.Granted, c.Value.At)),
-            p.KnownIds);
+            p.KnownIds,
+            WindowSpans.Standard.ToDictionary(w => w.Name, w => WindowView.From(p.Windows.ValuesFor(w.Span, now))),
+            new WindowsMetaView(p.Windows.Watermark, p.Windows.TooLateEvents, p.Windows.LifetimeSessions),
+            new AffinitiesView(p.CategoryAffinity.Top(TopAffinities, now, rules), p.ItemAffinity.Top(TopAffinities, now, rules)),
+            Lifecycles.ToWire(Lifecycles.Of(p, now, rules)),
+            ValueOf(ProfileValue.Of(p, now)),
+            p.ConsentHistory.Decisions.Select(d => new ConsentDecisionView(d.Purpose, d.Granted, d.At)).ToArray());
+
+        private static ValueView ValueOf(ProfileValue v) =>
+            new(v.Recency?.TotalDays, v.Frequency, v.Monetary, v.Orders, v.AverageOrderValue, v.LastPurchaseAt);
     }
 
     public static void MapProfiles(this IEndpointRouteBuilder app)
@@ -52,14 +106,14 @@ public static class ProfilesEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> GetProfile(string userId, DmpRuntime runtime, CancellationToken ct)
+    private static async Task<IResult> GetProfile(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
     {
         if (ValidateId(userId) is { } problem)
             return Results.Problem(statusCode: 400, title: "Invalid user id", detail: problem);
         var profile = await runtime.Engine.GetProfileAsync(userId, AskTimeout, ct);
         return profile is null
             ? Results.Problem(statusCode: 404, title: "Unknown user", detail: $"no events have been applied for '{userId}'")
-            : Results.Json(ProfileView.From(profile));
+            : Results.Json(ProfileView.From(profile, clock.GetUtcNow(), runtime.Options.Profiles.ToRules()));
     }
 
     /// <summary>The same limits as event ids: 1..256 characters, no control characters.</summary>

@@ -1,5 +1,8 @@
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
+using DmpActors.Domain.Profiles.Affinity;
+using DmpActors.Domain.Profiles.Privacy;
+using DmpActors.Domain.Profiles.Windows;
 using static DmpActors.Domain.Tests.Profiles.Events;
 
 namespace DmpActors.Domain.Tests.Profiles;
@@ -39,7 +42,18 @@ public class UserProfileTests
         KnownIds = p.KnownIds.ToList(),
         Dedupe = DedupeState.Restore(p.Dedupe.RecentEventIds.ToList(), p.Dedupe.HighestOffsetByPartition.ToList()),
         EventsApplied = p.EventsApplied,
+        ConsentHistory = ConsentHistory.Restore(p.ConsentHistory.Decisions.ToList()),
+        Windows = RoundTrip(p.Windows),
+        CategoryAffinity = AffinityScores.Restore([.. p.CategoryAffinity.Parts.Keys], [.. p.CategoryAffinity.Parts.LogScores]),
+        ItemAffinity = AffinityScores.Restore([.. p.ItemAffinity.Parts.Keys], [.. p.ItemAffinity.Parts.LogScores]),
     };
+
+    private static BehaviourWindows RoundTrip(BehaviourWindows w)
+    {
+        var (watermark, words, spans, categories, campaigns, sessions, tooLate) = w.Parts;
+        return BehaviourWindows.Restore(watermark, [.. words], [.. spans], [.. categories], [.. campaigns], sessions, tooLate,
+            DistinctItems.Restore([.. w.Items.ExactEntries], [.. w.Items.SketchWords]));
+    }
 
     [Fact]
     public void Profile_rebuilt_from_its_public_members_equals_the_original_and_behaves_the_same()
@@ -64,6 +78,10 @@ public class UserProfileTests
         Assert.NotEqual(p, p with { LastPurchase = p.LastPurchase! with { Revenue = 1m } });
         Assert.NotEqual(p, p with { Dedupe = DedupeState.Empty });
         Assert.NotEqual(p, p with { EventCounts = new long[EventTypes.Count] });
+        Assert.NotEqual(p, p with { Windows = BehaviourWindows.Empty });
+        Assert.NotEqual(p, p with { CategoryAffinity = AffinityScores.Empty });
+        Assert.NotEqual(p, p with { ItemAffinity = AffinityScores.Empty });
+        Assert.NotEqual(p, p with { ConsentHistory = ConsentHistory.Empty });
     }
 
     [Fact]

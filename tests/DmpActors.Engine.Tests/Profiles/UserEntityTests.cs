@@ -1,6 +1,7 @@
 using Akka.Actor;
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
+using DmpActors.Domain.Profiles.Privacy;
 using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Serialization;
 using DmpActors.Engine.Tests.Support;
@@ -9,7 +10,7 @@ namespace DmpActors.Engine.Tests.Profiles;
 
 public sealed class UserEntityTests
 {
-    private static UserEvent PageView(string id, string user) => EventParser.ParseAccepted(TestEvents.PageView(id, user)).Event!;
+    private static UserEvent PageView(string id, string user, int minute = 0) => EventParser.ParseAccepted(TestEvents.PageView(id, user, minute)).Event!;
 
     [Fact]
     public async Task An_idle_user_with_unsaved_events_is_saved_before_it_is_passivated_and_reloads_the_same()
@@ -90,5 +91,30 @@ public sealed class UserEntityTests
         Assert.True(vouched.Succeeded, vouched.Error);
         Assert.False(refused.Succeeded);
         Assert.Contains("loaded version 3", refused.Error);
+    }
+
+    [Fact]
+    public async Task User_entity_applies_the_configured_profile_rules()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(harness.Options(o =>
+        {
+            o.Ingest.Enabled = false;
+            o.Profiles.AllowedLateness = TimeSpan.FromMinutes(5);
+            o.Profiles.PiiSalt = "engine-test-salt";
+        }));
+        var identify = EventParser.ParseAccepted(
+            """{"event_id":"i1","type":"identify","user_id":"rules-user","timestamp":"2026-11-01T12:00:00Z","traits":{"email":"a@b.example"}}"""u8.ToArray()).Event!;
+
+        // Given an identify with an email, a page view at minute 60 and one at minute 0 (later than the 5-minute lateness)
+        foreach (var (e, i) in new[] { identify, PageView("p1", "rules-user", 60), PageView("p2", "rules-user", 0) }.Select((e, i) => (e, i)))
+            await engine.Users.Ask<EventApplied>(new ApplyEvent("rules-user", e, null, i), TimeSpan.FromSeconds(10));
+
+        // Then the email is stored hashed with the configured salt, and the late view counts only in the lifetime counters
+        var profile = (await engine.GetProfileAsync("rules-user", TimeSpan.FromSeconds(10)))!;
+        Assert.Equal(PiiHash.Of("a@b.example", "engine-test-salt"), profile.Traits["email"]);
+        Assert.Equal(2, profile.CountOf(EventType.PageView));
+        Assert.Equal(1, profile.Windows.ValuesFor(TimeSpan.FromDays(1), TestEvents.BaseTime.AddMinutes(60)).CountOf(EventType.PageView));
+        Assert.Equal(1, profile.Windows.TooLateEvents);
     }
 }

@@ -78,6 +78,48 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
     }
 
     [Fact]
+    public void Windows_affinities_and_consent_history_round_trip_exactly()
+    {
+        var profile = RichProfile();
+        Assert.True(profile.Windows.WordCount > 0 && profile.ItemAffinity.Count > 0 && profile.ConsentHistory.Decisions.Count > 0);
+
+        var decoded = ProfileCodec.Decode(ProfileCodec.Encode(profile));
+
+        Assert.Equal(profile, decoded);
+        Assert.Equal(2, ProfileCodec.Encode(profile)[1]);
+    }
+
+    [Fact]
+    public void A_profile_written_in_format_version_2_still_loads()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v2.bin"));
+
+        var profile = ProfileCodec.Decode(bytes);
+
+        Assert.Equal(RichProfile(), profile);
+    }
+
+    [Fact]
+    public void A_version_1_profile_loads_with_empty_windows_that_fill_from_the_next_event()
+    {
+        var profile = ProfileCodec.Decode(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v1.bin")));
+        Assert.Equal(0, profile.Windows.WordCount);
+
+        var next = ProfileReducer.Apply(profile, EventParser.ParseAccepted(TestEvents.PageView("e9", "user-1", 5)).Event!, null).Profile;
+
+        Assert.Equal(1, next.Windows.ValuesFor(TimeSpan.FromHours(1), TestEvents.BaseTime.AddMinutes(5)).CountOf(EventType.PageView));
+    }
+
+    [Fact]
+    public void A_truncated_version_2_profile_is_refused_with_a_clear_error()
+    {
+        var bytes = ProfileCodec.Encode(RichProfile());
+
+        var error = Assert.Throws<FormatException>(() => ProfileCodec.Decode(bytes.AsSpan(0, bytes.Length - 3)));
+        Assert.Contains("truncated", error.Message);
+    }
+
+    [Fact]
     public void A_profile_from_a_newer_format_is_refused_with_a_clear_error()
     {
         var bytes = ProfileCodec.Encode(RichProfile());
@@ -168,6 +210,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         Assert.Equal(new EventApplied(1, 5, ApplyOutcome.Applied, 0, -1), applied);
     }
 
-    /// <summary>Regenerates the v1 sample; run by hand only when introducing a new format version.</summary>
-    internal static void WriteV1Sample(string path) => File.WriteAllBytes(path, ProfileCodec.Encode(RichProfile()));
+    /// <summary>Writes the current version's sample (profile-vN.bin); run by hand only when introducing a new format version.</summary>
+    internal static void WriteSample(string path) => File.WriteAllBytes(path, ProfileCodec.Encode(RichProfile()));
+
 }
