@@ -32,7 +32,7 @@ public static class ProfileMemory
             | ProfileCodec.Encode (v{ProfileCodec.CurrentVersion}) | {ProfileCodec.Encode(sample).Length:N0} B | |
             """;
         Console.WriteLine(md);
-        Report.Write("profile-memory", md);
+        Report.Write("profile-memory", md, command, new { users, windows_bytes = windows, windows_affinities_consent_bytes = added, whole_profile_bytes = whole, encoded_bytes = ProfileCodec.Encode(sample).Length });
         return 0;
     }
 

@@ -13,10 +13,12 @@ public static class ProfileMerge
 {
     /// <summary>The survivor with the absorbed profile folded in. Counters add up; "latest" values follow the
     /// profile seen more recently (the survivor on a tie); consent keeps the latest decision per purpose.</summary>
-    public static UserProfile Merge(UserProfile survivor, UserProfile absorbed)
+    /// <param name="rules">The rules the profiles were built with (window buckets, affinity decay); default when null.</param>
+    public static UserProfile Merge(UserProfile survivor, UserProfile absorbed, ProfileRules? rules = null)
     {
         ArgumentNullException.ThrowIfNull(survivor);
         ArgumentNullException.ThrowIfNull(absorbed);
+        rules ??= ProfileRules.Default;
         var (older, newer) = absorbed.LastSeen > survivor.LastSeen ? (survivor, absorbed) : (absorbed, survivor);
         return survivor with
         {
@@ -31,6 +33,10 @@ public static class ProfileMerge
             Consent = MergeConsent(survivor.Consent, absorbed.Consent),
             KnownIds = Concat(survivor.KnownIds, absorbed.KnownIds, UserProfile.MaxKnownIds),
             EventsApplied = survivor.EventsApplied + absorbed.EventsApplied,
+            Windows = survivor.Windows.Merge(absorbed.Windows, rules),
+            CategoryAffinity = survivor.CategoryAffinity.Merge(absorbed.CategoryAffinity, rules),
+            ItemAffinity = survivor.ItemAffinity.Merge(absorbed.ItemAffinity, rules),
+            ConsentHistory = survivor.ConsentHistory.Merge(absorbed.ConsentHistory),
         };
     }
 
@@ -39,6 +45,8 @@ public static class ProfileMerge
     /// since the merge on top of <paramref name="before"/> (the survivor before the merge); every other field
     /// keeps its current value if it changed since the merge (<paramref name="merged"/>, as the merge left it),
     /// else returns to its value before the merge. Dedupe marks stay current, so replays stay recognised.
+    /// Windows and affinities cannot be split by event: once the survivor has changed them since the merge they keep
+    /// the absorbed profile's share (docs/identity.md).
     /// </summary>
     public static UserProfile Unmerge(UserProfile current, UserProfile merged, UserProfile before)
     {
@@ -58,6 +66,10 @@ public static class ProfileMerge
             Consent = SameMap(current.Consent, merged.Consent) ? before.Consent : current.Consent,
             KnownIds = RebaseList(current.KnownIds, merged.KnownIds, before.KnownIds),
             EventsApplied = before.EventsApplied + (current.EventsApplied - merged.EventsApplied),
+            Windows = current.Windows.Equals(merged.Windows) ? before.Windows : current.Windows,
+            CategoryAffinity = current.CategoryAffinity.Equals(merged.CategoryAffinity) ? before.CategoryAffinity : current.CategoryAffinity,
+            ItemAffinity = current.ItemAffinity.Equals(merged.ItemAffinity) ? before.ItemAffinity : current.ItemAffinity,
+            ConsentHistory = current.ConsentHistory.Equals(merged.ConsentHistory) ? before.ConsentHistory : current.ConsentHistory,
         };
     }
 

@@ -155,6 +155,8 @@ public sealed class AdminOptions
     /// unset key is generated once into DataDirectory/admin.key (see docs/dmpctl.md).
     /// </summary>
     public string? ApiKey { get; set; }
+}
+
 /// <summary>Profile rules (Dmp:Profiles); defaults and meanings are those of <see cref="ProfileRules"/>.</summary>
 public sealed class ProfilesOptions
 {

@@ -154,7 +154,7 @@ public sealed partial class UserActor
         }
         var now = _settings.Clock.GetUtcNow();
         var before = new IdentityCodec.MergeBefore(new IdentityCodec.Side(_profile, _identity), absorbed);
-        var survivor = new IdentityCodec.Side(ProfileMerge.Merge(_profile, absorbed.Profile), _identity.Absorb(pending.OtherId, absorbed.Identity, pending.MergeId, now));
+        var survivor = new IdentityCodec.Side(ProfileMerge.Merge(_profile, absorbed.Profile, _settings.ProfileRules), _identity.Absorb(pending.OtherId, absorbed.Identity, pending.MergeId, now));
         var tombstone = new IdentityCodec.Side(Tombstone.Of(absorbed.Profile), IdentityState.Empty.ForwardTo(_userId));
         var record = new StoredMerge(pending.MergeId, _userId, pending.OtherId, now, pending.TriggerEventId, IdentityCodec.EncodeMerge(before));
         WriteBoth(pending.MergeId, pending.OtherId, survivor, tombstone, locked.Version, record, () =>
@@ -223,7 +223,7 @@ public sealed partial class UserActor
     private void CommitUnmerge(StoredMerge record, EntityLocked locked, IActorRef replyTo)
     {
         var before = IdentityCodec.DecodeMerge(record.Payload);
-        var mergedThen = ProfileMerge.Merge(before.Survivor.Profile, before.Absorbed.Profile);
+        var mergedThen = ProfileMerge.Merge(before.Survivor.Profile, before.Absorbed.Profile, _settings.ProfileRules);
         var survivor = new IdentityCodec.Side(
             ProfileMerge.Unmerge(_profile, mergedThen, before.Survivor.Profile),
             _identity.Release(record.AbsorbedId, before.Absorbed.Identity, before.Survivor.Identity));

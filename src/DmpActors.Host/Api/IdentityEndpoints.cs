@@ -88,15 +88,17 @@ public static class IdentityEndpoints
         var reply = await runtime.Engine.Users.Ask<IdentityReply>(new GetIdentity(userId), AskTimeout, ct);
         if (reply.Profile is null && reply.Identity.Merged.Count == 0) return Unknown(userId);
         var records = await runtime.Engine.Store.LoadMergesAsync(reply.Identity.AllIds(reply.UserId), ct);
+        var now = clock.GetUtcNow();
+        var rules = runtime.Options.Profiles.ToRules();
         return Results.Json(new ExportView(
-            clock.GetUtcNow(),
-            reply.Profile is null ? null : ProfilesEndpoints.ProfileView.From(reply.Profile),
+            now,
+            reply.Profile is null ? null : ProfilesEndpoints.ProfileView.From(reply.Profile, now, rules),
             IdentityView.From(reply.UserId, reply.Identity),
             records.Select(r =>
             {
                 var before = IdentityCodec.DecodeMerge(r.Payload);
                 return new MergeRecordView(r.MergeId, r.SurvivorId, r.AbsorbedId, r.At, r.TriggerEventId, r.UndoneAt,
-                    ProfilesEndpoints.ProfileView.From(before.Survivor.Profile), ProfilesEndpoints.ProfileView.From(before.Absorbed.Profile));
+                    ProfilesEndpoints.ProfileView.From(before.Survivor.Profile, now, rules), ProfilesEndpoints.ProfileView.From(before.Absorbed.Profile, now, rules));
             }).ToList()));
     }
 
