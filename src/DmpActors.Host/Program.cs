@@ -1,9 +1,8 @@
 using DmpActors.Engine.Hosting;
-using DmpActors.Engine.Observability;
 using DmpActors.Host.Api;
 using DmpActors.Host.Demo;
 using DmpActors.Host.Runtime;
-using OpenTelemetry.Metrics;
+using OpenTelemetry.Metrics; // MapPrometheusScrapingEndpoint
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDmpConfiguration(args);
@@ -19,9 +18,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<DmpRuntime>());
 builder.Services.AddHostedService<DemoTraffic>();
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(DmpMetrics.MeterName)
-    .AddPrometheusExporter());
+builder.AddDmpTelemetry();
 builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 

@@ -71,6 +71,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                     return;
                 }
                 result.Record.Done = true;
+                DmpTracing.Delivered(result.Record.Span, null);
                 TryEmit();
                 PullIfRoom();
             });
@@ -87,7 +88,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             record.SentAt = Stopwatch.GetTimestamp();
             if (record.Event is { } e)
             {
-                _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id), _self!.Ref);
+                _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id, record.Span?.Id), _self!.Ref);
             }
             else
             {
@@ -108,6 +109,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             record.Incarnation = applied.Incarnation;
             if (applied.Outcome == ApplyOutcome.Applied) DmpMetrics.EventsApplied.Add(1);
             else DmpMetrics.EventsDuplicate.Add(1);
+            DmpTracing.Delivered(record.Span, applied.Outcome);
             TryEmit();
             PullIfRoom();
         }

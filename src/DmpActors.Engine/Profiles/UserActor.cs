@@ -23,6 +23,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     private long _savedVersion;  // highest version known durable
     private long _savingVersion; // highest version handed to the writer
     private bool _stopping;
+    private List<TracedEvent>? _traced; // traced events since the last save: their traces get the durable span
 
     public UserActor(string userId, IActorRef loader, IActorRef writer, UserActorSettings settings)
     {
@@ -72,7 +73,9 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<ApplyEvent>(apply =>
         {
+            using var span = DmpTracing.StartApply(apply.TraceParent, apply.Event.EventId);
             var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position);
+            _traced = DmpTracing.Applied(span, result.Outcome, apply.Event.EventId, _traced);
             // A duplicate with a new position still advances the replay mark, so keep its profile
             // too; only a replay returns the very same instance.
             if (!ReferenceEquals(result.Profile, _profile))
@@ -120,7 +123,8 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
     private void Save(IActorRef? requester, long checkpointId)
     {
         _savingVersion = _version;
-        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId));
+        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId, _traced));
+        _traced = null;
     }
 
     private sealed record RetryLoad;

@@ -9,8 +9,11 @@ public interface IUserCommand
     string UserId { get; }
 }
 
-/// <summary>Apply one event. The entity answers the sender with <see cref="EventApplied"/>.</summary>
-public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? Position, long DeliveryId) : IUserCommand;
+/// <summary>
+/// Apply one event. The entity answers the sender with <see cref="EventApplied"/>.
+/// <see cref="TraceParent"/> (W3C) is the consume span's, when the event is traced.
+/// </summary>
+public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? Position, long DeliveryId, string? TraceParent = null) : IUserCommand;
 
 /// <summary>
 /// The event is in the entity's memory (not yet durable). <see cref="Incarnation"/> identifies this

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using System.Diagnostics;
 using DmpActors.Kafka.Messages;
+using DmpActors.Kafka.Observability;
 using DmpActors.Kafka.Settings;
 using Microsoft.Extensions.Logging;
 
@@ -57,6 +59,8 @@ internal sealed class ConsumerLoop
     // Diagnostics (written by the poll thread, read anywhere).
     private long _recordsConsumed, _pauses, _resumes, _commitRequests, _committedOffsets, _skippedOffsets, _rewinds, _chunks;
     private int _maxBufferedObserved;
+    private volatile IReadOnlyList<PartitionLag> _lag = [];
+    private long _lagRefreshedAt;
 
     public ConsumerLoop(ConsumerSettings settings, IReadOnlyList<string> topics, ILogger logger)
     {
@@ -68,6 +72,10 @@ internal sealed class ConsumerLoop
 
     public Task Completion => _shutdown.Task;
     public IReadOnlyCollection<TopicPartition> Assignment => _assignment;
+    public string GroupId => _settings.GroupId;
+
+    /// <summary>Per assigned partition, as of the last refresh (about every <see cref="ConsumerSettings.LagRefreshInterval"/>).</summary>
+    public IReadOnlyList<PartitionLag> Lag => _lag;
 
     public ConsumerMetrics Metrics => new(
         Interlocked.Read(ref _recordsConsumed), Volatile.Read(ref _maxBufferedObserved),
@@ -107,12 +115,14 @@ internal sealed class ConsumerLoop
                 .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions, flushCommits: false))
                 .Build();
             _consumer.Subscribe(_topics);
+            KafkaMetrics.Track(this);
 
             while (!_shutdownRequested && _fatal is null)
             {
                 ProcessCommands();
                 if (_shutdownRequested || _fatal is not null) break;
                 ResumeDrained();
+                RefreshLagWhenDue();
                 if (WaitWhileDownstreamIsFull()) continue;
                 PollBatch();
             }
@@ -131,6 +141,8 @@ internal sealed class ConsumerLoop
 
     private void Complete(Exception? error)
     {
+        KafkaMetrics.Untrack(this);
+        _lag = [];
         foreach (var channel in _assigned.Values) channel.Close(error);
         _assigned.Clear();
         _assignment = [];
@@ -337,12 +349,14 @@ internal sealed class ConsumerLoop
             command.Done.TrySetResult(new CommitResult([], skipped));
             return;
         }
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 Interlocked.Increment(ref _commitRequests);
                 _consumer!.Commit(toSend);
+                KafkaMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 Interlocked.Add(ref _committedOffsets, toSend.Count);
                 command.Done.TrySetResult(new CommitResult(toSend, skipped));
                 return;
@@ -359,6 +373,34 @@ internal sealed class ConsumerLoop
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Both numbers are librdkafka's local state (the high watermark arrives with every fetch
+    /// response), so this costs no broker round trip; it still runs only once per interval.
+    /// </summary>
+    private void RefreshLagWhenDue()
+    {
+        var now = Environment.TickCount64;
+        if (now - _lagRefreshedAt < _settings.LagRefreshInterval.TotalMilliseconds) return;
+        _lagRefreshedAt = now;
+        var lag = new List<PartitionLag>(_assigned.Count);
+        foreach (var tp in _assigned.Keys)
+        {
+            try
+            {
+                var high = _consumer!.GetWatermarkOffsets(tp).High;
+                var position = _consumer.Position(tp);
+                // Unset until the first fetch (high) or the first record (position) of this assignment.
+                if (high == Offset.Unset || position == Offset.Unset) continue;
+                lag.Add(new PartitionLag(tp.Topic, tp.Partition.Value, high.Value, position.Value, Math.Max(0, high.Value - position.Value)));
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogDebug("Lag of {Partition} unavailable: {Error}", tp, e.Error);
+            }
+        }
+        _lag = lag;
     }
 
     private static bool IsRetriable(KafkaException e) =>
