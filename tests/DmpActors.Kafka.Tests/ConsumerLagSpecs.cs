@@ -54,6 +54,34 @@ public sealed class ConsumerLagSpecs(ITestOutputHelper output) : BrokerSpec(outp
     }
 
     [Fact]
+    public async Task A_quiet_partition_counts_its_lag_from_the_committed_offset()
+    {
+        // Given a group that has committed all 10 records of a partition
+        var topic = Unique("quiet");
+        var group = Unique("g");
+        _broker.CreateTopic(topic, 1);
+        Produce(_broker, topic, 1, 10);
+        var settings = Consumer(_broker, group) with { LagRefreshInterval = TimeSpan.FromMilliseconds(50) };
+        var (first, done) = KafkaConsumer.CommittableSource(settings, topic)
+            .Take(10)
+            .Select(m => (ICommittable)m.CommittableOffset)
+            .ToMaterialized(Committer.Sink(CommitterSettings.Default), Keep.Both)
+            .Run(_materializer);
+        await done.WaitAsync(Timeout);
+        await first.Shutdown();
+
+        // When a new member of the group finds nothing new to read
+        var (control, _) = KafkaConsumer.PlainSource(settings, topic)
+            .ToMaterialized(Sink.Queue<ConsumeResult<byte[]?, byte[]>>(), Keep.Both)
+            .Run(_materializer);
+
+        // Then its partition reports zero lag at the committed position, not the whole log
+        await AwaitConditionAsync(() => control.Lag.Count == 1, Timeout, "the partition's lag to be known");
+        Assert.Equal((10L, 10L, 0L), (control.Lag[0].HighWatermark, control.Lag[0].Position, control.Lag[0].Lag));
+        await control.Shutdown();
+    }
+
+    [Fact]
     public async Task Every_commit_round_trip_is_recorded_in_the_commit_duration_histogram()
     {
         // Given a listener on dmp.kafka.commit.duration

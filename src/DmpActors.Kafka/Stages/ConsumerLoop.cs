@@ -376,31 +376,56 @@ internal sealed class ConsumerLoop
     }
 
     /// <summary>
-    /// Both numbers are librdkafka's local state (the high watermark arrives with every fetch
-    /// response), so this costs no broker round trip; it still runs only once per interval.
+    /// Watermarks and positions are librdkafka's local state (the high watermark arrives with every
+    /// fetch response), so this costs no broker round trip, except once per assignment for a partition
+    /// that has not delivered a record yet (a quiet one sits at its committed offset).
     /// </summary>
     private void RefreshLagWhenDue()
     {
         var now = Environment.TickCount64;
-        if (now - _lagRefreshedAt < _settings.LagRefreshInterval.TotalMilliseconds) return;
+        if (now - _lagRefreshedAt < _settings.LagRefreshInterval.TotalMilliseconds || _assigned.Count == 0) return;
         _lagRefreshedAt = now;
-        var lag = new List<PartitionLag>(_assigned.Count);
-        foreach (var tp in _assigned.Keys)
+        try
         {
-            try
+            var consumer = _consumer!;
+            var positions = _assigned.Values.Select(c => (Channel: c, Position: consumer.Position(c.TopicPartition))).ToList();
+            LearnStartOffsets(positions.Where(p => p.Position == Offset.Unset && p.Channel.StartOffset is null).Select(p => p.Channel).ToList());
+            var lag = new List<PartitionLag>(positions.Count);
+            foreach (var (channel, position) in positions)
             {
-                var high = _consumer!.GetWatermarkOffsets(tp).High;
-                var position = _consumer.Position(tp);
-                // Unset until the first fetch (high) or the first record (position) of this assignment.
-                if (high == Offset.Unset || position == Offset.Unset) continue;
-                lag.Add(new PartitionLag(tp.Topic, tp.Partition.Value, high.Value, position.Value, Math.Max(0, high.Value - position.Value)));
+                var tp = channel.TopicPartition;
+                var watermarks = consumer.GetWatermarkOffsets(tp);
+                if (watermarks.High == Offset.Unset) continue; // no fetch response yet
+                var high = watermarks.High.Value;
+                var at = position != Offset.Unset ? position.Value
+                    : channel.StartOffset is >= 0 and var start ? start
+                    : _settings.AutoOffsetReset == AutoOffsetReset.Latest || watermarks.Low == Offset.Unset ? high : watermarks.Low.Value;
+                lag.Add(new PartitionLag(tp.Topic, tp.Partition.Value, high, at, Math.Max(0, high - at)));
             }
-            catch (KafkaException e)
-            {
-                _logger.LogDebug("Lag of {Partition} unavailable: {Error}", tp, e.Error);
-            }
+            _lag = lag;
         }
-        _lag = lag;
+        catch (KafkaException e)
+        {
+            _logger.LogDebug("Consumer lag unavailable: {Error}", e.Error);
+        }
+    }
+
+    /// <summary>The committed offset (-1: none) of partitions that have not delivered a record in this assignment.</summary>
+    private void LearnStartOffsets(List<PartitionChannel> channels)
+    {
+        if (channels.Count == 0) return;
+        try
+        {
+            foreach (var committed in _consumer!.Committed(channels.Select(c => c.TopicPartition), TimeSpan.FromSeconds(2)))
+                if (_assigned.TryGetValue(committed.TopicPartition, out var channel))
+                    channel.StartOffset = committed.Offset == Offset.Unset ? -1 : committed.Offset.Value;
+        }
+        catch (KafkaException e)
+        {
+            // Asked once per assignment only: from now on these count from the auto.offset.reset end.
+            _logger.LogDebug("Committed offsets for lag unavailable: {Error}", e.Error);
+            foreach (var channel in channels) channel.StartOffset = -1;
+        }
     }
 
     private static bool IsRetriable(KafkaException e) =>

@@ -8,11 +8,11 @@ using DmpActors.Engine.Tests.Support;
 
 namespace DmpActors.Engine.Tests.Observability;
 
-/// <summary>Listeners on an ActivitySource are process-wide: these tests run alone.</summary>
-[CollectionDefinition(nameof(TracingCollection), DisableParallelization = true)]
-public sealed class TracingCollection;
+/// <summary>Activity and meter listeners are process-wide: tests that attach them run alone.</summary>
+[CollectionDefinition(nameof(ProcessWideTelemetry), DisableParallelization = true)]
+public sealed class ProcessWideTelemetry;
 
-[Collection(nameof(TracingCollection))]
+[Collection(nameof(ProcessWideTelemetry))]
 public sealed class TracingTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
