@@ -13,6 +13,8 @@ namespace DmpActors.Engine.Observability;
 public sealed class ShardRegionSampler : IAsyncDisposable
 {
     private static readonly ConcurrentDictionary<ShardRegionSampler, bool> Live = new();
+    // The region asks every shard; a busy or handing-off shard may take seconds, whatever the interval.
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IActorRef _region;
     private readonly string _typeName;
@@ -47,8 +49,8 @@ public sealed class ShardRegionSampler : IAsyncDisposable
         {
             try
             {
-                var state = await _region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, _interval, _stopping.Token);
-                _last = new RegionCounts(state.Shards.Count, state.Shards.Sum(s => s.EntityIds.Count));
+                var stats = await _region.Ask<ShardRegionStats>(GetShardRegionStats.Instance, AskTimeout, _stopping.Token);
+                _last = new RegionCounts(stats.Stats.Count, stats.Stats.Values.Sum());
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {
