@@ -94,7 +94,7 @@ public sealed class CheckpointStage : GraphStage<FlowShape<IngestRecord, ICommit
                 {
                     // The entity restarted between two of its events in this epoch: the earlier ones
                     // may not be in memory any more. Replay from the last commit instead of guessing.
-                    FailStage(new CheckpointFailedException($"user '{id}' restarted while its events were being checkpointed"));
+                    FailStage(new CheckpointFailedException($"{LogRedaction.UserRef(id)} restarted while its events were being checkpointed"));
                     return;
                 }
                 _current.Touched[id] = record.Incarnation;
@@ -140,7 +140,7 @@ public sealed class CheckpointStage : GraphStage<FlowShape<IngestRecord, ICommit
             if (received.Message is not ProfileFlushed flushed || _inFlight is not { } epoch || flushed.CheckpointId != epoch.Id) return;
             if (!flushed.Succeeded)
             {
-                Fail($"checkpoint {epoch.Id}: profile '{flushed.UserId}' could not be made durable: {flushed.Error}");
+                Fail($"checkpoint {epoch.Id}: profile of {LogRedaction.UserRef(flushed.UserId)} could not be made durable: {flushed.Error}");
                 return;
             }
             epoch.Waiting!.Remove(flushed.UserId);

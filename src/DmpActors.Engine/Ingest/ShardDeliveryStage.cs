@@ -137,7 +137,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             var record = _slots[_head & _mask]!;
             if (!record.Done && Stopwatch.GetTimestamp() - record.SentAt > _timeoutTicks)
                 FailStage(new TimeoutException(record.Event is { } e
-                    ? $"user '{e.EntityId}' did not acknowledge event '{e.EventId}' within {_stage._ackTimeout.TotalSeconds:0.#} s"
+                    ? $"{LogRedaction.UserRef(e.EntityId)} did not acknowledge event '{e.EventId}' within {_stage._ackTimeout.TotalSeconds:0.#} s"
                     : $"the dead-letter topic did not acknowledge record {record.Position.Partition}/{record.Position.Offset} within {_stage._ackTimeout.TotalSeconds:0.#} s"));
         }
     }

@@ -62,7 +62,7 @@ public sealed class UserActor : ReceiveActor, IWithStash, IWithTimers
         });
         Receive<ProfileLoadFailed>(failed =>
         {
-            _log.Warning("Loading profile {0} failed ({1}); retrying in {2}", _userId, failed.Error, _settings.RetryDelay);
+            _log.Warning("Loading profile of {0} failed ({1}); retrying in {2}", LogRedaction.UserRef(_userId), failed.Error, _settings.RetryDelay);
             Timers.StartSingleTimer("load-retry", new RetryLoad(), _settings.RetryDelay);
         });
         Receive<RetryLoad>(_ => _loader.Tell(new LoadProfile(_userId)));
