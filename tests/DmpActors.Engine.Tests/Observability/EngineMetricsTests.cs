@@ -16,7 +16,12 @@ public sealed class EngineMetricsTests
         // Given a listener on every instrument of ours and an engine that samples its shard region often
         await using var harness = new EngineHarness(partitions: 4);
         using var metrics = new MeasurementRecorder();
-        await using var engine = await harness.StartEngineAsync(harness.Options(o => o.Telemetry.ShardStatsInterval = TimeSpan.FromMilliseconds(200)));
+        // (its own group: engines of other tests, even crashed ones, report lag and shards in this process too)
+        await using var engine = await harness.StartEngineAsync(harness.Options(o =>
+        {
+            o.Telemetry.ShardStatsInterval = TimeSpan.FromMilliseconds(200);
+            o.Kafka.GroupId = "metrics-test";
+        }));
 
         // When 5 users send 4 events each, and two invalid records arrive
         for (var u = 0; u < 5; u++)
@@ -40,10 +45,10 @@ public sealed class EngineMetricsTests
         await Eventually.True(() =>
         {
             metrics.Observe();
-            return metrics.Last("dmp.sharding.entities", ("type", "user")) >= 5
-                && Enumerable.Range(0, 4).All(p => metrics.Last("dmp.kafka.consumer.lag", ("topic", "dmp.events"), ("partition", p)) == 0);
+            return metrics.Last("dmp.sharding.entities", ("type", "user"), ("node", engine.NodeAddress)) >= 5
+                && Enumerable.Range(0, 4).All(p => metrics.Last("dmp.kafka.consumer.lag", ("group", "metrics-test"), ("partition", p)) == 0);
         }, Patience, "sharding gauges with the 5 users and zero lag on all 4 partitions");
-        Assert.InRange(metrics.Last("dmp.sharding.shards", ("type", "user"))!.Value, 1, 5);
+        Assert.InRange(metrics.Last("dmp.sharding.shards", ("type", "user"), ("node", engine.NodeAddress))!.Value, 1, 5);
     }
 
     /// <summary>Every measurement of our meters, with its tags.</summary>
