@@ -1,10 +1,9 @@
 using DmpActors.Engine.Hosting;
 using DmpActors.Host.Admin;
-using DmpActors.Engine.Observability;
 using DmpActors.Host.Api;
 using DmpActors.Host.Demo;
 using DmpActors.Host.Runtime;
-using OpenTelemetry.Metrics;
+using OpenTelemetry.Metrics; // MapPrometheusScrapingEndpoint
 
 var builder = WebApplication.CreateBuilder(args);
 try { builder.AddDmpConfiguration(args); }
@@ -23,9 +22,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<DmpRuntime>());
 builder.Services.AddHostedService<DemoTraffic>();
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(DmpMetrics.MeterName)
-    .AddPrometheusExporter());
+builder.AddDmpTelemetry();
 builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 

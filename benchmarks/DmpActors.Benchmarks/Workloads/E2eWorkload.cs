@@ -25,6 +25,7 @@ public static class E2eWorkload
         var pg = args.String("pg");
         var checkpointMs = args.Int("checkpoint-ms", 0);
         var maxInFlight = args.Int("max-in-flight", 0);
+        var trace = args.String("trace"); // a sample ratio 0..1: attach a trace listener (spans created, none exported)
         args.EnsureAllKnown();
         var storeName = pg is null ? "SQLite" : "PostgreSQL";
 
@@ -64,6 +65,7 @@ public static class E2eWorkload
         }
 
         using var meters = new DmpMeterCollector();
+        using var tracing = trace is null ? null : TraceListener(double.Parse(trace, System.Globalization.CultureInfo.InvariantCulture));
         using var loggers = ConsoleWarnings.Factory();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var wsBefore = Machine.WorkingSet();
@@ -141,6 +143,12 @@ public static class E2eWorkload
             {split.Markdown()}
             """;
         Console.WriteLine(md);
+        if (tracing is not null)
+        {
+            // A tracing experiment: console only, so the committed baseline sections stay comparable.
+            Console.WriteLine($"trace listener (ratio {trace}): {spans:N0} spans recorded");
+            return 0;
+        }
         Report.Write(name, md, command, new
         {
             events, users, partitions, store = storeName, entities = data.ExpectedApplied.Count,
@@ -245,6 +253,24 @@ public static class E2eWorkload
         var elapsed = sw.Elapsed;
         consumer.Close();
         return (elapsed, bytes);
+    }
+
+    private static long spans;
+
+    /// <summary>Samples like OTel's ParentBased(TraceIdRatio): a recorded parent wins, roots by ratio.</summary>
+    private static ActivityListener TraceListener(double ratio)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Engine.Observability.DmpMetrics.MeterName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> o) =>
+                o.Parent.TraceId != default ? (o.Parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)
+                        ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData)
+                    : Random.Shared.NextDouble() < ratio ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
+            ActivityStopped = _ => Interlocked.Increment(ref spans),
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     private static async Task<(int Checked, int Mismatches, int DurableMismatches, double MeanStateBytes)> VerifyAsync(DmpEngine engine, Dataset data)

@@ -5,6 +5,7 @@ using Config = Akka.Configuration.Config;
 using Confluent.Kafka;
 using DmpActors.Domain.Events;
 using DmpActors.Engine.Ingest;
+using DmpActors.Engine.Observability;
 using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Storage;
 using DmpActors.Kafka.Settings;
@@ -23,10 +24,12 @@ public sealed class DmpEngine : IAsyncDisposable
 
     private readonly ILogger _log;
     private int _disposed;
+    private readonly ShardRegionSampler _shardStats;
 
     private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
-        IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log)
+        IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log, ShardRegionSampler shardStats)
     {
+        _shardStats = shardStats;
         Options = options;
         System = system;
         Users = users;
@@ -114,7 +117,9 @@ public sealed class DmpEngine : IAsyncDisposable
             }
             log.LogInformation("Engine up: node {Node}, store {Store}, Kafka {Kafka}, log generation {Generation}",
                 Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
-            return new DmpEngine(options, system, users, store, producer, ingest, generation, log);
+            var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
+                options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
+            return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats);
         }
         catch
         {
@@ -157,6 +162,7 @@ public sealed class DmpEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _shardStats.DisposeAsync();
         // Stops ingest (final checkpoint), then leaves the cluster: hand-off makes entities save what is dirty.
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
         Producer.Flush(TimeSpan.FromSeconds(10));

@@ -18,6 +18,7 @@ public sealed class DmpOptions
     public IdentityOptions Identity { get; set; } = new();
     public PrivacyOptions Privacy { get; set; } = new();
     public ProfilesOptions Profiles { get; set; } = new();
+    public TelemetryOptions Telemetry { get; set; } = new();
 
     /// <summary>Problems as "Dmp:Key: what is wrong" lines; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -59,6 +60,7 @@ public sealed class DmpOptions
         Check(Identity.MergeTimeout > TimeSpan.Zero, "Identity:MergeTimeout", "must be positive");
         Check(Privacy.QuarantinePeriod >= TimeSpan.Zero, "Privacy:QuarantinePeriod", "must not be negative (0 = erased ids may return at once)");
         foreach (var (key, problem) in Profiles.ToRules().Validate()) Check(false, "Profiles:" + key, problem);
+        errors.AddRange(Telemetry.Validate().Select(e => $"{Section}:Telemetry:{e}"));
         return errors;
     }
 
@@ -190,4 +192,48 @@ public sealed class ProfilesOptions
         HashPii = HashPii,
         PiiSalt = PiiSalt,
     };
+}
+
+/// <summary>Metrics, traces and logs leaving the node (Prometheus /metrics is always on); docs/operations.md.</summary>
+public sealed class TelemetryOptions
+{
+    public static readonly IReadOnlyList<string> Protocols = ["http/protobuf", "grpc"];
+    public static readonly IReadOnlyList<string> SignalNames = ["metrics", "traces", "logs"];
+
+    /// <summary>OTLP collector base address, e.g. http://collector:4318 (http/protobuf) or :4317 (grpc); empty = no OTLP export.</summary>
+    public string OtlpEndpoint { get; set; } = "";
+    public string OtlpProtocol { get; set; } = "http/protobuf";
+    /// <summary>Comma-separated subset of metrics, traces, logs.</summary>
+    public string OtlpSignals { get; set; } = "metrics,traces";
+    /// <summary>Share of new traces recorded (events without a sampled traceparent); a producer's sampling decision always wins.</summary>
+    public double TraceSampleRatio { get; set; } = 0.01;
+    /// <summary>How often OTLP metrics and batched spans are sent.</summary>
+    public TimeSpan ExportInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How often the sharding gauges ask the shard region for its state.</summary>
+    public TimeSpan ShardStatsInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public bool OtlpEnabled => !string.IsNullOrWhiteSpace(OtlpEndpoint);
+
+    public IReadOnlyList<string> Signals =>
+        OtlpSignals.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).ToArray();
+
+    public bool Exports(string signal) => OtlpEnabled && Signals.Contains(signal);
+
+    /// <summary>Problems as "Key: what is wrong" lines.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (OtlpEnabled && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            yield return $"OtlpEndpoint: must be an http:// or https:// URL (or empty for no OTLP export), got '{OtlpEndpoint}'";
+        if (!Protocols.Contains(OtlpProtocol))
+            yield return $"OtlpProtocol: must be one of {string.Join(", ", Protocols)}, got '{OtlpProtocol}'";
+        var unknown = Signals.Except(SignalNames).ToArray();
+        if (unknown.Length > 0)
+            yield return $"OtlpSignals: unknown signal(s) {string.Join(", ", unknown)}; use a comma-separated subset of {string.Join(", ", SignalNames)}";
+        else if (OtlpEnabled && Signals.Count == 0)
+            yield return "OtlpSignals: must name at least one signal when OtlpEndpoint is set";
+        if (TraceSampleRatio is < 0 or > 1 || double.IsNaN(TraceSampleRatio))
+            yield return $"TraceSampleRatio: must be 0..1, got {TraceSampleRatio}";
+        if (ExportInterval <= TimeSpan.Zero) yield return "ExportInterval: must be positive";
+        if (ShardStatsInterval <= TimeSpan.Zero) yield return "ShardStatsInterval: must be positive";
+    }
 }

@@ -96,7 +96,7 @@ public sealed class CheckpointStage : GraphStage<FlowShape<IngestRecord, ICommit
                 {
                     // The entity restarted between two of its events in this epoch without saving the earlier ones
                     // (a crash, not a hand-off). Replay from the last commit instead of guessing.
-                    Fail($"user '{id}' restarted before its events of this checkpoint were saved");
+                    Fail($"{LogRedaction.UserRef(id)} restarted before its events of this checkpoint were saved");
                     return;
                 }
                 _current.Touched[id] = (record.Incarnation, record.Version);
@@ -142,7 +142,7 @@ public sealed class CheckpointStage : GraphStage<FlowShape<IngestRecord, ICommit
             if (received.Message is not ProfileFlushed flushed || _inFlight is not { } epoch || flushed.CheckpointId != epoch.Id) return;
             if (!flushed.Succeeded)
             {
-                Fail($"checkpoint {epoch.Id}: profile '{flushed.UserId}' could not be made durable: {flushed.Error}");
+                Fail($"checkpoint {epoch.Id}: profile of {LogRedaction.UserRef(flushed.UserId)} could not be made durable: {flushed.Error}");
                 return;
             }
             epoch.Waiting!.Remove(flushed.UserId);

@@ -24,6 +24,8 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
             { DetailHeader, Encoding.UTF8.GetBytes(rejection.Detail) },
             { SourceHeader, Encoding.UTF8.GetBytes($"{record.Offset.TopicPartition.Topic}/{record.Position.Partition}/{record.Position.Offset}") },
         };
+        // Whoever reads the dead letters continues the record's trace.
+        if (record.Span?.Id is { } traceParent) headers.Add(DmpTracing.TraceParentHeader, Encoding.ASCII.GetBytes(traceParent));
         await producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = record.Key, Value = record.Value, Headers = headers });
         DmpMetrics.EventsRejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Code));
     }

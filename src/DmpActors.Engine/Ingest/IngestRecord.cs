@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
 using DmpActors.Kafka.Messages;
@@ -13,6 +14,9 @@ public sealed class IngestRecord
     public required EventPosition Position { get; init; }
     public UserEvent? Event { get; init; }
     public Rejection Rejection { get; init; }
+
+    /// <summary>The consume span (null unless something listens to traces); ends when the record is applied or dead-lettered.</summary>
+    public Activity? Span { get; internal set; }
 
     /// <summary>Set by the delivery stage from the entity's <see cref="Profiles.EventApplied"/>: the life that applied
     /// the event, the state version after it, and the stored version that life started from.</summary>

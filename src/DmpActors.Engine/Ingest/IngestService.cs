@@ -132,7 +132,11 @@ public sealed class IngestService : IAsyncDisposable
             {
                 DmpMetrics.EventsConsumed.Add(1);
                 gaps.Observe(message.Record.Partition.Value, message.Record.Offset.Value);
-                return IngestRecord.Parse(message, settings.LogGeneration, _clock.GetUtcNow(), settings.Limits);
+                var span = DmpTracing.StartConsume(message.Record, settings.Consumer.GroupId);
+                var record = IngestRecord.Parse(message, settings.LogGeneration, _clock.GetUtcNow(), settings.Limits);
+                DmpTracing.Parsed(span, record.Event, record.Rejection);
+                record.Span = span;
+                return record;
             })
             .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout, durable))
             .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, checkpoint =>

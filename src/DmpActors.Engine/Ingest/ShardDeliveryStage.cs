@@ -77,6 +77,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                     return;
                 }
                 result.Record.Done = true;
+                DmpTracing.Delivered(result.Record.Span, null);
                 TryEmit();
                 PullIfRoom();
             });
@@ -96,7 +97,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                 var key = (e.EntityId, record.Position.Partition);
                 var previous = _lastSent.TryGetValue(key, out var offset) && offset >= _stage._durable.Next(key.Partition) ? offset : -1;
                 _lastSent[key] = record.Position.Offset;
-                _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id, previous), _self!.Ref);
+                _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id, previous, record.Span?.Id), _self!.Ref);
             }
             else
             {
@@ -125,6 +126,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             record.LoadedVersion = applied.LoadedVersion;
             if (applied.Outcome == ApplyOutcome.Applied) DmpMetrics.EventsApplied.Add(1);
             else DmpMetrics.EventsDuplicate.Add(1);
+            DmpTracing.Delivered(record.Span, applied.Outcome);
             TryEmit();
             PullIfRoom();
         }
@@ -163,7 +165,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             var record = _slots[_head & _mask]!;
             if (!record.Done && Stopwatch.GetTimestamp() - record.SentAt > _timeoutTicks)
                 FailStage(new TimeoutException(record.Event is { } e
-                    ? $"user '{e.EntityId}' did not acknowledge event '{e.EventId}' within {_stage._ackTimeout.TotalSeconds:0.#} s"
+                    ? $"{LogRedaction.UserRef(e.EntityId)} did not acknowledge event '{e.EventId}' within {_stage._ackTimeout.TotalSeconds:0.#} s"
                     : $"the dead-letter topic did not acknowledge record {record.Position.Partition}/{record.Position.Offset} within {_stage._ackTimeout.TotalSeconds:0.#} s"));
         }
     }

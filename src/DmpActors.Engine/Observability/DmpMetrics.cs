@@ -7,6 +7,9 @@ namespace DmpActors.Engine.Observability;
 public static class DmpMetrics
 {
     public const string MeterName = "DmpActors";
+
+    /// <summary>Every meter of ours, for a MeterProvider to listen to.</summary>
+    public static readonly IReadOnlyList<string> MeterNames = [MeterName, DmpActors.Kafka.Observability.KafkaMetrics.MeterName];
     public static readonly Meter Meter = new(MeterName, typeof(DmpMetrics).Assembly.GetName().Version?.ToString());
     public static readonly ActivitySource Tracing = new(MeterName);
 
@@ -23,5 +26,7 @@ public static class DmpMetrics
     public static readonly Histogram<double> ProfileWriteDuration = Meter.CreateHistogram<double>("dmp.profiles.write.duration", "ms", "Duration of one profile store transaction");
     public static readonly UpDownCounter<long> ActiveUsers = Meter.CreateUpDownCounter<long>("dmp.users.active", "{entity}", "User entities alive on this node");
     public static readonly Counter<long> OffsetGaps = Meter.CreateCounter<long>("dmp.ingest.offset_gaps", "{record}", "Offsets skipped between consecutive records of a partition (records the broker no longer had, or transaction markers)");
+    public static readonly ObservableGauge<long> Shards = Meter.CreateObservableGauge("dmp.sharding.shards", () => ShardRegionSampler.Observe(c => c.Shards), "{shard}", "Shards hosted by this node's region, sampled every Telemetry:ShardStatsInterval");
+    public static readonly ObservableGauge<long> ShardedEntities = Meter.CreateObservableGauge("dmp.sharding.entities", () => ShardRegionSampler.Observe(c => c.Entities), "{entity}", "Entities alive in this node's region, sampled every Telemetry:ShardStatsInterval");
     public static readonly Counter<long> IngestRestarts = Meter.CreateCounter<long>("dmp.ingest.restarts", "{restart}", "Times the ingest stream restarted after a failure");
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DmpActors.Engine.Observability;
 
 namespace DmpActors.Engine.Profiles;
 
@@ -11,9 +12,11 @@ public sealed record ProfileLoadFailed(string UserId, string Error);
 
 /// <summary>
 /// Ask the writer to store one profile version. <see cref="FlushRequester"/> (if any) is told
-/// <see cref="ProfileFlushed"/> once the batch holding it commits.
+/// <see cref="ProfileFlushed"/> once the batch holding it commits. <see cref="Traced"/>: events whose
+/// traces get a span for this write.
 /// </summary>
-public sealed record SaveProfile(string UserId, byte[] State, long Version, IActorRef Entity, IActorRef? FlushRequester, long CheckpointId, byte[]? Identity = null);
+public sealed record SaveProfile(string UserId, byte[] State, long Version, IActorRef Entity, IActorRef? FlushRequester, long CheckpointId, byte[]? Identity = null,
+    IReadOnlyList<TracedEvent>? Traced = null);
 
 public sealed record ProfileSaved(long Version);
 

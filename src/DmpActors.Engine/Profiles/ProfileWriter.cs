@@ -23,6 +23,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private List<SaveProfile> _pending = new();
     private bool _writing;
+    private System.Diagnostics.Activity? _writeSpan;
 
     public ProfileWriter(IProfileStore store, int maxBatch)
     {
@@ -44,6 +45,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
             _writing = false;
             DmpMetrics.ProfilesSaved.Add(done.Batch.Count);
             DmpMetrics.ProfileWriteDuration.Record(done.Took.TotalMilliseconds);
+            DmpTracing.EndWrite(_writeSpan, done.Batch, error: null);
             foreach (var save in done.Batch)
             {
                 save.Entity.Tell(new ProfileSaved(save.Version));
@@ -55,6 +57,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
         {
             _writing = false;
             DmpMetrics.ProfileWriteFailures.Add(1);
+            DmpTracing.EndWrite(_writeSpan, failed.Batch, failed.Cause.GetBaseException().Message);
             _log.Warning(failed.Cause, "Profile write of {0} profiles failed; checkpoints wait and retry", failed.Batch.Count);
             var reason = failed.Cause.GetBaseException().Message;
             foreach (var save in failed.Batch)
@@ -83,6 +86,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
             _pending.RemoveRange(0, _maxBatch);
         }
         _writing = true;
+        _writeSpan = DmpTracing.StartWrite(batch);
         var rows = new List<StoredProfile>(batch.Count);
         foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version, save.Identity));
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

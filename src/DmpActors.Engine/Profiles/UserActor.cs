@@ -29,6 +29,7 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
     private long _savingVersion; // highest version handed to the writer
     private long _loadedVersion; // the stored version this incarnation started from
     private bool _stopping;
+    private List<TracedEvent>? _traced; // traced events since the last save: their traces get the durable span
 
     public UserActor(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings)
     {
@@ -70,7 +71,7 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
         });
         Receive<ProfileLoadFailed>(failed =>
         {
-            _log.Warning("Loading profile {0} failed ({1}); retrying in {2}", _userId, failed.Error, _settings.RetryDelay);
+            _log.Warning("Loading profile of {0} failed ({1}); retrying in {2}", LogRedaction.UserRef(_userId), failed.Error, _settings.RetryDelay);
             Timers.StartSingleTimer("load-retry", new RetryLoad(), _settings.RetryDelay);
         });
         Receive<RetryLoad>(_ => _loader.Tell(new LoadProfile(_userId)));
@@ -82,8 +83,10 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
         Receive<ApplyEvent>(apply =>
         {
             if (RefusedAsQuarantined(apply) || RefusedAfterGap(apply) || Redirected(apply)) return;
+            using var span = DmpTracing.StartApply(apply.TraceParent, apply.Event.EventId);
             var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position, _settings.ProfileRules);
             if (result.TooLate) DmpMetrics.EventsTooLate.Add(1);
+            _traced = DmpTracing.Applied(span, result.Outcome, apply.Event.EventId, _traced);
             // A duplicate with a new position still advances the replay mark, so keep its profile
             // too; only a replay returns the very same instance.
             if (!ReferenceEquals(result.Profile, _profile))
@@ -157,7 +160,8 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
     private void Save(IActorRef? requester, long checkpointId)
     {
         _savingVersion = _version;
-        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId, IdentityCodec.Encode(_identity)));
+        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId, IdentityCodec.Encode(_identity), _traced));
+        _traced = null;
     }
 
     private sealed record RetryLoad;

@@ -9,10 +9,14 @@ public interface IUserCommand
     string UserId { get; }
 }
 
-/// <summary>Apply one event. The entity answers the sender with <see cref="EventApplied"/>.</summary>
+/// <summary>
+/// Apply one event. The entity answers the sender with <see cref="EventApplied"/>.
+/// <see cref="TraceParent"/> (W3C) is the consume span's, when the event is traced.
+/// </summary>
 /// <param name="PreviousOffset">Offset of this user's previous event from the same partition that is not yet known to
 /// be durable, or -1: the entity refuses the event (<see cref="ApplyOutcome.MissingPrevious"/>) unless it holds that one.</param>
-public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? Position, long DeliveryId, long PreviousOffset = -1) : IUserCommand;
+public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? Position, long DeliveryId, long PreviousOffset = -1,
+    string? TraceParent = null) : IUserCommand;
 
 /// <summary>
 /// The event is in the entity's memory (not yet durable). <see cref="Incarnation"/> identifies this life of the

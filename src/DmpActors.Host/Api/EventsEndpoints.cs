@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using DmpActors.Domain.Events;
+using DmpActors.Engine.Observability;
 using DmpActors.Host.Runtime;
 
 namespace DmpActors.Host.Api;
@@ -60,6 +62,8 @@ public static class EventsEndpoints
             var topic = runtime.Options.Kafka.EventsTopic;
             var now = clock.GetUtcNow();
             var rejected = new List<RejectedEvent>();
+            // The request's span continues the caller's traceparent; the consumer continues it from these headers.
+            var traceHeaders = DmpTracing.PropagationHeaders(Activity.Current, request.Headers.ContainsKey(DmpTracing.TraceParentHeader));
             var deliveries = new List<(int Index, Task<DeliveryResult<byte[]?, byte[]>> Delivery)>();
             for (var i = 0; i < elements.Count; i++)
             {
@@ -71,7 +75,7 @@ public static class EventsEndpoints
                     continue;
                 }
                 var key = Encoding.UTF8.GetBytes(parsed.Event!.EntityId);
-                deliveries.Add((i, engine.Producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = raw }, ct)));
+                deliveries.Add((i, engine.Producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = raw, Headers = traceHeaders }, ct)));
             }
             var accepted = 0;
             foreach (var (index, delivery) in deliveries)

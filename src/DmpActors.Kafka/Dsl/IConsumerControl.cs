@@ -26,4 +26,7 @@ public interface IConsumerControl
 
     /// <summary>Diagnostic counters: back-pressure pauses, buffered high-water mark, commits.</summary>
     ConsumerMetrics Metrics { get; }
+
+    /// <summary>Per assigned partition: high watermark, position and their difference, refreshed about once a second.</summary>
+    IReadOnlyList<Observability.PartitionLag> Lag { get; }
 }

@@ -44,6 +44,9 @@ public sealed record ConsumerSettings
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>How often the poll thread refreshes per-partition lag (for the dmp.kafka.consumer.lag gauge).</summary>
+    public TimeSpan LagRefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long Shutdown waits for the consumer to leave its group.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

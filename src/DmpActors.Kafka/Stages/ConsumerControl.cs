@@ -16,6 +16,7 @@ internal sealed class ConsumerControl : IConsumerControl
     public IReadOnlyCollection<TopicPartition> Assignment => _loop.Assignment;
     public Task IsShutdown => _loop.Completion;
     public ConsumerMetrics Metrics => _loop.Metrics;
+    public IReadOnlyList<Observability.PartitionLag> Lag => _loop.Lag;
 
     internal void Attach(Action completeStage) => _completeStage = completeStage;
     internal void StageStopped() => _stageStopped.TrySetResult();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using System.Diagnostics;
 using DmpActors.Kafka.Messages;
+using DmpActors.Kafka.Observability;
 using DmpActors.Kafka.Settings;
 using Microsoft.Extensions.Logging;
 
@@ -60,6 +62,8 @@ internal sealed class ConsumerLoop
     // Diagnostics (written by the poll thread, read anywhere).
     private long _recordsConsumed, _pauses, _resumes, _commitRequests, _committedOffsets, _skippedOffsets, _rewinds, _chunks;
     private int _maxBufferedObserved;
+    private volatile IReadOnlyList<PartitionLag> _lag = [];
+    private long _lagRefreshedAt;
 
     public ConsumerLoop(ConsumerSettings settings, IReadOnlyList<string> topics, ILogger logger)
     {
@@ -71,6 +75,10 @@ internal sealed class ConsumerLoop
 
     public Task Completion => _shutdown.Task;
     public IReadOnlyCollection<TopicPartition> Assignment => _assignment;
+    public string GroupId => _settings.GroupId;
+
+    /// <summary>Per assigned partition, as of the last refresh (about every <see cref="ConsumerSettings.LagRefreshInterval"/>).</summary>
+    public IReadOnlyList<PartitionLag> Lag => _lag;
 
     public ConsumerMetrics Metrics => new(
         Interlocked.Read(ref _recordsConsumed), Volatile.Read(ref _maxBufferedObserved),
@@ -110,12 +118,14 @@ internal sealed class ConsumerLoop
                 .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions, flushCommits: false))
                 .Build();
             _consumer.Subscribe(_topics);
+            KafkaMetrics.Track(this);
 
             while (!_shutdownRequested && _fatal is null)
             {
                 ProcessCommands();
                 if (_shutdownRequested || _fatal is not null) break;
                 ResumeDrained();
+                RefreshLagWhenDue();
                 if (WaitWhileDownstreamIsFull()) continue;
                 PollBatch();
             }
@@ -134,6 +144,8 @@ internal sealed class ConsumerLoop
 
     private void Complete(Exception? error)
     {
+        KafkaMetrics.Untrack(this);
+        _lag = [];
         foreach (var channel in _assigned.Values) channel.Close(error);
         _assigned.Clear();
         _assignment = [];
@@ -340,12 +352,14 @@ internal sealed class ConsumerLoop
             command.Done.TrySetResult(new CommitResult([], skipped));
             return;
         }
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 Interlocked.Increment(ref _commitRequests);
                 _consumer!.Commit(toSend);
+                KafkaMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 Interlocked.Add(ref _committedOffsets, toSend.Count);
                 command.Done.TrySetResult(new CommitResult(toSend, skipped));
                 return;
@@ -371,6 +385,59 @@ internal sealed class ConsumerLoop
                 command.Done.TrySetException(e);
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Watermarks and positions are librdkafka's local state (the high watermark arrives with every
+    /// fetch response), so this costs no broker round trip, except once per assignment for a partition
+    /// that has not delivered a record yet (a quiet one sits at its committed offset).
+    /// </summary>
+    private void RefreshLagWhenDue()
+    {
+        var now = Environment.TickCount64;
+        if (now - _lagRefreshedAt < _settings.LagRefreshInterval.TotalMilliseconds || _assigned.Count == 0) return;
+        _lagRefreshedAt = now;
+        try
+        {
+            var consumer = _consumer!;
+            var positions = _assigned.Values.Select(c => (Channel: c, Position: consumer.Position(c.TopicPartition))).ToList();
+            LearnStartOffsets(positions.Where(p => p.Position == Offset.Unset && p.Channel.StartOffset is null).Select(p => p.Channel).ToList());
+            var lag = new List<PartitionLag>(positions.Count);
+            foreach (var (channel, position) in positions)
+            {
+                var tp = channel.TopicPartition;
+                var watermarks = consumer.GetWatermarkOffsets(tp);
+                if (watermarks.High == Offset.Unset) continue; // no fetch response yet
+                var high = watermarks.High.Value;
+                var at = position != Offset.Unset ? position.Value
+                    : channel.StartOffset is >= 0 and var start ? start
+                    : _settings.AutoOffsetReset == AutoOffsetReset.Latest || watermarks.Low == Offset.Unset ? high : watermarks.Low.Value;
+                lag.Add(new PartitionLag(tp.Topic, tp.Partition.Value, high, at, Math.Max(0, high - at)));
+            }
+            _lag = lag;
+        }
+        catch (KafkaException e)
+        {
+            _logger.LogDebug("Consumer lag unavailable: {Error}", e.Error);
+        }
+    }
+
+    /// <summary>The committed offset (-1: none) of partitions that have not delivered a record in this assignment.</summary>
+    private void LearnStartOffsets(List<PartitionChannel> channels)
+    {
+        if (channels.Count == 0) return;
+        try
+        {
+            foreach (var committed in _consumer!.Committed(channels.Select(c => c.TopicPartition), TimeSpan.FromSeconds(2)))
+                if (_assigned.TryGetValue(committed.TopicPartition, out var channel))
+                    channel.StartOffset = committed.Offset == Offset.Unset ? -1 : committed.Offset.Value;
+        }
+        catch (KafkaException e)
+        {
+            // Asked once per assignment only: from now on these count from the auto.offset.reset end.
+            _logger.LogDebug("Committed offsets for lag unavailable: {Error}", e.Error);
+            foreach (var channel in channels) channel.StartOffset = -1;
         }
     }
 

@@ -47,6 +47,9 @@ internal sealed class PartitionChannel
     /// <summary>Paused because downstream cancelled the sub-source (poll-thread only).</summary>
     internal bool Abandoned;
 
+    /// <summary>Poll thread only: where this assignment started reading, for lag before its first record.</summary>
+    internal long? StartOffset;
+
     public int Offer(List<ConsumeResult<byte[]?, byte[]>> chunk)
     {
         // Count before publishing so the consumer side never decrements below zero.

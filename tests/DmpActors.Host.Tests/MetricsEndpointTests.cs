@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+
+namespace DmpActors.Host.Tests;
+
+public sealed partial class MetricsEndpointTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Metrics_shows_every_listed_metric_and_the_counters_move_as_events_flow()
+    {
+        // Given a node that samples its shards often, and a first wave of events through HTTP and Kafka
+        using var factory = new DmpHostFactory(new Dictionary<string, string?> { ["Dmp:Telemetry:ShardStatsInterval"] = "00:00:00.200" });
+        var http = factory.CreateClient();
+        await PostAsync(http, "m1", 10);
+        await ProduceInvalidAsync(factory.BrokerAddress);
+        var first = await ScrapeUntilAsync(http, m => Value(m, "dmp_events_applied_total") >= 10 && Value(m, "dmp_events_rejected_total", "reason=\"malformed_json\"") >= 1);
+
+        // Then /metrics names the ingest, checkpoint, Kafka, sharding and HTTP metrics
+        string[] names =
+        [
+            "dmp_events_consumed_total", "dmp_events_applied_total", "dmp_events_rejected_total",
+            "dmp_checkpoints_total", "dmp_checkpoint_duration_milliseconds_bucket", "dmp_profiles_saved_total",
+            "dmp_profiles_write_duration_milliseconds_bucket", "dmp_kafka_commit_duration_milliseconds_bucket",
+            "dmp_kafka_consumer_lag", "dmp_sharding_shards", "dmp_sharding_entities", "dmp_users_active",
+            "http_server_request_duration_seconds_bucket",
+        ];
+        await ScrapeUntilAsync(http, m => names.All(n => Value(m, n) is not null));
+
+        // When a second wave of 20 events arrives
+        await PostAsync(http, "m2", 20);
+
+        // Then the counters moved by at least that much (checkpoints follow the applied events within
+        // the checkpoint interval; a request's duration is recorded just after the client has the response)
+        var second = await ScrapeUntilAsync(http, m =>
+            Value(m, "dmp_events_applied_total") >= Value(first, "dmp_events_applied_total") + 20
+            && Value(m, "dmp_checkpoints_total") > Value(first, "dmp_checkpoints_total")
+            && Value(m, "dmp_checkpoint_duration_milliseconds_count") > Value(first, "dmp_checkpoint_duration_milliseconds_count")
+            && Value(m, "http_server_request_duration_seconds_count", "http_route=\"/v1/events\"") >= 2);
+        Assert.True(Value(second, "dmp_events_consumed_total") >= Value(first, "dmp_events_consumed_total") + 20);
+        // And the gauges show the node's shard region and a consumer that caught up
+        Assert.True(Value(second, "dmp_sharding_entities", "type=\"user\"") >= 1);
+        Assert.Equal(0, Value(await ScrapeUntilAsync(http, m => Value(m, "dmp_kafka_consumer_lag") == 0), "dmp_kafka_consumer_lag"));
+    }
+
+    private static async Task PostAsync(HttpClient http, string prefix, int count)
+    {
+        var response = await http.PostAsync("/v1/events", Events.Batch(Enumerable.Range(0, count).Select(i => Events.PageView($"{prefix}-{i}", $"{prefix}-user-{i % 3}"))));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private static async Task ProduceInvalidAsync(string bootstrap)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = bootstrap }).Build();
+        await producer.ProduceAsync("dmp.events", new Message<byte[]?, byte[]> { Value = Encoding.UTF8.GetBytes("{not json") });
+    }
+
+    private static async Task<string> ScrapeUntilAsync(HttpClient http, Func<string, bool> condition)
+    {
+        var text = "";
+        await Wait.Until(async () => condition(text = await http.GetStringAsync("/metrics")), Patience, "/metrics to show the expected values");
+        return text;
+    }
+
+    /// <summary>Sum of the samples of a metric whose labels contain <paramref name="label"/>; null when there is none.</summary>
+    internal static double? Value(string metrics, string name, string label = "")
+    {
+        double? sum = null;
+        foreach (Match m in Sample().Matches(metrics))
+            if (m.Groups["name"].Value == name && m.Groups["labels"].Value.Contains(label))
+                sum = (sum ?? 0) + double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
+        return sum;
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex Sample();
+}
