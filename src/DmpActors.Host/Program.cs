@@ -26,7 +26,19 @@ builder.AddDmpTelemetry();
 builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 
-var app = builder.Build();
+WebApplication app;
+try
+{
+    // A bad setting stops the node here, before anything starts, with the key named (building resolves the
+    // telemetry options, so validation can fail inside Build).
+    app = builder.Build();
+    app.Services.GetRequiredService<DmpOptions>();
+}
+catch (OptionsValidationException invalid)
+{
+    return HostConfiguration.Refuse(invalid);
+}
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapOpenApi();
@@ -38,17 +50,8 @@ app.MapAdmin();
 app.MapIdentity();
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 
-try
-{
-    // A bad setting stops the node here, before anything starts, with the key named.
-    app.Services.GetRequiredService<DmpOptions>();
-    app.Run();
-    return 0;
-}
-catch (OptionsValidationException invalid)
-{
-    return HostConfiguration.Refuse(invalid);
-}
+app.Run();
+return 0;
 
 /// <summary>Lets tests start the host with WebApplicationFactory.</summary>
 public partial class Program;
