@@ -26,19 +26,7 @@ builder.AddDmpTelemetry();
 builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 
-WebApplication app;
-try
-{
-    // A bad setting stops the node here, before anything starts, with the key named (building resolves the
-    // telemetry options, so validation can fail inside Build).
-    app = builder.Build();
-    app.Services.GetRequiredService<DmpOptions>();
-}
-catch (OptionsValidationException invalid)
-{
-    return HostConfiguration.Refuse(invalid);
-}
-
+var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapOpenApi();
@@ -50,8 +38,17 @@ app.MapAdmin();
 app.MapIdentity();
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 
-app.Run();
-return 0;
+try
+{
+    // A bad setting stops the node here, before anything starts, with the key named.
+    app.Services.GetRequiredService<DmpOptions>();
+    app.Run();
+    return 0;
+}
+catch (OptionsValidationException invalid)
+{
+    return HostConfiguration.Refuse(invalid);
+}
 
 /// <summary>Lets tests start the host with WebApplicationFactory.</summary>
 public partial class Program;

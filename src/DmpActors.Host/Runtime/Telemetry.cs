@@ -35,10 +35,13 @@ public static class Telemetry
         // stands while Program runs, so every configuration source (tests' included) counts.
         builder.Services.AddHostedService<OtlpExport>();
         builder.Logging.AddOpenTelemetry(logging => logging.SetResourceBuilder(Describe(ResourceBuilder.CreateEmpty())));
-        builder.Services.AddOptions<OpenTelemetryLoggerOptions>().Configure<DmpOptions>((logging, dmp) =>
+        // Reads only its own section: the logger is built while the host is, before start-up validation of the
+        // whole Dmp section can report a bad key (resolving DmpOptions here would throw from inside Build).
+        builder.Services.AddOptions<OpenTelemetryLoggerOptions>().Configure<IConfiguration>((logging, configuration) =>
         {
-            if (IsValid(dmp.Telemetry) && dmp.Telemetry.Exports("logs"))
-                logging.AddOtlpExporter(exporter => Point(exporter, dmp.Telemetry, "v1/logs"));
+            var telemetry = configuration.GetSection($"{DmpOptions.Section}:Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
+            if (IsValid(telemetry) && telemetry.Exports("logs"))
+                logging.AddOtlpExporter(exporter => Point(exporter, telemetry, "v1/logs"));
         });
     }
 
