@@ -10,6 +10,8 @@ var usage = """
       actors  [--events 1000000] [--users 100000] [--window 8192] [--quick]
       memory  [--users 100000,1000000] [--quick]
       merge   [--merges 2000] [--anonymous-events 20] [--quick]
+      latency [--max-rate N] [--seconds 30] [--burst 200000] [--users 1000] [--probes-per-second 200] [--poll-ms 2] [--quick]
+              (event produced → profile visible at 25/50/75 % of the max rate, from intended send time)
       micro   [BenchmarkDotNet options, e.g. --filter *]
       profile-memory [--users 5000]   (bytes per profile with full behaviour windows)
       all     [--quick]   every workload above but micro, one after another (--quick: small sizes, < 10 minutes)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DmpActors.Benchmarks.Workloads;
 
-/// <summary>An engine with ingest off (no Kafka consumption, no checkpoints) over a fresh SQLite directory.</summary>
+/// <summary>An engine over a fresh SQLite directory and its own embedded broker; ingest off (no Kafka consumption, no checkpoints) unless asked for.</summary>
 public sealed class InProcessEngine : IAsyncDisposable
 {
     private readonly EmbeddedKafkaBroker _broker;
@@ -21,7 +21,10 @@ public sealed class InProcessEngine : IAsyncDisposable
 
     public DmpEngine Engine { get; }
 
-    public static async Task<InProcessEngine> StartAsync()
+    public string BootstrapServers => _broker.BootstrapServers;
+
+    /// <param name="ingest">Consume the events topic (created with the engine's partition count) into the user entities.</param>
+    public static async Task<InProcessEngine> StartAsync(bool ingest = false)
     {
         // The engine always builds a producer; an idle embedded broker gives it somewhere to connect.
         var broker = EmbeddedKafkaBroker.Start(new EmbeddedBrokerOptions { ListenAddress = "127.0.0.1:0" });
@@ -31,7 +34,12 @@ public sealed class InProcessEngine : IAsyncDisposable
         options.Node.Port = 0;
         options.Kafka.BootstrapServers = broker.BootstrapServers;
         options.Storage.DataDirectory = dir;
-        options.Ingest.Enabled = false;
+        options.Ingest.Enabled = ingest;
+        if (ingest)
+        {
+            broker.CreateTopic(options.Kafka.EventsTopic, options.Kafka.Partitions);
+            broker.CreateTopic(options.Kafka.DeadLetterTopic, options.Kafka.Partitions);
+        }
         options.Ingest.PassivateAfter = TimeSpan.FromHours(1); // keep every entity alive for the whole run
         var logs = Infra.ConsoleWarnings.Factory();
         var engine = await DmpEngine.StartAsync(options, broker.BootstrapServers, freshLog: true, logs);

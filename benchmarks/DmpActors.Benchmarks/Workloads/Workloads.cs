@@ -16,6 +16,7 @@ public static class Workloads
         ["actors"] = ["--events", "200000", "--users", "20000"],
         ["memory"] = ["--users", "100000"],
         ["merge"] = ["--merges", "300"],
+        ["latency"] = ["--seconds", "8", "--burst", "60000"],
         ["profile-memory"] = ["--users", "2000"],
     };
 
@@ -32,6 +33,7 @@ public static class Workloads
             case "actors": return await ActorsWorkload.RunAsync(new Args(args), command);
             case "memory": return await MemoryWorkload.RunAsync(new Args(args), command);
             case "merge": return await MergeWorkload.RunAsync(new Args(args), command);
+            case "latency": return await LatencyWorkload.RunAsync(new Args(args), command);
             case "profile-memory": return ProfileMemory.Run(new Args(args), command);
             case "micro":
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);

@@ -141,39 +141,20 @@ public static class YsbWorkload
     /// <summary>Event i is due at start + i / rate and carries that instant as event_time, however late it is sent.</summary>
     private static Produced Produce(string bootstrap, string topic, YsbCampaigns campaigns, int rate, TimeSpan duration)
     {
-        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
-        {
-            BootstrapServers = bootstrap,
-            Acks = Acks.Leader,
-            EnableIdempotence = false,
-            LingerMs = 5,
-            QueueBufferingMaxMessages = 2_000_000,
-            QueueBufferingMaxKbytes = 2_000_000,
-        }).Build();
+        using var producer = FixedRateSender.Producer(bootstrap, lingerMs: 5);
         var writer = new YsbEventWriter(campaigns, seed: rate);
-        long errors = 0, views = 0, sent = 0;
+        long errors = 0, views = 0;
         void OnDelivery(DeliveryReport<byte[]?, byte[]> r) { if (r.Error.IsError) Interlocked.Increment(ref errors); }
-        var total = (long)(rate * duration.TotalSeconds);
+        var schedule = FixedSchedule.For(rate, duration);
         var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var clock = Stopwatch.StartNew();
-        while (sent < total)
+        var elapsed = FixedRateSender.Run(schedule, Stopwatch.StartNew(), i =>
         {
-            var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rate) + 1);
-            if (due <= sent)
-            {
-                Thread.Sleep(1);
-                continue;
-            }
-            for (; sent < due; sent++)
-            {
-                var (json, isView, _) = writer.Next(startMs + sent * 1000 / rate);
-                if (isView) views++;
-                producer.Produce(topic, new Message<byte[]?, byte[]> { Value = json }, OnDelivery);
-            }
-        }
-        var elapsed = clock.Elapsed;
+            var (json, isView, _) = writer.Next(startMs + (long)schedule.IntendedOffset(i).TotalMilliseconds);
+            if (isView) views++;
+            producer.Produce(topic, new Message<byte[]?, byte[]> { Value = json }, OnDelivery);
+        });
         producer.Flush(TimeSpan.FromSeconds(30));
-        return new Produced(sent, views, Interlocked.Read(ref errors), startMs, startMs + (long)duration.TotalMilliseconds, elapsed);
+        return new Produced(schedule.Total, views, Interlocked.Read(ref errors), startMs, startMs + (long)duration.TotalMilliseconds, elapsed);
     }
 }
 
