@@ -175,13 +175,15 @@ public sealed class ConsumerSpecs(ITestOutputHelper output) : BrokerSpec(output)
         _broker.CreateTopic(topic, 2);
         Produce(_broker, topic, 2, 10);
 
-        // Collect the first 3 records of each partition without committing
-        var (control, firstSix) = KafkaConsumer.CommittablePartitionedSource(Consumer(_broker, group), topic)
+        // Collect the first 3 records of each partition without committing. The outer stream keeps running: a
+        // completed stream shuts its consumer down, and a commit racing that shutdown would be refused.
+        var received = new System.Collections.Concurrent.ConcurrentQueue<CommittableMessage>();
+        var (control, _) = KafkaConsumer.CommittablePartitionedSource(Consumer(_broker, group), topic)
             .Via(Flow.Create<(TopicPartition Partition, Source<CommittableMessage, NotUsed> Messages)>().MergeMany(2, p => p.Messages.Take(3)))
-            .Take(6)
-            .ToMaterialized(Sink.Seq<CommittableMessage>(), Keep.Both)
+            .ToMaterialized(Sink.ForEach<CommittableMessage>(received.Enqueue), Keep.Both)
             .Run(_materializer);
-        var messages = await firstSix.WaitAsync(Timeout);
+        await AwaitConditionAsync(() => received.Count == 6, Timeout, "3 records from each partition");
+        var messages = received.ToList();
 
         var batch = messages.Aggregate(CommittableOffsetBatch.Empty, (b, m) => b.Updated(m.CommittableOffset));
         Assert.Equal(6, batch.BatchSize);

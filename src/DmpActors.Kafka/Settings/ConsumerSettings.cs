@@ -47,6 +47,10 @@ public sealed record ConsumerSettings
     /// <summary>How often the poll thread refreshes per-partition lag (for the dmp.kafka.consumer.lag gauge).</summary>
     public TimeSpan LagRefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>After the source completes or is cancelled (not stopped through its control), how long the consumer
+    /// stays alive so downstream can still commit what it was given; zero shuts it down at once.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long Shutdown waits for the consumer to leave its group.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -89,7 +89,7 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
         public override void PostStop()
         {
             _control.StageStopped();
-            if (!_control.StopRequested) _loop.Shutdown();
+            if (!_control.StopRequested) _loop.StopThenShutdown();
         }
 
         private void TryPush()

@@ -106,6 +106,18 @@ internal sealed class ConsumerLoop
     public void Stop() => _commands.Enqueue(new StopCommand());
     public void Shutdown() => _commands.Enqueue(new ShutdownCommand());
 
+    /// <summary>
+    /// The source completed or was cancelled without an explicit stop: stop fetching at once, but keep the consumer
+    /// (and its group membership) for <see cref="ConsumerSettings.StopTimeout"/> so offsets of records already
+    /// emitted can still be committed downstream (as Alpakka Kafka's stop-timeout). An explicit Shutdown wins.
+    /// </summary>
+    public void StopThenShutdown()
+    {
+        Stop();
+        if (_settings.StopTimeout <= TimeSpan.Zero) Shutdown();
+        else _ = Task.Delay(_settings.StopTimeout).ContinueWith(_ => Shutdown(), TaskScheduler.Default);
+    }
+
     private void Run()
     {
         try

@@ -74,7 +74,7 @@ internal sealed class PartitionedSourceStage
         {
             _control.StageStopped();
             // Without an explicit Stop() the consumer has no further use: leave the group.
-            if (!_control.StopRequested) _loop.Shutdown();
+            if (!_control.StopRequested) _loop.StopThenShutdown();
         }
 
         private void TryPush()
