@@ -62,7 +62,16 @@ public sealed partial class MetricsEndpointTests
     private static async Task<string> ScrapeUntilAsync(HttpClient http, Func<string, bool> condition)
     {
         var text = "";
-        await Wait.Until(async () => condition(text = await http.GetStringAsync("/metrics")), Patience, "/metrics to show the expected values");
+        try
+        {
+            await Wait.Until(async () => condition(text = await http.GetStringAsync("/metrics")), Patience, "/metrics to show the expected values");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Say what was there: the dmp_ and http_ samples of the last scrape.
+            var seen = string.Join("\n", text.Split('\n').Where(l => l.StartsWith("dmp_", StringComparison.Ordinal) || l.StartsWith("http_server_request_duration_seconds_count", StringComparison.Ordinal)));
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nlast scrape:\n{seen}");
+        }
         return text;
     }
 
