@@ -36,7 +36,7 @@ public sealed partial class OperationsDocTests
         _ = DmpMetrics.Meter;
         _ = KafkaMetrics.MeterName;
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(KafkaMetrics).TypeHandle);
-        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Profiles.IdentityMetrics).TypeHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(global::DmpActors.Engine.Profiles.IdentityMetrics).TypeHandle);
         var found = new List<Instrument>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, _) =>
