@@ -13,8 +13,15 @@ public sealed partial class MetricsEndpointTests
     [Fact]
     public async Task Metrics_shows_every_listed_metric_and_the_counters_move_as_events_flow()
     {
-        // Given a node that samples its shards often, and a first wave of events through HTTP and Kafka
-        using var factory = new DmpHostFactory(new Dictionary<string, string?> { ["Dmp:Telemetry:ShardStatsInterval"] = "00:00:00.200" });
+        // Given a node that samples its shards often, and a first wave of events through HTTP and Kafka.
+        // Other test hosts run in this process and the Kafka meter is process-wide, so this node's
+        // consumer group has its own name and the lag is read for that group only.
+        var group = $"metrics-{Guid.NewGuid():N}";
+        using var factory = new DmpHostFactory(new Dictionary<string, string?>
+        {
+            ["Dmp:Telemetry:ShardStatsInterval"] = "00:00:00.200",
+            ["Dmp:Kafka:GroupId"] = group,
+        });
         var http = factory.CreateClient();
         await PostAsync(http, "m1", 10);
         await ProduceInvalidAsync(factory.BrokerAddress);
@@ -44,7 +51,8 @@ public sealed partial class MetricsEndpointTests
         Assert.True(Value(second, "dmp_events_consumed_total") >= Value(first, "dmp_events_consumed_total") + 20);
         // And the gauges show the node's shard region and a consumer that caught up
         Assert.True(Value(second, "dmp_sharding_entities", "type=\"user\"") >= 1);
-        Assert.Equal(0, Value(await ScrapeUntilAsync(http, m => Value(m, "dmp_kafka_consumer_lag") == 0), "dmp_kafka_consumer_lag"));
+        var ownLag = $"group=\"{group}\"";
+        Assert.Equal(0, Value(await ScrapeUntilAsync(http, m => Value(m, "dmp_kafka_consumer_lag", ownLag) == 0), "dmp_kafka_consumer_lag", ownLag));
     }
 
     private static async Task PostAsync(HttpClient http, string prefix, int count)
