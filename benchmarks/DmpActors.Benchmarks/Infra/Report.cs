@@ -60,6 +60,8 @@ public static class Report
         Console.WriteLine($"(results written to {path}, section '{name}')");
     }
 
+    public static string RepoRoot => FindRepoRoot();
+
     private static string FindRepoRoot()
     {
         var dir = new DirectoryInfo(Directory.GetCurrentDirectory());

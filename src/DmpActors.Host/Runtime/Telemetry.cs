@@ -24,7 +24,10 @@ public static class Telemetry
     /// <summary>ASP.NET Core's own request spans (they continue an incoming traceparent header).</summary>
     public const string AspNetCoreSource = "Microsoft.AspNetCore";
 
-    private static readonly string[] Meters = [.. DmpMetrics.MeterNames, AspNetCoreMeter];
+    /// <summary>The runtime's own meter (.NET 9+): GC collections and pause time, heap size, CPU time, thread-pool queue, lock contention.</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
+    private static readonly string[] Meters = [.. DmpMetrics.MeterNames, AspNetCoreMeter, RuntimeMeter];
 
     public static void AddDmpTelemetry(this WebApplicationBuilder builder)
     {
