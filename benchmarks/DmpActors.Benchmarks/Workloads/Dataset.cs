@@ -16,6 +16,9 @@ public sealed class Dataset
     public required byte[][] Values { get; init; }
     public UserEvent[]? Parsed { get; init; }
     public required Dictionary<string, int> ExpectedApplied { get; init; }
+
+    /// <summary>Ids named by an identify (user_id and anonymous_id) or alias (previous_id and user_id): their profiles may be stitched, so their counts are not their own.</summary>
+    public required HashSet<string> IdentityLinked { get; init; }
     public required Dictionary<string, int> TypeMix { get; init; }
     public required int Invalid { get; init; }
     public required long PayloadBytes { get; init; }
@@ -32,6 +35,7 @@ public sealed class Dataset
         var values = new byte[events][];
         var parsed = keepParsed ? new UserEvent[events] : null;
         var expected = new Dictionary<string, int>(StringComparer.Ordinal);
+        var linked = new HashSet<string>(StringComparer.Ordinal);
         var mix = new Dictionary<string, int>(StringComparer.Ordinal);
         var invalid = 0;
         long bytes = 0;
@@ -50,12 +54,15 @@ public sealed class Dataset
             var ev = result.Event!;
             if (parsed is not null) parsed[i] = ev;
             expected[ev.EntityId] = expected.GetValueOrDefault(ev.EntityId) + 1;
+            if (ev.Type is EventType.Identify or EventType.Alias)
+                foreach (var id in new[] { ev.UserId, ev.AnonymousId, ev.PreviousId })
+                    if (id is not null) linked.Add(id);
         }
         if (keepParsed && invalid > 0)
             throw new InvalidOperationException($"{invalid} generated events are invalid; the in-process workload needs valid ones");
         return new Dataset
         {
-            Keys = keys, Values = values, Parsed = parsed, ExpectedApplied = expected, TypeMix = mix,
+            Keys = keys, Values = values, Parsed = parsed, ExpectedApplied = expected, IdentityLinked = linked, TypeMix = mix,
             Invalid = invalid, PayloadBytes = bytes, GenerationTime = sw.Elapsed,
         };
     }

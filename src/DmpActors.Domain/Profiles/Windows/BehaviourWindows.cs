@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DmpActors.Domain.Events;
 
 namespace DmpActors.Domain.Profiles.Windows;
@@ -138,7 +139,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
 
         var wm = BucketGrid.MinuteOf(new DateTimeOffset(watermark, TimeSpan.Zero));
         var (settled, head) = Split(Coalesce(words), wm);
-        var draft = new Draft(PackedWords.Pack(settled), head, wm);
+        var draft = new Draft(settled, head, wm);
         var spans = a._spans;
         for (var k = 0; k < b._spans.Length; k += 2) spans = JoinSpan(spans, b._spans[k], b._spans[k + 1], rules.SessionGap.Ticks, ref draft);
         var oldestDay = OldestDay(wm);
@@ -173,7 +174,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         }
 
         var (settled, head) = Split(words, BucketGrid.MinuteOf(new DateTimeOffset(watermark, TimeSpan.Zero)));
-        return new BehaviourWindows(watermark, PackedWords.Pack(settled), head, spans, items, categories, campaigns, lifetimeSessions, tooLateEvents);
+        return new BehaviourWindows(watermark, settled, head, spans, items, categories, campaigns, lifetimeSessions, tooLateEvents);
     }
 
     public bool Equals(BehaviourWindows? other) =>
@@ -201,11 +202,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         var oldMinute = BucketGrid.MinuteOf(Watermark!.Value);
         var settled = _settled;
         var head = _head;
-        if (newMinute != oldMinute)
-        {
-            var (words, newHead) = Split(Roll(PackedWords.Unpack(_settled), _head, oldMinute, newMinute), newMinute);
-            (settled, head) = (PackedWords.Pack(words), newHead);
-        }
+        if (newMinute != oldMinute) (settled, head) = Roll(_settled, _head, oldMinute, newMinute);
 
         var reach = ticks - rules.AllowedLateness.Ticks - rules.SessionGap.Ticks;
         var keep = 0;
@@ -215,33 +212,65 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
     }
 
     /// <summary>Re-buckets words for a new watermark minute. Positions are mapped once (114 of them); words whose
-    /// bucket stays put keep their order, and only the few that move are sorted and merged back in.</summary>
-    private static ulong[] Roll(ulong[] settled, ulong[] head, long oldMinute, long newMinute)
+    /// bucket stays put keep their order, and only the few that move are sorted and merged back in. This runs for the
+    /// first event of every minute a user is active, so it works in per-thread scratch lists: the packed result (and
+    /// a head, when words land in the new head minute) is all it allocates.</summary>
+    private static (byte[] Settled, ulong[] Head) Roll(byte[] settled, ulong[] head, long oldMinute, long newMinute)
     {
-        Span<int> map = stackalloc int[BucketGrid.Positions];
-        for (var p = 0; p < map.Length; p++)
-        {
-            var (tier, index) = BucketGrid.Locate(p, oldMinute);
-            map[p] = BucketGrid.Settle(tier, index, newMinute);
-        }
+        var scratch = t_scratch ??= new RollScratch();
+        var map = scratch.MapFor(oldMinute, newMinute);
+        scratch.Moved.Clear();
+        PackedWords.UnpackInto(settled, scratch.Settled);
+        var stayed = Place(scratch.Settled, map, scratch.Moved);
+        scratch.Head.Clear();
+        scratch.Head.AddRange(head);
+        var headStayed = Place(scratch.Head, map, scratch.Moved);
+        MergeInto(CollectionsMarshal.AsSpan(scratch.Settled)[..stayed], CollectionsMarshal.AsSpan(scratch.Head)[..headStayed], scratch.Merged);
+        var moved = CoalesceInPlace(scratch.Moved);
+        MergeInto(CollectionsMarshal.AsSpan(scratch.Merged), CollectionsMarshal.AsSpan(scratch.Moved)[..moved], scratch.Settled);
+        return Split(CollectionsMarshal.AsSpan(scratch.Settled), newMinute);
 
-        var stay = new List<ulong>(settled.Length + head.Length);
-        var moved = new List<ulong>();
-        Place(settled, map, stay, moved);
-        var headAt = stay.Count;
-        Place(head, map, stay, moved);
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stay);
-        var kept = MergeSorted(span[..headAt], span[headAt..]);
-        return moved.Count == 0 ? kept : MergeSorted(kept, Coalesce(moved));
-
-        static void Place(ulong[] words, ReadOnlySpan<int> map, List<ulong> stay, List<ulong> moved)
+        // Keeps the words that stay (compacted at the front, order kept) and appends the re-bucketed ones to moved.
+        static int Place(List<ulong> words, ReadOnlySpan<int> map, List<ulong> moved)
         {
-            foreach (var word in words)
+            var span = CollectionsMarshal.AsSpan(words);
+            var kept = 0;
+            foreach (var word in span)
             {
                 var to = map[Position(word)];
-                if (to == Position(word)) stay.Add(word);
+                if (to == Position(word)) span[kept++] = word;
                 else if (to >= 0) moved.Add(Word(to, Series(word), Value(word)));
             }
+
+            return kept;
+        }
+    }
+
+    [ThreadStatic] private static RollScratch? t_scratch;
+
+    /// <summary>Reused lists for <see cref="Roll"/> (each call clears what it uses) and the last position map: users
+    /// active in the same minutes roll between the same watermarks, so most rolls reuse it.</summary>
+    private sealed class RollScratch
+    {
+        public readonly List<ulong> Settled = new(256), Head = new(16), Moved = new(64), Merged = new(256);
+        private readonly int[] _map = new int[BucketGrid.Positions];
+        private long _mapFrom = None, _mapTo = None;
+
+        /// <summary>Where the bucket at each position under watermark minute <paramref name="from"/> rests under <paramref name="to"/> (−1: dropped).</summary>
+        public ReadOnlySpan<int> MapFor(long from, long to)
+        {
+            if (from != _mapFrom || to != _mapTo)
+            {
+                for (var p = 0; p < _map.Length; p++)
+                {
+                    var (tier, index) = BucketGrid.Locate(p, from);
+                    _map[p] = BucketGrid.Settle(tier, index, to);
+                }
+
+                (_mapFrom, _mapTo) = (from, to);
+            }
+
+            return _map;
         }
     }
 
@@ -387,21 +416,45 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
 
     private static long Value(ulong word) => (long)(word & ValueMask);
 
-    /// <summary>Merges two sorted word lists, adding up words for the same key.</summary>
-    private static ulong[] MergeSorted(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    /// <summary>Merges two sorted word lists into <paramref name="into"/> (cleared first), adding up words for the same key.</summary>
+    private static void MergeInto(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, List<ulong> into)
     {
-        var merged = new ulong[a.Length + b.Length];
-        int i = 0, j = 0, n = 0;
+        into.Clear();
+        int i = 0, j = 0;
         while (i < a.Length || j < b.Length)
         {
-            ulong next;
-            if (j == b.Length || (i < a.Length && a[i] >> 48 < b[j] >> 48)) next = a[i++];
-            else if (i == a.Length || b[j] >> 48 < a[i] >> 48) next = b[j++];
-            else next = (a[i] & ~ValueMask) | (ulong)Math.Min((long)ValueMask, Value(a[i++]) + Value(b[j++]));
-            merged[n++] = next;
+            if (j == b.Length || (i < a.Length && a[i] >> 48 < b[j] >> 48)) into.Add(a[i++]);
+            else if (i == a.Length || b[j] >> 48 < a[i] >> 48) into.Add(b[j++]);
+            else into.Add((a[i] & ~ValueMask) | (ulong)Math.Min((long)ValueMask, Value(a[i++]) + Value(b[j++])));
+        }
+    }
+
+    /// <summary>Sorts words by (position, series) and adds up words for the same key, in place; returns the count kept.</summary>
+    private static int CoalesceInPlace(List<ulong> words)
+    {
+        words.Sort();
+        var span = CollectionsMarshal.AsSpan(words);
+        var n = 0;
+        for (var i = 0; i < span.Length; i++)
+        {
+            if (n > 0 && span[n - 1] >> 48 == span[i] >> 48)
+                span[n - 1] = (span[n - 1] & ~ValueMask) | (ulong)Math.Min((long)ValueMask, Value(span[n - 1]) + Value(span[i]));
+            else span[n++] = span[i];
         }
 
-        return n == merged.Length ? merged : merged[..n];
+        return n;
+    }
+
+    /// <summary>Splits sorted words into the packed settled ones and the head minute's ones.</summary>
+    private static (byte[] Settled, ulong[] Head) Split(ReadOnlySpan<ulong> words, long wm)
+    {
+        var headPosition = (int)BucketGrid.Mod(wm, 60);
+        var from = 0;
+        while (from < words.Length && Position(words[from]) < headPosition) from++;
+        var to = from;
+        while (to < words.Length && Position(words[to]) == headPosition) to++;
+        if (from == to) return (PackedWords.Pack(words), []);
+        return (PackedWords.Pack([.. words[..from], .. words[to..]]), words[from..to].ToArray());
     }
 
     /// <summary>Sorts words by (position, series) and adds up words for the same key.</summary>
@@ -417,17 +470,6 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         }
 
         return words.GetRange(0, n).ToArray();
-    }
-
-    private static (ulong[] Settled, ulong[] Head) Split(ulong[] words, long wm)
-    {
-        var headPosition = (int)BucketGrid.Mod(wm, 60);
-        var from = 0;
-        while (from < words.Length && Position(words[from]) < headPosition) from++;
-        var to = from;
-        while (to < words.Length && Position(words[to]) == headPosition) to++;
-        if (from == to) return (words, []);
-        return ([.. words.AsSpan(0, from), .. words.AsSpan(to)], words[from..to]);
     }
 
     /// <summary>The arrays being changed by one operation; each change copies only the array it touches, and the

@@ -60,6 +60,22 @@ internal static class PackedWords
         return words;
     }
 
+    /// <summary><see cref="Unpack"/> into a reused list (cleared first).</summary>
+    public static void UnpackInto(byte[] packed, List<ulong> words)
+    {
+        words.Clear();
+        if (packed.Length == 0) return;
+        var at = 0;
+        var count = (int)Read(packed, ref at);
+        words.EnsureCapacity(count);
+        ulong key = 0;
+        for (var i = 0; i < count; i++)
+        {
+            key += Read(packed, ref at);
+            words.Add(key << ValueBits | Read(packed, ref at));
+        }
+    }
+
     private static int Write(Span<byte> buffer, int at, ulong value)
     {
         while (value >= 0x80)
