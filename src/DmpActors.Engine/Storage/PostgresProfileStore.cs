@@ -52,10 +52,24 @@ public sealed class PostgresProfileStore : IProfileStore
     public async Task SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)
     {
         if (profiles.Count == 0) return;
+        var rows = LatestPerId(profiles);
         await WriteAsync(async (connection, tx) =>
         {
-            foreach (var chunk in profiles.Chunk(RowsPerStatement)) await UpsertAsync(connection, tx, chunk, ct);
+            foreach (var chunk in rows.Chunk(RowsPerStatement)) await UpsertAsync(connection, tx, chunk, ct);
         }, ct);
+    }
+
+    /// <summary>
+    /// One row per id, the one writing the batch in order would leave: the highest version, the later of equal ones.
+    /// A multi-row upsert may not touch a row twice (PostgreSQL error 21000), and a checkpoint's save and a merge's
+    /// re-save of the same user can meet in one write.
+    /// </summary>
+    private static IReadOnlyList<StoredProfile> LatestPerId(IReadOnlyList<StoredProfile> profiles)
+    {
+        var latest = new Dictionary<string, StoredProfile>(profiles.Count, StringComparer.Ordinal);
+        foreach (var profile in profiles)
+            if (!latest.TryGetValue(profile.Id, out var kept) || profile.Version >= kept.Version) latest[profile.Id] = profile;
+        return latest.Count == profiles.Count ? profiles : [.. latest.Values];
     }
 
     /// <summary>A lower version never overwrites a higher one (saves may race after a restart), and a quarantined id

@@ -37,6 +37,21 @@ public abstract class ProfileStoreContract
         Assert.Equal("b", System.Text.Encoding.UTF8.GetString(loaded["u2"]));
     }
 
+    protected async Task A_batch_naming_an_id_twice_keeps_its_highest_version()
+    {
+        // Given one batch with two saves of the same user (a checkpoint and a merge's re-save can meet in one write)
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("u1", Bytes("v2"), 2), new StoredProfile("u2", Bytes("x"), 1), new StoredProfile("u1", Bytes("v3"), 3)]);
+        await store.SaveAsync([new StoredProfile("u1", Bytes("v5"), 5), new StoredProfile("u1", Bytes("v4"), 4)]);
+        await store.SaveAsync([new StoredProfile("u3", Bytes("first"), 1), new StoredProfile("u3", Bytes("second"), 1)]);
+
+        // Then each id holds its highest version (the later of equal ones), as writing them one by one would leave it
+        var loaded = (await store.LoadAsync(["u1", "u2", "u3"])).ToDictionary(kv => kv.Key, kv => System.Text.Encoding.UTF8.GetString(kv.Value.State));
+        Assert.Equal("v5", loaded["u1"]);
+        Assert.Equal("x", loaded["u2"]);
+        Assert.Equal("second", loaded["u3"]);
+    }
+
     protected async Task Large_batches_commit_together_and_load_in_one_call()
     {
         await using var store = await CreateStoreAsync();
@@ -83,6 +98,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract, IDisposable
     [Fact] public Task Sqlite_saved_profiles_load_back_and_unknown_ids_are_absent() => Saved_profiles_load_back_and_unknown_ids_are_absent();
     [Fact] public Task Sqlite_a_lower_version_never_overwrites_a_higher_one() => A_lower_version_never_overwrites_a_higher_one();
     [Fact] public Task Sqlite_large_batches_commit_together() => Large_batches_commit_together_and_load_in_one_call();
+    [Fact] public Task Sqlite_a_batch_naming_an_id_twice_keeps_its_highest_version() => A_batch_naming_an_id_twice_keeps_its_highest_version();
     [Fact] public Task Sqlite_delete_removes_one_profile() => Delete_removes_one_profile();
     [Fact] public Task Sqlite_sequences_count_up_durably() => Sequences_count_up_durably();
 
@@ -116,6 +132,7 @@ public sealed class PostgresProfileStoreTests : ProfileStoreContract
     [PostgresFact] public Task Postgres_saved_profiles_load_back_and_unknown_ids_are_absent() => Saved_profiles_load_back_and_unknown_ids_are_absent();
     [PostgresFact] public Task Postgres_a_lower_version_never_overwrites_a_higher_one() => A_lower_version_never_overwrites_a_higher_one();
     [PostgresFact] public Task Postgres_large_batches_commit_together() => Large_batches_commit_together_and_load_in_one_call();
+    [PostgresFact] public Task Postgres_a_batch_naming_an_id_twice_keeps_its_highest_version() => A_batch_naming_an_id_twice_keeps_its_highest_version();
     [PostgresFact] public Task Postgres_delete_removes_one_profile() => Delete_removes_one_profile();
     [PostgresFact] public Task Postgres_sequences_count_up_durably() => Sequences_count_up_durably();
 }
