@@ -5,6 +5,7 @@ using DmpActors.Host.Demo;
 using DmpActors.Host.Runtime;
 using OpenTelemetry.Metrics; // MapPrometheusScrapingEndpoint
 
+args = HostConfiguration.ExpandSwitches(args);
 var builder = WebApplication.CreateBuilder(args);
 try { builder.AddDmpConfiguration(args); }
 catch (OptionsValidationException invalid) { return HostConfiguration.Refuse(invalid); }

@@ -1,6 +1,7 @@
 using DmpActors.Deploy.Tests.Support;
 using DmpActors.Engine.Hosting;
 using DmpActors.Host.Runtime;
+using Microsoft.Extensions.Configuration;
 
 namespace DmpActors.Deploy.Tests;
 
@@ -63,5 +64,20 @@ public sealed class ProfileTests
         var refused = Assert.Throws<OptionsValidationException>(() => HostConfiguration.ProfileFiles(Repo.ConfigDirectory, ("--profile", "")));
 
         Assert.StartsWith("--profile: needs a profile name", Assert.Single(refused.Errors));
+    }
+
+    [Fact]
+    public void A_bare_demo_switch_does_not_swallow_the_setting_after_it()
+    {
+        // Given --demo followed by a setting, as the README's examples put them
+        string[] args = ["--demo", "--Dmp:Kafka:Partitions=3"];
+
+        // When the command line is read the way the host reads it
+        var configuration = new ConfigurationBuilder().AddCommandLine(HostConfiguration.ExpandSwitches(args)).Build();
+
+        // Then the setting is there and the switch is on
+        Assert.Equal("3", configuration["Dmp:Kafka:Partitions"]);
+        Assert.Equal("true", configuration["demo"]);
+        Assert.Equal(["--Dmp:Kafka:Partitions=3"], HostConfiguration.ExpandSwitches(["--Dmp:Kafka:Partitions=3"]));
     }
 }

@@ -125,7 +125,8 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             record.Version = applied.Version;
             record.LoadedVersion = applied.LoadedVersion;
             if (applied.Outcome == ApplyOutcome.Applied) DmpMetrics.EventsApplied.Add(1);
-            else DmpMetrics.EventsDuplicate.Add(1);
+            else if (applied.Outcome is ApplyOutcome.DuplicateEventId or ApplyOutcome.ReplayedPosition) DmpMetrics.EventsDuplicate.Add(1);
+            // Quarantined: the entity counted it in dmp.events.quarantined.
             DmpTracing.Delivered(record.Span, applied.Outcome);
             TryEmit();
             PullIfRoom();

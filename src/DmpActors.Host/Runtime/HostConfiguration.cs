@@ -25,8 +25,16 @@ public static class HostConfiguration
         var provider = new PhysicalFileProvider(directory);
         for (var i = 0; i < files.Count; i++)
             builder.Configuration.Sources.Insert(i, new JsonConfigurationSource { FileProvider = provider, Path = files[i], Optional = false });
-        if (args.Contains("--demo")) builder.Configuration["Dmp:Demo:Enabled"] = "true";
+        if (args.Contains("--demo") || args.Contains(DemoSwitch)) builder.Configuration["Dmp:Demo:Enabled"] = "true";
     }
+
+    private const string DemoSwitch = "--demo=true";
+
+    /// <summary>
+    /// The arguments with bare switches written as key=value. The command-line provider reads "--demo --Dmp:X=1" as
+    /// demo = "--Dmp:X=1", losing the setting; "--demo=true --Dmp:X=1" keeps both. Call before building the host.
+    /// </summary>
+    public static string[] ExpandSwitches(string[] args) => [.. args.Select(a => a == "--demo" ? DemoSwitch : a)];
 
     /// <summary>The profile names config/ offers: the default plus one per appsettings.{name}.json.</summary>
     public static IReadOnlyList<string> Profiles(string directory) =>
