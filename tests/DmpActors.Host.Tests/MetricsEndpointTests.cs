@@ -6,6 +6,14 @@ using Confluent.Kafka;
 
 namespace DmpActors.Host.Tests;
 
+/// <summary>
+/// Runs alone: /metrics shows every instrument in the process (the exporter's listener sees the static DmpActors
+/// meters and every other host's ASP.NET Core meter), so hosts of tests running alongside would move the numbers.
+/// </summary>
+[CollectionDefinition(nameof(MetricsEndpointTests), DisableParallelization = true)]
+public sealed class MetricsEndpointCollection;
+
+[Collection(nameof(MetricsEndpointTests))]
 public sealed partial class MetricsEndpointTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -25,7 +33,7 @@ public sealed partial class MetricsEndpointTests
         var http = factory.CreateClient();
         await PostAsync(http, "m1", 10);
         await ProduceInvalidAsync(factory.BrokerAddress);
-        var first = await ScrapeUntilAsync(http, m => Value(m, "dmp_events_applied_total") >= 10 && Value(m, "dmp_events_rejected_total", "reason=\"malformed_json\"") >= 1);
+        var first = await ScrapeUntilAsync(http, "", m => Value(m, "dmp_events_applied_total") >= 10 && Value(m, "dmp_events_rejected_total", "reason=\"malformed_json\"") >= 1);
 
         // Then /metrics names the ingest, checkpoint, Kafka, sharding and HTTP metrics
         string[] names =
@@ -36,14 +44,14 @@ public sealed partial class MetricsEndpointTests
             "dmp_kafka_consumer_lag", "dmp_sharding_shards", "dmp_sharding_entities", "dmp_users_active",
             "http_server_request_duration_seconds_bucket",
         ];
-        await ScrapeUntilAsync(http, m => names.All(n => Value(m, n) is not null));
+        await ScrapeUntilAsync(http, "", m => names.All(n => Value(m, n) is not null));
 
         // When a second wave of 20 events arrives
         await PostAsync(http, "m2", 20);
 
         // Then the counters moved by at least that much (checkpoints follow the applied events within
         // the checkpoint interval; a request's duration is recorded just after the client has the response)
-        var second = await ScrapeUntilAsync(http, m =>
+        var second = await ScrapeUntilAsync(http, $"first scrape: applied {Value(first, "dmp_events_applied_total")}, checkpoints {Value(first, "dmp_checkpoints_total")}", m =>
             Value(m, "dmp_events_applied_total") >= Value(first, "dmp_events_applied_total") + 20
             && Value(m, "dmp_checkpoints_total") > Value(first, "dmp_checkpoints_total")
             && Value(m, "dmp_checkpoint_duration_milliseconds_count") > Value(first, "dmp_checkpoint_duration_milliseconds_count")
@@ -52,7 +60,7 @@ public sealed partial class MetricsEndpointTests
         // And the gauges show the node's shard region and a consumer that caught up
         Assert.True(Value(second, "dmp_sharding_entities", "type=\"user\"") >= 1);
         var ownLag = $"group=\"{group}\"";
-        Assert.Equal(0, Value(await ScrapeUntilAsync(http, m => Value(m, "dmp_kafka_consumer_lag", ownLag) == 0), "dmp_kafka_consumer_lag", ownLag));
+        Assert.Equal(0, Value(await ScrapeUntilAsync(http, "", m => Value(m, "dmp_kafka_consumer_lag", ownLag) == 0), "dmp_kafka_consumer_lag", ownLag));
     }
 
     private static async Task PostAsync(HttpClient http, string prefix, int count)
@@ -67,7 +75,7 @@ public sealed partial class MetricsEndpointTests
         await producer.ProduceAsync("dmp.events", new Message<byte[]?, byte[]> { Value = Encoding.UTF8.GetBytes("{not json") });
     }
 
-    private static async Task<string> ScrapeUntilAsync(HttpClient http, Func<string, bool> condition)
+    private static async Task<string> ScrapeUntilAsync(HttpClient http, string context, Func<string, bool> condition)
     {
         var text = "";
         try
@@ -78,7 +86,7 @@ public sealed partial class MetricsEndpointTests
         {
             // Say what was there: the dmp_ and http_ samples of the last scrape.
             var seen = string.Join("\n", text.Split('\n').Where(l => l.StartsWith("dmp_", StringComparison.Ordinal) || l.StartsWith("http_server_request_duration_seconds_count", StringComparison.Ordinal)));
-            throw new Xunit.Sdk.XunitException($"{e.Message}\nlast scrape:\n{seen}");
+            throw new Xunit.Sdk.XunitException($"{e.Message} {context}\nlast scrape:\n{seen}");
         }
         return text;
     }

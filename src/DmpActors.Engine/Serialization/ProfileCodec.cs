@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -25,20 +27,53 @@ public static class ProfileCodec
     private const byte Magic = (byte)'P';
     public const byte CurrentVersion = 2;
 
+    /// <summary>Encodes in per-thread buffers (every checkpoint encodes each dirty profile): the result is the only
+    /// array it allocates besides the JSON contract's own objects.</summary>
     public static byte[] Encode(UserProfile profile)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(ProfileStateV1.From(profile), CodecJsonContext.Default.ProfileStateV1);
-        using var stream = new MemoryStream(body.Length + 1024);
-        stream.WriteByte(Magic);
-        stream.WriteByte(CurrentVersion);
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(body.Length);
-            writer.Write(body);
-            ProfileExtensionsV2.Write(writer, profile);
-        }
+        var scratch = t_scratch ??= new EncodeScratch();
+        var buffer = scratch.Buffer;
+        buffer.ResetWrittenCount();
+        var header = buffer.GetSpan(HeaderLength);
+        header[0] = Magic;
+        header[1] = CurrentVersion;
+        buffer.Advance(HeaderLength); // the body length goes in bytes 2..5 once it is known
 
-        return stream.ToArray();
+        scratch.Json.Reset(buffer);
+        JsonSerializer.Serialize(scratch.Json, ProfileStateV1.From(profile), CodecJsonContext.Default.ProfileStateV1);
+        scratch.Json.Flush();
+        var bodyLength = buffer.WrittenCount - HeaderLength;
+
+        scratch.Extensions.SetLength(0);
+        ProfileExtensionsV2.Write(scratch.ExtensionsWriter, profile);
+        scratch.ExtensionsWriter.Flush();
+
+        var encoded = new byte[buffer.WrittenCount + scratch.Extensions.Length];
+        buffer.WrittenSpan.CopyTo(encoded);
+        BinaryPrimitives.WriteInt32LittleEndian(encoded.AsSpan(2), bodyLength);
+        scratch.Extensions.GetBuffer().AsSpan(0, (int)scratch.Extensions.Length).CopyTo(encoded.AsSpan(buffer.WrittenCount));
+        if (buffer.Capacity > MaxKeptBuffer || scratch.Extensions.Capacity > MaxKeptBuffer) t_scratch = null;
+        return encoded;
+    }
+
+    private const int HeaderLength = 6;
+    private const int MaxKeptBuffer = 1 << 20;
+
+    [ThreadStatic] private static EncodeScratch? t_scratch;
+
+    /// <summary>Reused per thread; buffers that grew past 1 MiB for an unusual profile are not kept.</summary>
+    private sealed class EncodeScratch
+    {
+        public readonly ArrayBufferWriter<byte> Buffer = new(16 * 1024);
+        public readonly Utf8JsonWriter Json;
+        public readonly MemoryStream Extensions = new(8 * 1024);
+        public readonly BinaryWriter ExtensionsWriter;
+
+        public EncodeScratch()
+        {
+            Json = new Utf8JsonWriter(Buffer);
+            ExtensionsWriter = new BinaryWriter(Extensions, Encoding.UTF8, leaveOpen: true);
+        }
     }
 
     public static UserProfile Decode(ReadOnlySpan<byte> bytes)

@@ -95,7 +95,8 @@ public sealed class LiveCluster : IAsyncDisposable
         var nodes = new List<LiveNode> { await LiveNode.StartFirstAsync() };
         var cluster = new LiveCluster(nodes);
         for (var i = 1; i < inProcessNodes; i++) nodes.Add(await LiveNode.StartJoiningAsync(nodes[0]));
-        await WaitForMembersAsync(nodes[0], nodes.Count);
+        // Every node, not just the first: a member is Up on a node only once gossip has brought it there.
+        foreach (var node in nodes) await WaitForMembersAsync(node, nodes.Count);
         return cluster;
     }
 
@@ -103,7 +104,7 @@ public sealed class LiveCluster : IAsyncDisposable
     {
         var node = await LiveNode.StartProcessJoiningAsync(Nodes[0]);
         Nodes.Add(node);
-        await WaitForMembersAsync(Nodes[0], Nodes.Count);
+        foreach (var member in Nodes) await WaitForMembersAsync(member, Nodes.Count);
         return node;
     }
 

@@ -111,6 +111,24 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
     }
 
     [Fact]
+    public void The_encoder_writes_the_version_2_sample_byte_for_byte_and_reusing_its_buffers_changes_nothing()
+    {
+        // Given the committed v2 sample, written from the same profile by the encoder of its day
+        var sample = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v2.bin"));
+
+        // When the profile is encoded, then a different (larger) one on the same thread, then the first again
+        var first = ProfileCodec.Encode(RichProfile());
+        var other = ProfileCodec.Encode(ProfileReducer.ApplyAll(RichProfile(),
+            Enumerable.Range(0, 300).Select(i => (EventParser.ParseAccepted(TestEvents.PageView($"extra-{i}", "user-1", i % 50)).Event!, (EventPosition?)null))));
+        var again = ProfileCodec.Encode(RichProfile());
+
+        // Then the format did not move, and per-thread buffers leave nothing behind between profiles
+        Assert.Equal(sample, first);
+        Assert.Equal(first, again);
+        Assert.True(other.Length > first.Length);
+    }
+
+    [Fact]
     public void A_truncated_version_2_profile_is_refused_with_a_clear_error()
     {
         var bytes = ProfileCodec.Encode(RichProfile());
