@@ -50,13 +50,15 @@ public sealed partial class MetricsEndpointTests
         await PostAsync(http, "m2", 20);
 
         // Then the counters moved by at least that much (checkpoints follow the applied events within
-        // the checkpoint interval; a request's duration is recorded just after the client has the response)
-        var second = await ScrapeUntilAsync(http, $"first scrape: applied {Value(first, "dmp_events_applied_total")}, checkpoints {Value(first, "dmp_checkpoints_total")}", m =>
-            Value(m, "dmp_events_applied_total") >= Value(first, "dmp_events_applied_total") + 20
-            && Value(m, "dmp_checkpoints_total") > Value(first, "dmp_checkpoints_total")
-            && Value(m, "dmp_checkpoint_duration_milliseconds_count") > Value(first, "dmp_checkpoint_duration_milliseconds_count")
+        // the checkpoint interval; a request's duration is recorded just after the client has the response).
+        // A counter absent from the first scrape (no checkpoint yet) counts as 0 there.
+        double Before(string name) => Value(first, name) ?? 0;
+        var second = await ScrapeUntilAsync(http, $"first scrape: applied {Before("dmp_events_applied_total")}, checkpoints {Before("dmp_checkpoints_total")}", m =>
+            Value(m, "dmp_events_applied_total") >= Before("dmp_events_applied_total") + 20
+            && Value(m, "dmp_checkpoints_total") > Before("dmp_checkpoints_total")
+            && Value(m, "dmp_checkpoint_duration_milliseconds_count") > Before("dmp_checkpoint_duration_milliseconds_count")
             && Value(m, "http_server_request_duration_seconds_count", "http_route=\"/v1/events\"") >= 2);
-        Assert.True(Value(second, "dmp_events_consumed_total") >= Value(first, "dmp_events_consumed_total") + 20);
+        Assert.True(Value(second, "dmp_events_consumed_total") >= Before("dmp_events_consumed_total") + 20);
         // And the gauges show the node's shard region and a consumer that caught up
         Assert.True(Value(second, "dmp_sharding_entities", "type=\"user\"") >= 1);
         var ownLag = $"group=\"{group}\"";

@@ -13,12 +13,13 @@ public static class ActorsWorkload
         var events = args.Int("events", 1_000_000);
         var users = args.Int("users", 100_000);
         var window = args.Int("window", 8192);
+        var identify = args.String("identify-probability") is { } v ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : (double?)null;
         args.EnsureAllKnown();
 
         Console.WriteLine($"actors: {events:N0} messages over {users:N0} users, window {window}");
-        var data = Dataset.Generate(events, users, keepParsed: true);
+        var data = Dataset.Generate(events, users, keepParsed: true, identifyProbability: identify);
         var parsed = data.Parsed!;
-        Console.WriteLine($"generated + parsed in {data.GenerationTime.TotalSeconds:0.0} s, {data.ExpectedApplied.Count:N0} entities");
+        Console.WriteLine($"generated + parsed in {data.GenerationTime.TotalSeconds:0.0} s, {data.ExpectedApplied.Count:N0} entities; mix: {data.MixSummary()}");
         var entityIds = parsed.Select(e => e.EntityId).ToArray();
         // Positions as the ingest would give them: key-hashed partition, offsets in order per partition.
         var positions = new EventPosition[events];
@@ -78,6 +79,7 @@ public static class ActorsWorkload
 
         var md = Report.Header($"actors (in-process, no Kafka, no durability): {events:N0} messages, {users:N0} users, window {window}", command) + $"""
             - {data.ExpectedApplied.Count:N0} distinct entities; the same entity sequence in (a) and (b); every message is acknowledged to one sending actor, at most {window} outstanding.
+            - mix: {data.MixSummary()}{(identify is { } ip ? $" (sessions log in with probability {ip}: `--identify-probability`)" : "")}; identify and alias events stitch two profiles in one store transaction of their own.
             - (a) starts a single-node cluster with the engine's Akka configuration and a 100-shard region of a counter entity (count, reply). (b) is `DmpEngine` with Ingest disabled (SQLite store, empty: each new entity does one batched load), `ApplyEvent` pre-parsed by `EventParser`, replies `EventApplied`. No checkpoints, nothing is written to the store.
 
             | run | time | msgs/s | ratio to (a) | GC |

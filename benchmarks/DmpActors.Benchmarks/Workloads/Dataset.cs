@@ -27,10 +27,14 @@ public sealed class Dataset
     public int Count => Values.Length;
     public double MeanValueBytes => (double)PayloadBytes / Count;
 
-    public static Dataset Generate(int events, int users, bool keepParsed, int seed = 7)
+    /// <param name="identifyProbability">Chance a session logs in (identify after anonymous browsing, stitching two
+    /// profiles); null keeps the generator's default. 0 leaves identity stitching out, to see what it costs.</param>
+    public static Dataset Generate(int events, int users, bool keepParsed, int seed = 7, double? identifyProbability = null)
     {
         var sw = Stopwatch.StartNew();
-        var generator = new TrafficGenerator(new TrafficOptions { Users = users, Seed = seed, RunId = $"bench{seed}" });
+        var options = new TrafficOptions { Users = users, Seed = seed, RunId = $"bench{seed}" };
+        if (identifyProbability is { } p) options = options with { IdentifyProbability = p };
+        var generator = new TrafficGenerator(options);
         var keys = new byte[events][];
         var values = new byte[events][];
         var parsed = keepParsed ? new UserEvent[events] : null;
