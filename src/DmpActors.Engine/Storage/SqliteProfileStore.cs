@@ -12,6 +12,7 @@ public sealed class SqliteProfileStore : IProfileStore
     private const int MaxIdsPerQuery = 500;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<QueuedMerge> _mergeQueue = new();
     private readonly TimeProvider _clock;
 
     public SqliteProfileStore(string databaseFile, TimeProvider? clock = null)
@@ -88,37 +89,123 @@ public sealed class SqliteProfileStore : IProfileStore
         }, ct);
     }
 
-    public Task SaveMergeAsync(StoredProfile survivor, StoredProfile absorbed, StoredMerge merge, CancellationToken ct = default) =>
-        WriteAsync(async (connection, tx) =>
+    /// <summary>
+    /// Group commit: merges that arrive while the writer is busy are written together by whichever caller gets the
+    /// writer next, in arrival order, one transaction with a savepoint per merge. Each merge is still all or nothing
+    /// and fails on its own (a stale version, a recorded merge id); SQLite's synchronous commit is then paid once per
+    /// batch instead of once per merge.
+    /// </summary>
+    public async Task SaveMergeAsync(StoredProfile survivor, StoredProfile absorbed, StoredMerge merge, CancellationToken ct = default)
+    {
+        var queued = new QueuedMerge(survivor, absorbed, merge);
+        _mergeQueue.Enqueue(queued);
+        try
         {
-            await using (var upsert = new ProfileUpsert(connection, tx, _clock.GetUtcNow()))
+            await _writer.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (queued.TryCancel())
+        {
+            throw; // not claimed by a writer: it will never be written
+        }
+        catch (OperationCanceledException)
+        {
+            await queued.Written.Task; // another caller is writing it: its outcome stands
+            return;
+        }
+        try
+        {
+            if (!queued.Written.Task.IsCompleted) await WriteQueuedMergesAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+        await queued.Written.Task;
+    }
+
+    private sealed record QueuedMerge(StoredProfile Survivor, StoredProfile Absorbed, StoredMerge Merge)
+    {
+        private int _state; // 0 queued, 1 claimed by a writer, 2 cancelled by its caller
+
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TryClaim() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+
+        public bool TryCancel() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
+    }
+
+    /// <summary>Writes every queued merge; the caller holds the writer.</summary>
+    private async Task WriteQueuedMergesAsync(CancellationToken ct)
+    {
+        var batch = new List<QueuedMerge>();
+        while (_mergeQueue.TryDequeue(out var queued))
+            if (queued.TryClaim()) batch.Add(queued);
+        var failures = new Exception?[batch.Count];
+        try
+        {
+            await using var connection = await OpenAsync(ct);
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            for (var i = 0; i < batch.Count; i++)
             {
-                foreach (var profile in new[] { survivor, absorbed })
+                await tx.SaveAsync("merge", ct);
+                try
                 {
-                    if (await upsert.RunAsync(profile, ct) != 1) throw new StaleProfileException(profile.Id);
+                    await WriteMergeAsync(connection, tx, batch[i], ct);
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await tx.RollbackAsync("merge", ct);
+                    failures[i] = e;
+                }
+                await tx.ReleaseAsync("merge", ct);
             }
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.Parameters.AddWithValue("$merge", merge.MergeId);
-            if (merge.UndoneAt is { } undone)
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception e)
+        {
+            // Nothing of the batch is stored: every merge fails, with its own error where it had one.
+            for (var i = 0; i < batch.Count; i++) batch[i].Written.TrySetException(failures[i] ?? e);
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failures[i] is { } failure) batch[i].Written.TrySetException(failure);
+            else batch[i].Written.TrySetResult();
+        }
+    }
+
+    /// <summary>One merge: both profiles (neither over a newer stored version) and the merge record, or its undo.</summary>
+    private async Task WriteMergeAsync(SqliteConnection connection, SqliteTransaction tx, QueuedMerge queued, CancellationToken ct)
+    {
+        var (survivor, absorbed, merge) = (queued.Survivor, queued.Absorbed, queued.Merge);
+        await using (var upsert = new ProfileUpsert(connection, tx, _clock.GetUtcNow()))
+        {
+            foreach (var profile in new[] { survivor, absorbed })
             {
-                command.CommandText = "UPDATE merges SET undone_at_ms = $undone WHERE merge_id = $merge AND undone_at_ms IS NULL";
-                command.Parameters.AddWithValue("$undone", undone.ToUnixTimeMilliseconds());
-                if (await command.ExecuteNonQueryAsync(ct) != 1) throw new InvalidOperationException($"merge {merge.MergeId} is not recorded or already undone");
-                return;
+                if (await upsert.RunAsync(profile, ct) != 1) throw new StaleProfileException(profile.Id);
             }
-            command.CommandText = """
-                INSERT INTO merges(merge_id, survivor_id, absorbed_id, at_ms, trigger_event_id, payload)
-                VALUES($merge, $survivor, $absorbed, $at, $trigger, $payload)
-                """;
-            command.Parameters.AddWithValue("$survivor", merge.SurvivorId);
-            command.Parameters.AddWithValue("$absorbed", merge.AbsorbedId);
-            command.Parameters.AddWithValue("$at", merge.At.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$trigger", merge.TriggerEventId);
-            command.Parameters.AddWithValue("$payload", merge.Payload);
-            await command.ExecuteNonQueryAsync(ct);
-        }, ct);
+        }
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.Parameters.AddWithValue("$merge", merge.MergeId);
+        if (merge.UndoneAt is { } undone)
+        {
+            command.CommandText = "UPDATE merges SET undone_at_ms = $undone WHERE merge_id = $merge AND undone_at_ms IS NULL";
+            command.Parameters.AddWithValue("$undone", undone.ToUnixTimeMilliseconds());
+            if (await command.ExecuteNonQueryAsync(ct) != 1) throw new InvalidOperationException($"merge {merge.MergeId} is not recorded or already undone");
+            return;
+        }
+        command.CommandText = """
+            INSERT INTO merges(merge_id, survivor_id, absorbed_id, at_ms, trigger_event_id, payload)
+            VALUES($merge, $survivor, $absorbed, $at, $trigger, $payload)
+            """;
+        command.Parameters.AddWithValue("$survivor", merge.SurvivorId);
+        command.Parameters.AddWithValue("$absorbed", merge.AbsorbedId);
+        command.Parameters.AddWithValue("$at", merge.At.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$trigger", merge.TriggerEventId);
+        command.Parameters.AddWithValue("$payload", merge.Payload);
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     public async Task<StoredMerge?> LoadMergeAsync(string mergeId, CancellationToken ct = default) =>
         (await QueryMergesAsync("merge_id = $p0", [mergeId], ct)).SingleOrDefault();

@@ -50,6 +50,33 @@ public abstract class IdentityStoreContract
         Assert.Null(await store.LoadMergeAsync("m1"));
     }
 
+    protected async Task Merges_written_at_the_same_time_succeed_or_fail_each_on_its_own()
+    {
+        // Given a stored user with a newer version than one of the merges below will bring
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("carol", Bytes("c9"), 9)]);
+
+        // When 40 merges are saved at once (so they queue behind each other), one of them stale
+        var saves = Enumerable.Range(0, 40).Select(i => i == 17
+            ? store.SaveMergeAsync(new StoredProfile("carol", Bytes("old"), 3), new StoredProfile("anon-17", Bytes("t"), 1), Merge("m17", "carol", "anon-17"))
+            : store.SaveMergeAsync(new StoredProfile($"user-{i}", Bytes($"merged-{i}"), 1), new StoredProfile($"anon-{i}", Bytes("t"), 1), Merge($"m{i}", $"user-{i}", $"anon-{i}"))).ToList();
+        var outcomes = await Task.WhenAll(saves.Select(async save =>
+        {
+            try { await save; return null; }
+            catch (Exception e) { return e; }
+        }));
+
+        // Then only the stale one failed, and wrote nothing; every other merge is stored whole
+        Assert.IsType<StaleProfileException>(outcomes[17]);
+        Assert.All(outcomes.Where((_, i) => i != 17), Assert.Null);
+        Assert.Null(await store.LoadMergeAsync("m17"));
+        var loaded = await store.LoadAsync([.. Enumerable.Range(0, 40).Select(i => $"user-{i}"), "carol", "anon-17"]);
+        Assert.Equal("c9", Text(loaded["carol"].State));
+        Assert.False(loaded.ContainsKey("anon-17"));
+        Assert.Equal(39, loaded.Count(kv => kv.Key.StartsWith("user-", StringComparison.Ordinal)));
+        Assert.NotNull(await store.LoadMergeAsync("m39"));
+    }
+
     protected async Task The_same_merge_id_is_recorded_once()
     {
         await using var store = await CreateStoreAsync();
@@ -147,6 +174,7 @@ public sealed class SqliteIdentityStoreTests : IdentityStoreContract, IDisposabl
     [Fact] public Task Sqlite_a_merge_writes_both_profiles_their_identities_and_the_record_together() => A_merge_writes_both_profiles_their_identities_and_the_record_together();
     [Fact] public Task Sqlite_a_merge_over_a_newer_stored_version_writes_nothing() => A_merge_over_a_newer_stored_version_writes_nothing();
     [Fact] public Task Sqlite_the_same_merge_id_is_recorded_once() => The_same_merge_id_is_recorded_once();
+    [Fact] public Task Sqlite_merges_written_at_the_same_time_succeed_or_fail_each_on_its_own() => Merges_written_at_the_same_time_succeed_or_fail_each_on_its_own();
     [Fact] public Task Sqlite_an_undone_merge_is_marked_and_cannot_be_undone_twice() => An_undone_merge_is_marked_and_cannot_be_undone_twice();
     [Fact] public Task Sqlite_merge_records_are_found_by_either_side() => Merge_records_are_found_by_either_side();
     [Fact] public Task Sqlite_erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids() => Erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids();
@@ -189,6 +217,7 @@ public sealed class PostgresIdentityStoreTests : IdentityStoreContract
     [PostgresFact] public Task Postgres_a_merge_writes_both_profiles_their_identities_and_the_record_together() => A_merge_writes_both_profiles_their_identities_and_the_record_together();
     [PostgresFact] public Task Postgres_a_merge_over_a_newer_stored_version_writes_nothing() => A_merge_over_a_newer_stored_version_writes_nothing();
     [PostgresFact] public Task Postgres_the_same_merge_id_is_recorded_once() => The_same_merge_id_is_recorded_once();
+    [PostgresFact] public Task Postgres_merges_written_at_the_same_time_succeed_or_fail_each_on_its_own() => Merges_written_at_the_same_time_succeed_or_fail_each_on_its_own();
     [PostgresFact] public Task Postgres_an_undone_merge_is_marked_and_cannot_be_undone_twice() => An_undone_merge_is_marked_and_cannot_be_undone_twice();
     [PostgresFact] public Task Postgres_merge_records_are_found_by_either_side() => Merge_records_are_found_by_either_side();
     [PostgresFact] public Task Postgres_erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids() => Erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids();
