@@ -30,7 +30,9 @@ public interface IProfileStore : IAsyncDisposable
     Task<IReadOnlyDictionary<string, StoredProfile>> LoadAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default);
 
     /// <summary>Upserts all profiles in one transaction: all or nothing. Ids in quarantine are skipped: an erased
-    /// user is never written back by a save that was already on its way.</summary>
+    /// user is never written back by a save that was already on its way. An id may appear more than once (a
+    /// checkpoint's save and a merge's re-save can meet in one batch): the highest version is stored, the later
+    /// of equal ones, as writing the rows one by one would leave it.</summary>
     Task SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default);
 
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
