@@ -165,10 +165,32 @@ for project in "${projects[@]}"; do
              | sed -n 's/.* testName="\([^"]*\)".*/\1/p' | decode)
 done
 
+# The first lines of each failed test's message, so a CI log alone says why.
+failure_messages() {
+  awk '
+    /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+      failed = 1; match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); next
+    }
+    /<\/UnitTestResult>/ { failed = 0; inmsg = 0 }
+    failed && /<Message>/ { inmsg = 1; lines = 0; print "  " name ":"; sub(/.*<Message>/, "") }
+    inmsg {
+      done = sub(/<\/Message>.*/, "")
+      if (lines < 15) print "    " $0; else if (lines == 15) print "    ..."
+      lines++
+      if (done) { inmsg = 0; failed = 0 }
+    }' "$1" | decode
+}
+
 if [ ${#failed_names[@]} -gt 0 ]; then
   echo
   echo "Failed tests:"
   printf '  %s\n' "${failed_names[@]}"
+  echo
+  echo "Why they failed (first lines of each message):"
+  for project in "${projects[@]}"; do
+    trx="$RESULTS/$(basename "${project%.csproj}").trx"
+    [ -f "$trx" ] && failure_messages "$trx"
+  done
 fi
 if [ "$missing_results" -eq 1 ] || { [ "$run_failed" -eq 1 ] && [ "$total_failed" -eq 0 ]; }; then
   echo

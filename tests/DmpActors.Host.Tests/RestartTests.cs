@@ -18,10 +18,10 @@ public sealed class RestartTests
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{user}: {response.StatusCode}");
         var p = await response.Content.ReadFromJsonAsync<JsonElement>();
         var counts = p.GetProperty("event_counts");
-        Assert.Equal(views, counts.TryGetProperty("page_view", out var v) ? v.GetInt64() : 0);
-        Assert.Equal(purchases, p.GetProperty("orders").GetInt64());
-        Assert.Equal(revenue, p.GetProperty("total_revenue").GetDecimal());
-        Assert.Equal(views + purchases, p.GetProperty("events_applied").GetInt64());
+        var actualViews = counts.TryGetProperty("page_view", out var v) ? v.GetInt64() : 0;
+        // One string per user, so a failure names the user and every field at once.
+        Assert.Equal($"{user}: views={views} orders={purchases} revenue={revenue:0.####} applied={views + purchases}",
+            $"{user}: views={actualViews} orders={p.GetProperty("orders").GetInt64()} revenue={p.GetProperty("total_revenue").GetDecimal():0.####} applied={p.GetProperty("events_applied").GetInt64()}");
     }
 
     [Fact]
@@ -52,8 +52,12 @@ public sealed class RestartTests
         // The embedded broker's log restarted empty: new events (from offset 0 again) must still count.
         var more = Enumerable.Range(0, users).Select(u => Events.PageView($"b-{u}", $"u{u}"));
         Assert.Equal(HttpStatusCode.Accepted, (await second.Http.PostAsync("/v1/events", Events.Batch(more))).StatusCode);
-        await Wait.ForProfile(second.Http, $"u{users - 1}", p => p.GetProperty("events_applied").GetInt64() == 4, Patience);
-        for (var u = 0; u < users; u++) await AssertProfile(second.Http, $"u{u}", 3, 1, 5m);
+        // Users hash to different partitions, consumed independently: wait for each one, not just the last.
+        for (var u = 0; u < users; u++)
+        {
+            await Wait.ForProfile(second.Http, $"u{u}", p => p.GetProperty("events_applied").GetInt64() == 4, Patience);
+            await AssertProfile(second.Http, $"u{u}", 3, 1, 5m);
+        }
     }
 
     [Fact]
