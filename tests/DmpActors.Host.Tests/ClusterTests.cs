@@ -55,8 +55,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await Wait.Until(async () =>
             {
                 var info = await node.InfoAsync();
+                // local_users is null when the shard region did not answer /v1/info in time: not yet, ask again.
+                var users = info.GetProperty("local_users");
                 return info.GetProperty("ingest").GetProperty("records_checkpointed").GetInt64() > 0
-                       && info.GetProperty("local_users").GetProperty("entities").GetInt32() > 0;
+                       && users.ValueKind == JsonValueKind.Object && users.GetProperty("entities").GetInt32() > 0;
             }, Patience, "every node to checkpoint events and host user entities");
         }
 

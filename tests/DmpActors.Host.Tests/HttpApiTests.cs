@@ -88,8 +88,8 @@ public sealed class HttpApiTests : IClassFixture<HttpApiTests.Host>
     {
         var http = _host.Http;
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
-        var ready = await http.GetAsync("/readyz");
-        Assert.True(ready.IsSuccessStatusCode, await ready.Content.ReadAsStringAsync());
+        // Ready once ingest runs, which the host starts without waiting for it.
+        await Wait.Until(async () => (await http.GetAsync("/readyz")).IsSuccessStatusCode, Patience, "/readyz to answer 200");
         var info = await http.GetFromJsonAsync<JsonElement>("/v1/info");
         Assert.Equal("embedded", info.GetProperty("mode").GetString());
         Assert.Equal(_host.Factory.BrokerAddress, info.GetProperty("kafka_bootstrap").GetString());

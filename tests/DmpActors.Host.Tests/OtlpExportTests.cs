@@ -17,7 +17,7 @@ public sealed class OtlpExportTests
         await using var collector = await OtlpReceiver.StartAsync();
         using var data = new TempDir();
         await using var node = await HostProcess.StartAsync(
-            $"--Dmp:Kafka:BootstrapServers=127.0.0.1:{Ports.Free()}", "--Dmp:Node:Port=0", $"--Dmp:Storage:DataDirectory={data.Path}",
+            "--Dmp:Kafka:BootstrapServers=127.0.0.1:0", "--Dmp:Node:Port=0", $"--Dmp:Storage:DataDirectory={data.Path}",
             "--Dmp:Ingest:CheckpointInterval=00:00:00.200",
             $"--Dmp:Telemetry:OtlpEndpoint={collector.Endpoint}", "--Dmp:Telemetry:OtlpSignals=metrics,traces",
             "--Dmp:Telemetry:ExportInterval=00:00:00.500", "--Dmp:Telemetry:TraceSampleRatio=0");

@@ -28,7 +28,8 @@ public sealed class RestartTests
     public async Task Embedded_mode_profiles_that_were_checkpointed_survive_kill_9_and_new_events_still_count()
     {
         using var data = new TempDir();
-        string[] settings = [$"--Dmp:Kafka:BootstrapServers=127.0.0.1:{Ports.Free()}", "--Dmp:Node:Port=0",
+        // Port 0: each life's embedded broker binds a free port (its log starts empty either way).
+        string[] settings = ["--Dmp:Kafka:BootstrapServers=127.0.0.1:0", "--Dmp:Node:Port=0",
             $"--Dmp:Storage:DataDirectory={data.Path}", "--Dmp:Ingest:CheckpointInterval=00:00:00.200"];
         const int users = 20;
 

@@ -107,18 +107,14 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private HostProcess(Process process, int httpPort)
-    {
-        _process = process;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(15) };
-    }
+    private HostProcess(Process process) => _process = process;
 
-    public HttpClient Http { get; }
+    /// <summary>Set once the host has printed the address it bound (port 0: the system picks a free one, no race).</summary>
+    public HttpClient Http { get; private set; } = null!;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public static async Task<HostProcess> StartAsync(params string[] settings)
     {
-        var httpPort = Ports.Free();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -127,10 +123,10 @@ public sealed class HostProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DmpActors.Host.dll"));
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{httpPort}");
+        info.ArgumentList.Add("http://127.0.0.1:0");
         foreach (var s in settings) info.ArgumentList.Add(s);
         var process = Process.Start(info)!;
-        var host = new HostProcess(process, httpPort);
+        var host = new HostProcess(process);
         process.OutputDataReceived += (_, e) => { lock (host._output) host._output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (host._output) host._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -138,6 +134,13 @@ public sealed class HostProcess : IAsyncDisposable
         await Wait.Until(async () =>
         {
             if (process.HasExited) throw new InvalidOperationException("host exited early:\n" + host.Output);
+            if (host.Http is null)
+            {
+                // The start-up banner names the bound address: "  HTTP API      http://127.0.0.1:41234".
+                var line = host.Output.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("HTTP API", StringComparison.Ordinal));
+                if (line is null) return false;
+                host.Http = new HttpClient { BaseAddress = new Uri(line.Trim()["HTTP API".Length..].Trim()), Timeout = TimeSpan.FromSeconds(15) };
+            }
             return (await host.Http.GetAsync("/readyz")).IsSuccessStatusCode;
         }, TimeSpan.FromSeconds(90), "the host process to become ready");
         return host;
@@ -171,6 +174,6 @@ public sealed class HostProcess : IAsyncDisposable
     {
         if (!_process.HasExited) await KillAsync();
         _process.Dispose();
-        Http.Dispose();
+        Http?.Dispose();
     }
 }

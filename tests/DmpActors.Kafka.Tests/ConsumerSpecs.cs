@@ -102,7 +102,7 @@ public sealed class ConsumerSpecs(ITestOutputHelper output) : BrokerSpec(output)
         _broker.CreateTopic(topic, 1);
         Produce(_broker, topic, 1, 2_000, payloadBytes: 100);
         var settings = Consumer(_broker, Unique("g")).WithMaxBufferPerPartition(100)
-            .WithGroupTimeouts(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2));
+            .WithGroupTimeouts(TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(6));
 
         // When nobody pulls
         var (control, queue) = KafkaConsumer.PlainSource(settings, topic)
@@ -111,7 +111,7 @@ public sealed class ConsumerSpecs(ITestOutputHelper output) : BrokerSpec(output)
 
         // Then the full partition is paused (polling goes on for liveness) and stays assigned
         await AwaitConditionAsync(() => control.Metrics.Pauses >= 1, Timeout, "the stalled partition to be paused");
-        await Task.Delay(TimeSpan.FromSeconds(4)); // longer than max.poll.interval: the subject of this test is time
+        await Task.Delay(TimeSpan.FromSeconds(10)); // longer than max.poll.interval: the subject of this test is time
         Assert.Contains(new TopicPartition(topic, 0), control.Assignment);
 
         // And when demand returns, every record arrives once, in order

@@ -1,4 +1,6 @@
 using DmpActors.Host.Demo;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace DmpActors.Host.Runtime;
 
@@ -10,7 +12,9 @@ public static class StartupBanner
         var runtime = app.Services.GetRequiredService<DmpRuntime>();
         var demo = app.Services.GetRequiredService<DemoOptions>();
         var kafka = runtime.Options.Kafka;
-        var urls = string.Join(", ", app.Urls);
+        // The addresses the server really bound: with --urls http://127.0.0.1:0 they carry the port it picked.
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var urls = string.Join(", ", bound is { Count: > 0 } ? bound : app.Urls);
         var lines = new[]
         {
             "",

@@ -31,7 +31,9 @@ public sealed class TracingTests
         await ProduceAsync(harness, "traced-user", TestEvents.PageView("traced-1", "traced-user"), $"00-{traceId}-{producerSpan}-01");
 
         // Then its trace holds consume → apply → durable, each the child of the one before
-        await Eventually.True(() => spans.InTrace(traceId).Any(s => s.OperationName == "dmp.profile.durable"), Patience, "the durable span");
+        // The write span stops just after the durable spans it links: wait for both.
+        await Eventually.True(() => spans.InTrace(traceId).Any(s => s.OperationName == "dmp.profile.durable")
+                                    && spans.All.Any(s => s.OperationName == "dmp.profiles.write"), Patience, "the durable and write spans");
         var trace = spans.InTrace(traceId);
         var consume = trace.Single(s => s.OperationName == "dmp.ingest.consume");
         var apply = trace.Single(s => s.OperationName == "dmp.profile.apply");
