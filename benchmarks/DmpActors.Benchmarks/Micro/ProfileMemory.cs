@@ -28,7 +28,7 @@ public static class ProfileMemory
             | --- | ---: | ---: |
             | behaviour windows (incl. distinct items) | {windows:N0} B | {windows * 1e6 / (1 << 30):0.00} GiB |
             | windows + affinities + consent history | {added:N0} B | {added * 1e6 / (1 << 30):0.00} GiB |
-            | whole UserProfile (incl. 256 recent event ids for dedupe) | {whole:N0} B | {whole * 1e6 / (1 << 30):0.00} GiB |
+            | whole UserProfile (incl. the dedupe window: 256 event id hashes) | {whole:N0} B | {whole * 1e6 / (1 << 30):0.00} GiB |
             | ProfileCodec.Encode (v{ProfileCodec.CurrentVersion}) | {ProfileCodec.Encode(sample).Length:N0} B | |
             """;
         Console.WriteLine(md);

@@ -16,8 +16,9 @@ public static class Tombstone
         ArgumentNullException.ThrowIfNull(dedupe);
         ArgumentNullException.ThrowIfNull(e);
         if (position is { } p && dedupe.IsReplay(p)) return (dedupe, ApplyOutcome.ReplayedPosition);
-        if (dedupe.Seen(e.EventId)) return (position is { } at ? dedupe.RecordPosition(at) : dedupe, ApplyOutcome.DuplicateEventId);
-        return (dedupe.Record(e.EventId, position), ApplyOutcome.Applied);
+        var idHash = DedupeState.HashOf(e.EventId);
+        if (dedupe.Seen(idHash)) return (position is { } at ? dedupe.RecordPosition(at) : dedupe, ApplyOutcome.DuplicateEventId);
+        return (dedupe.Record(idHash, position), ApplyOutcome.Applied);
     }
 
     /// <summary>The profile an absorbed id keeps once merged: nothing about the user, only its dedupe marks.</summary>

@@ -1,17 +1,21 @@
-using System.Runtime.InteropServices;
+using System.IO.Hashing;
+using System.Text;
 
 namespace DmpActors.Domain.Profiles;
 
 /// <summary>
 /// What a profile remembers to absorb duplicates: the highest Kafka offset applied per partition (exact replay
-/// detection in O(partitions) memory) and a bounded window of recent event ids (producer duplicates).
+/// detection in O(partitions) memory) and a bounded window of recent event ids (producer duplicates), kept as
+/// 64-bit hashes (<see cref="HashOf"/>): 8 bytes an id instead of the id's string.
 /// Immutable: <see cref="Record"/> returns a new state and leaves this one valid.
 /// </summary>
 /// <remarks>
-/// The id window is a list of 16-id chunks. Appending claims the next free slot of the newest chunk with a
+/// The id window is a list of 16-hash chunks. Appending claims the next free slot of the newest chunk with a
 /// compare-and-swap, so the common append allocates no array; an older state that is appended to again
 /// (a branch) finds the slot taken and copies the chunk instead. A state only ever reads the slots it owns,
-/// so every version stays valid. Ids are compared by a 64-bit hash first (vectorised scan), then ordinally.
+/// so every version stays valid. A lookup is a vectorised scan of at most 272 hashes.
+/// Two different ids with the same hash would make the second look like a duplicate: with XXH3-64 and 272 hashes
+/// in the window, that is a chance of about 1.5e-17 per event (one in 10^16 events).
 /// </remarks>
 public sealed record DedupeState
 {
@@ -40,17 +44,17 @@ public sealed record DedupeState
         _offsets = offsets;
     }
 
-    /// <summary>Rebuilds a state from its persisted parts (ids oldest first, as in <see cref="RecentEventIds"/>).</summary>
-    public static DedupeState Restore(IEnumerable<string> recentEventIds, IEnumerable<KeyValuePair<int, long>> highestOffsetByPartition) =>
-        Restore(recentEventIds, 0, highestOffsetByPartition);
+    /// <summary>Rebuilds a state from its persisted parts (hashes oldest first, as in <see cref="RecentEventIdHashes"/>).</summary>
+    public static DedupeState Restore(IEnumerable<ulong> recentEventIdHashes, IEnumerable<KeyValuePair<int, long>> highestOffsetByPartition) =>
+        Restore(recentEventIdHashes, 0, highestOffsetByPartition);
 
     /// <summary>Rebuilds a state from its persisted parts, including the log generation its offsets belong to.</summary>
-    public static DedupeState Restore(IEnumerable<string> recentEventIds, long logGeneration, IEnumerable<KeyValuePair<int, long>> highestOffsetByPartition)
+    public static DedupeState Restore(IEnumerable<ulong> recentEventIdHashes, long logGeneration, IEnumerable<KeyValuePair<int, long>> highestOffsetByPartition)
     {
-        ArgumentNullException.ThrowIfNull(recentEventIds);
+        ArgumentNullException.ThrowIfNull(recentEventIdHashes);
         ArgumentNullException.ThrowIfNull(highestOffsetByPartition);
         var state = Empty;
-        foreach (var id in recentEventIds) state = state.Record(id, null);
+        foreach (var hash in recentEventIdHashes) state = state.Record(hash, null);
         foreach (var (partition, offset) in highestOffsetByPartition) state = state.RecordPosition(new EventPosition(partition, offset, logGeneration));
         return logGeneration == state._generation
             ? state
@@ -60,21 +64,21 @@ public sealed record DedupeState
     /// <summary>The events-log generation that <see cref="HighestOffsetByPartition"/> refers to (0 until a position is recorded).</summary>
     public long LogGeneration => _generation;
 
-    /// <summary>Recent event ids, oldest first, newest last. Materialised on each call: meant for persistence.</summary>
-    public IReadOnlyList<string> RecentEventIds
+    /// <summary>Hashes of the recent event ids, oldest first, newest last. Materialised on each call: meant for persistence.</summary>
+    public IReadOnlyList<ulong> RecentEventIdHashes
     {
         get
         {
-            var ids = new string[_full.Length * ChunkSize + _tailCount];
+            var hashes = new ulong[_full.Length * ChunkSize + _tailCount];
             var n = 0;
             foreach (var chunk in _full)
             {
-                Array.Copy(chunk.Ids, 0, ids, n, ChunkSize);
+                Array.Copy(chunk.Hashes, 0, hashes, n, ChunkSize);
                 n += ChunkSize;
             }
 
-            if (_tail is not null) Array.Copy(_tail.Ids, 0, ids, n, _tailCount);
-            return ids;
+            if (_tail is not null) Array.Copy(_tail.Hashes, 0, hashes, n, _tailCount);
+            return hashes;
         }
     }
 
@@ -108,24 +112,27 @@ public sealed record DedupeState
     }
 
     /// <summary>True when the id is in the recent window.</summary>
-    public bool Seen(string eventId)
+    public bool Seen(string eventId) => Seen(HashOf(eventId));
+
+    /// <summary>True when an id with this <see cref="HashOf"/> is in the recent window.</summary>
+    public bool Seen(ulong eventIdHash)
     {
-        ArgumentNullException.ThrowIfNull(eventId);
-        var hash = Hash(eventId);
-        if (_tail is not null && _tail.Contains(_tailCount, hash, eventId)) return true;
+        if (_tail is not null && _tail.Contains(_tailCount, eventIdHash)) return true;
         for (var i = _full.Length - 1; i >= 0; i--)
         {
-            if (_full[i].Contains(ChunkSize, hash, eventId)) return true;
+            if (_full[i].Contains(ChunkSize, eventIdHash)) return true;
         }
 
         return false;
     }
 
     /// <summary>Remembers an applied event: its id in the window and, when it came from Kafka, its offset.</summary>
-    public DedupeState Record(string eventId, EventPosition? position)
+    public DedupeState Record(string eventId, EventPosition? position) => Record(HashOf(eventId), position);
+
+    /// <summary>Remembers an applied event by its id's <see cref="HashOf"/>.</summary>
+    public DedupeState Record(ulong eventIdHash, EventPosition? position)
     {
-        ArgumentNullException.ThrowIfNull(eventId);
-        var hash = Hash(eventId);
+        var hash = eventIdHash;
         Chunk[] full = _full;
         Chunk tail;
         int tailCount;
@@ -134,13 +141,13 @@ public sealed record DedupeState
             if (_tail is not null) full = Roll(_full, _tail);
             tail = new Chunk();
             tail.Claim(0);
-            tail.Set(0, eventId, hash);
+            tail.Hashes[0] = hash;
             tailCount = 1;
         }
         else
         {
             tail = _tail.Claim(_tailCount) ? _tail : _tail.CopyPrefix(_tailCount);
-            tail.Set(_tailCount, eventId, hash);
+            tail.Hashes[_tailCount] = hash;
             tailCount = _tailCount + 1;
         }
 
@@ -192,15 +199,18 @@ public sealed record DedupeState
         return next;
     }
 
-    /// <summary>64-bit FNV-1a over 4 chars at a time; deterministic across processes.</summary>
-    private static ulong Hash(string s)
+    /// <summary>
+    /// The id as the window keeps it: XXH3-64 (seed 0) of its UTF-8 bytes. Persisted, so it never changes:
+    /// the same id hashes the same in every process, version and machine.
+    /// </summary>
+    public static ulong HashOf(string eventId)
     {
-        var h = 14695981039346656037UL;
-        var chars = s.AsSpan();
-        var words = MemoryMarshal.Cast<char, ulong>(chars);
-        foreach (var w in words) h = (h ^ w) * 1099511628211UL;
-        for (var i = words.Length * 4; i < chars.Length; i++) h = (h ^ chars[i]) * 1099511628211UL;
-        return h ^ (h >> 29);
+        ArgumentNullException.ThrowIfNull(eventId);
+        // Ids are at most 128 chars by the event contract (at most 384 UTF-8 bytes); anything longer uses the heap.
+        var max = Encoding.UTF8.GetMaxByteCount(eventId.Length);
+        Span<byte> utf8 = max <= 512 ? stackalloc byte[512] : new byte[max];
+        var length = Encoding.UTF8.GetBytes(eventId, utf8);
+        return XxHash3.HashToUInt64(utf8[..length]);
     }
 
     public bool Equals(DedupeState? other) =>
@@ -209,44 +219,25 @@ public sealed record DedupeState
             || (_generation == other._generation
                 && _partitions.AsSpan().SequenceEqual(other._partitions)
                 && _offsets.AsSpan().SequenceEqual(other._offsets)
-                && RecentEventIds.SequenceEqual(other.RecentEventIds, StringComparer.Ordinal)));
+                && RecentEventIdHashes.SequenceEqual(other.RecentEventIdHashes)));
 
     public override int GetHashCode() => HashCode.Combine(RecentEventIdCount, _partitions.Length);
 
     private sealed class Chunk
     {
-        public readonly string[] Ids = new string[ChunkSize];
-        private readonly ulong[] _hashes = new ulong[ChunkSize];
+        public readonly ulong[] Hashes = new ulong[ChunkSize];
         private int _claimed; // slots [0, _claimed) are owned by some state
 
         /// <summary>Takes slot <paramref name="count"/> if nobody has; a state with <paramref name="count"/> ids owns [0, count).</summary>
         public bool Claim(int count) => Interlocked.CompareExchange(ref _claimed, count + 1, count) == count;
 
-        public void Set(int slot, string id, ulong hash)
-        {
-            Ids[slot] = id;
-            _hashes[slot] = hash;
-        }
-
         public Chunk CopyPrefix(int count)
         {
             var copy = new Chunk { _claimed = count + 1 };
-            Array.Copy(Ids, copy.Ids, count);
-            Array.Copy(_hashes, copy._hashes, count);
+            Array.Copy(Hashes, copy.Hashes, count);
             return copy;
         }
 
-        public bool Contains(int count, ulong hash, string id)
-        {
-            var hashes = _hashes.AsSpan(0, count);
-            var from = 0;
-            while (true)
-            {
-                var i = hashes[from..].IndexOf(hash);
-                if (i < 0) return false;
-                if (string.Equals(Ids[from + i], id, StringComparison.Ordinal)) return true;
-                from += i + 1;
-            }
-        }
+        public bool Contains(int count, ulong hash) => Hashes.AsSpan(0, count).Contains(hash);
     }
 }

@@ -26,7 +26,8 @@ public static class ProfileReducer
 
         var dedupe = profile.Dedupe;
         if (position is { } p && dedupe.IsReplay(p)) return new ApplyResult(profile, ApplyOutcome.ReplayedPosition);
-        if (dedupe.Seen(e.EventId))
+        var idHash = DedupeState.HashOf(e.EventId);
+        if (dedupe.Seen(idHash))
         {
             // Nothing about the user changes, but the offset is consumed: recording it keeps a later Kafka replay of
             // this message recognisable by position even after its id has left the bounded window.
@@ -91,7 +92,7 @@ public static class ProfileReducer
             CategoryAffinity = categoryAffinity,
             ItemAffinity = itemAffinity,
             KnownIds = knownIds,
-            Dedupe = dedupe.Record(e.EventId, position),
+            Dedupe = dedupe.Record(idHash, position),
             EventsApplied = profile.EventsApplied + 1,
         };
         return new ApplyResult(next, ApplyOutcome.Applied, tooLate);

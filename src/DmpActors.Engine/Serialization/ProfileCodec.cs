@@ -21,11 +21,13 @@ namespace DmpActors.Engine.Serialization;
 /// binary section with the behaviour windows, affinities and consent history (<see cref="ProfileExtensionsV2"/>);
 /// the windows are arrays of 64-bit words, far smaller and cheaper than JSON. A v1 profile loads with empty windows,
 /// affinities and consent history: they fill from the next events.
+/// v3: as v2, but the dedupe window's event ids are not in the JSON body: their 64-bit hashes follow the v2 section
+/// (<see cref="ProfileExtensionsV3"/>). v1 and v2 ids are hashed on load, so nothing is forgotten.
 /// </remarks>
 public static class ProfileCodec
 {
     private const byte Magic = (byte)'P';
-    public const byte CurrentVersion = 2;
+    public const byte CurrentVersion = 3;
 
     /// <summary>Encodes in per-thread buffers (every checkpoint encodes each dirty profile): the result is the only
     /// array it allocates besides the JSON contract's own objects.</summary>
@@ -46,6 +48,7 @@ public static class ProfileCodec
 
         scratch.Extensions.SetLength(0);
         ProfileExtensionsV2.Write(scratch.ExtensionsWriter, profile);
+        ProfileExtensionsV3.Write(scratch.ExtensionsWriter, profile);
         scratch.ExtensionsWriter.Flush();
 
         var encoded = new byte[buffer.WrittenCount + scratch.Extensions.Length];
@@ -83,7 +86,8 @@ public static class ProfileCodec
         return bytes[1] switch
         {
             1 => ReadJson(bytes[2..]),
-            2 => DecodeV2(bytes[2..]),
+            2 => DecodeBinary(bytes[2..], 2),
+            3 => DecodeBinary(bytes[2..], 3),
             var v => throw new FormatException($"profile format version {v} is newer than this build understands ({CurrentVersion})"),
         };
     }
@@ -91,7 +95,7 @@ public static class ProfileCodec
     private static UserProfile ReadJson(ReadOnlySpan<byte> json) =>
         (JsonSerializer.Deserialize(json, CodecJsonContext.Default.ProfileStateV1) ?? throw new FormatException("empty profile body")).ToProfile();
 
-    private static UserProfile DecodeV2(ReadOnlySpan<byte> bytes)
+    private static UserProfile DecodeBinary(ReadOnlySpan<byte> bytes, byte version)
     {
         if (bytes.Length < 4) throw new FormatException("truncated profile (no body length)");
         var length = BitConverter.ToInt32(bytes);
@@ -101,13 +105,25 @@ public static class ProfileCodec
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
         {
-            return ProfileExtensionsV2.Read(reader, profile);
+            profile = ProfileExtensionsV2.Read(reader, profile);
+            return version >= 3 ? ProfileExtensionsV3.Read(reader, profile) : profile;
         }
         catch (EndOfStreamException e)
         {
             throw new FormatException("truncated profile (extensions)", e);
         }
     }
+}
+
+/// <summary>Version 3's addition after the v2 section: the dedupe window as event id hashes, oldest first.</summary>
+internal static class ProfileExtensionsV3
+{
+    public static void Write(BinaryWriter w, UserProfile p) => ProfileExtensionsV2.WriteArray(w, p.Dedupe.RecentEventIdHashes, w.Write);
+
+    public static UserProfile Read(BinaryReader r, UserProfile p) => p with
+    {
+        Dedupe = DedupeState.Restore(ProfileExtensionsV2.ReadArray(r, r.ReadUInt64), p.Dedupe.LogGeneration, p.Dedupe.HighestOffsetByPartition),
+    };
 }
 
 /// <summary>Version 2's binary section. Never change the order or meaning of a field; a new field means a new version.</summary>
@@ -178,13 +194,13 @@ internal static class ProfileExtensionsV2
 
     private static AffinityScores ReadAffinity(BinaryReader r) => AffinityScores.Restore(ReadArray(r, r.ReadString), ReadArray(r, r.ReadDouble));
 
-    private static void WriteArray<T>(BinaryWriter w, IReadOnlyList<T> items, Action<T> write)
+    public static void WriteArray<T>(BinaryWriter w, IReadOnlyList<T> items, Action<T> write)
     {
         w.Write7BitEncodedInt(items.Count);
         foreach (var item in items) write(item);
     }
 
-    private static T[] ReadArray<T>(BinaryReader r, Func<T> read)
+    public static T[] ReadArray<T>(BinaryReader r, Func<T> read)
     {
         var count = r.Read7BitEncodedInt();
         if (count is < 0 or > MaxItems) throw new FormatException($"profile array length {count} is out of range");
@@ -215,7 +231,8 @@ internal sealed record ProfileStateV1
     public Dictionary<string, string> Traits { get; init; } = new();
     public Dictionary<string, ConsentV1>? Consent { get; init; }
     public string[] KnownIds { get; init; } = [];
-    public string[] RecentEventIds { get; init; } = [];
+    /// <summary>v1 and v2 only: from v3 the ids travel as hashes after the binary section, and this is omitted.</summary>
+    public string[]? RecentEventIds { get; init; }
     public long LogGeneration { get; init; }
     public Dictionary<int, long> HighestOffsets { get; init; } = new();
     public long EventsApplied { get; init; }
@@ -240,7 +257,6 @@ internal sealed record ProfileStateV1
             Traits = new Dictionary<string, string>(p.Traits),
             Consent = p.Consent?.ToDictionary(c => c.Key, c => new ConsentV1(c.Value.Granted, c.Value.At)),
             KnownIds = p.KnownIds.ToArray(),
-            RecentEventIds = p.Dedupe.RecentEventIds.ToArray(),
             LogGeneration = p.Dedupe.LogGeneration,
             HighestOffsets = new Dictionary<int, long>(p.Dedupe.HighestOffsetByPartition),
             EventsApplied = p.EventsApplied,
@@ -267,7 +283,7 @@ internal sealed record ProfileStateV1
             Traits = Traits,
             Consent = Consent?.ToDictionary(c => c.Key, c => new ConsentState(c.Value.Granted, c.Value.At)),
             KnownIds = KnownIds,
-            Dedupe = DedupeState.Restore(RecentEventIds, LogGeneration, HighestOffsets),
+            Dedupe = DedupeState.Restore((RecentEventIds ?? []).Select(DedupeState.HashOf), LogGeneration, HighestOffsets),
             EventsApplied = EventsApplied,
         };
     }

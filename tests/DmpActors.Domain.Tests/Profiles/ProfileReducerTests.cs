@@ -314,8 +314,8 @@ public class ProfileReducerTests
         Assert.False(left.Dedupe.Seen("right"));
         Assert.True(right.Dedupe.Seen("right"));
         Assert.False(right.Dedupe.Seen("left"));
-        Assert.Equal(["e1", "e2", "left"], left.Dedupe.RecentEventIds);
-        Assert.Equal(["e1", "e2", "right"], right.Dedupe.RecentEventIds);
+        Assert.Equal(new[] { "e1", "e2", "left" }.Select(DedupeState.HashOf), left.Dedupe.RecentEventIdHashes);
+        Assert.Equal(new[] { "e1", "e2", "right" }.Select(DedupeState.HashOf), right.Dedupe.RecentEventIdHashes);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class UserProfileTests
         Traits = p.Traits.ToDictionary(),
         Consent = p.Consent?.ToDictionary(),
         KnownIds = p.KnownIds.ToList(),
-        Dedupe = DedupeState.Restore(p.Dedupe.RecentEventIds.ToList(), p.Dedupe.HighestOffsetByPartition.ToList()),
+        Dedupe = DedupeState.Restore(p.Dedupe.RecentEventIdHashes.ToList(), p.Dedupe.HighestOffsetByPartition.ToList()),
         EventsApplied = p.EventsApplied,
         ConsentHistory = ConsentHistory.Restore(p.ConsentHistory.Decisions.ToList()),
         Windows = RoundTrip(p.Windows),

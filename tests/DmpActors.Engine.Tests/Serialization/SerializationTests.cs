@@ -48,7 +48,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         Assert.Equal(expected.Traits, actual.Traits);
         Assert.Equal(expected.Consent, actual.Consent);
         Assert.Equal(expected.KnownIds, actual.KnownIds);
-        Assert.Equal(expected.Dedupe.RecentEventIds, actual.Dedupe.RecentEventIds);
+        Assert.Equal(expected.Dedupe.RecentEventIdHashes, actual.Dedupe.RecentEventIdHashes);
         Assert.Equal(expected.Dedupe.HighestOffsetByPartition, actual.Dedupe.HighestOffsetByPartition);
         Assert.Equal(expected.Dedupe.LogGeneration, actual.Dedupe.LogGeneration);
     }
@@ -86,7 +86,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         var decoded = ProfileCodec.Decode(ProfileCodec.Encode(profile));
 
         Assert.Equal(profile, decoded);
-        Assert.Equal(2, ProfileCodec.Encode(profile)[1]);
+        Assert.Equal(3, ProfileCodec.Encode(profile)[1]);
     }
 
     [Fact]
@@ -111,10 +111,23 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
     }
 
     [Fact]
-    public void The_encoder_writes_the_version_2_sample_byte_for_byte_and_reusing_its_buffers_changes_nothing()
+    public void A_profile_written_in_format_version_2_keeps_recognising_its_event_ids_after_it_is_saved_again()
     {
-        // Given the committed v2 sample, written from the same profile by the encoder of its day
-        var sample = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v2.bin"));
+        // Given a v2 profile (event ids as strings), loaded and written again in the current format
+        var v2 = ProfileCodec.Decode(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v2.bin")));
+        var resaved = ProfileCodec.Decode(ProfileCodec.Encode(v2));
+
+        // Then every id it held is still a duplicate, by id alone (no Kafka position)
+        foreach (var id in new[] { "e1", "e2", "e3", "e4", "e5" })
+            Assert.Equal(ApplyOutcome.DuplicateEventId, ProfileReducer.Apply(resaved, EventParser.ParseAccepted(TestEvents.PageView(id, "user-1")).Event!, null).Outcome);
+        Assert.Equal(ApplyOutcome.Applied, ProfileReducer.Apply(resaved, EventParser.ParseAccepted(TestEvents.PageView("e6", "user-1")).Event!, null).Outcome);
+    }
+
+    [Fact]
+    public void The_encoder_writes_the_version_3_sample_byte_for_byte_and_reusing_its_buffers_changes_nothing()
+    {
+        // Given the committed v3 sample, written from the same profile by the encoder of its day
+        var sample = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v3.bin"));
 
         // When the profile is encoded, then a different (larger) one on the same thread, then the first again
         var first = ProfileCodec.Encode(RichProfile());
@@ -129,7 +142,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
     }
 
     [Fact]
-    public void A_truncated_version_2_profile_is_refused_with_a_clear_error()
+    public void A_truncated_profile_is_refused_with_a_clear_error()
     {
         var bytes = ProfileCodec.Encode(RichProfile());
 
