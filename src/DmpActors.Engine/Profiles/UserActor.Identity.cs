@@ -22,30 +22,53 @@ public sealed partial class UserActor
     private DateTimeOffset? _quarantinedUntil;
 
     // Tombstone forwarding: events handed to the survivor, answered to the ingest once the survivor has them.
-    private readonly Dictionary<long, (IActorRef ReplyTo, long DeliveryId)> _forwarded = new();
+    private Dictionary<long, (IActorRef ReplyTo, long DeliveryId)>? _forwarded; // created when the first event is forwarded
     private long _nextForward;
     private bool _forwardedSinceFlush;
     private string? _forwardTarget;
     private long? _survivorIncarnation;
     private long _survivorVersion; // the survivor's version after the latest forwarded event
 
+    // The protocol in progress (one at a time): what the behaviours below need to remember between messages.
+    private Protocol? _protocol;     // coordinating a merge or unmerge
+    private string? _lockedBy;       // locked by a coordinator
+    private Unmerging? _unmerging;   // loading a merge record
+    private Erasing? _erasing;       // erasing
+
     private IActorRef Users => ClusterSharding.Get(Context.System).ShardRegion(DmpEngine.UserTypeName);
 
     private bool Quarantined => _quarantinedUntil is { } until && until > _settings.Clock.GetUtcNow();
 
-    private void IdentityProtocol()
+    /// <summary>The identity messages of the active behaviour; false when the message is not one of them.</summary>
+    private bool IdentityProtocol(object message)
     {
-        Receive<EventApplied>(ForwardedEventApplied);
-        Receive<SurvivorFlushed>(SurvivorFlushedThenSelf);
-        Receive<LockForMerge>(LockSelf);
-        Receive<GetIdentity>(get =>
+        switch (message)
         {
-            if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
-            else Sender.Tell(new IdentityReply(_userId, _profile.EventsApplied > 0 ? _profile : null, _identity, Quarantined ? _quarantinedUntil : null));
-        });
-        Receive<EraseUser>(Erase);
-        Receive<EnterQuarantine>(quarantine => Forget(quarantine.Until));
-        Receive<UnmergeUser>(Unmerge);
+            case EventApplied applied:
+                ForwardedEventApplied(applied);
+                return true;
+            case SurvivorFlushed flushed:
+                SurvivorFlushedThenSelf(flushed);
+                return true;
+            case LockForMerge request:
+                LockSelf(request);
+                return true;
+            case GetIdentity get:
+                if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
+                else Sender.Tell(new IdentityReply(_userId, _profile.EventsApplied > 0 ? _profile : null, _identity, Quarantined ? _quarantinedUntil : null));
+                return true;
+            case EraseUser erase:
+                Erase(erase);
+                return true;
+            case EnterQuarantine quarantine:
+                Forget(quarantine.Until);
+                return true;
+            case UnmergeUser unmerge:
+                Unmerge(unmerge);
+                return true;
+            default:
+                return false;
+        }
     }
 
     // ----- Routing: quarantine and tombstones -----
@@ -78,7 +101,7 @@ public sealed partial class UserActor
         // Without a position: the survivor's replay marks describe its own partition only; this tombstone's marks
         // recognise replays of events routed by the old id.
         var id = ++_nextForward;
-        _forwarded[id] = (Sender, apply.DeliveryId);
+        (_forwarded ??= new Dictionary<long, (IActorRef, long)>())[id] = (Sender, apply.DeliveryId);
         _forwardedSinceFlush = true;
         _forwardTarget = survivor;
         Users.Tell(new ApplyEvent(survivor, apply.Event, null, id));
@@ -88,7 +111,7 @@ public sealed partial class UserActor
 
     private void ForwardedEventApplied(EventApplied applied)
     {
-        if (!_forwarded.Remove(applied.DeliveryId, out var pending)) return;
+        if (_forwarded is null || !_forwarded.Remove(applied.DeliveryId, out var pending)) return;
         // The survivor restarted between two forwarded events: the earlier ones may be gone from its memory, and
         // this tombstone's marks would hide their replays. Restarting drops the marks, so the replays get through.
         if (_survivorIncarnation is { } known && known != applied.Incarnation)
@@ -137,7 +160,7 @@ public sealed partial class UserActor
         }
         Lock(other, mergeId);
         var pending = new PendingMerge(mergeId, other, e.EventId, Stopwatch.GetTimestamp());
-        Become(() => Coordinating(mergeId, other, locked => CommitMerge(pending, locked), reason => Refuse(mergeId, reason, e.EventId), _ => { }));
+        Coordinate(new Protocol(mergeId, other, locked => CommitMerge(pending, locked), reason => Refuse(mergeId, reason, e.EventId), _ => { }));
     }
 
     private void CommitMerge(PendingMerge pending, EntityLocked locked)
@@ -161,7 +184,7 @@ public sealed partial class UserActor
         {
             IdentityMetrics.Merges.Add(1);
             IdentityMetrics.MergeDuration.Record(Stopwatch.GetElapsedTime(pending.Started).TotalMilliseconds);
-            _log.Info("Merge {0} committed: {1} events folded in", pending.MergeId, absorbed.Profile.EventsApplied);
+            Log.Info("Merge {0} committed: {1} events folded in", pending.MergeId, absorbed.Profile.EventsApplied);
         });
     }
 
@@ -171,7 +194,7 @@ public sealed partial class UserActor
         _identity = _identity.WithRefusal(new MergeRefusal(_settings.Clock.GetUtcNow(), reason, triggerEventId));
         _version++;
         IdentityMetrics.MergesRefused.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
-        _log.Info("Merge {0} refused: {1}", mergeId, reason);
+        Log.Info("Merge {0} refused: {1}", mergeId, reason);
     }
 
     // ----- Unmerge -----
@@ -192,32 +215,42 @@ public sealed partial class UserActor
         _store.LoadMergeAsync(merged.MergeId).PipeTo(Self,
             success: record => new MergeRecordLoaded(record, replyTo),
             failure: ex => new ProtocolFailed(ex));
-        BecomeStacked(() =>
+        _unmerging = new Unmerging(request.OtherId, merged.MergeId, replyTo);
+        BecomeStacked(LoadingMergeRecord);
+    }
+
+    /// <summary>Unmerge, first step: the merge record is loading; everything else waits.</summary>
+    private void LoadingMergeRecord(object message)
+    {
+        var (otherId, mergeId, replyTo) = _unmerging!;
+        switch (message)
         {
-            Receive<MergeRecordLoaded>(loaded =>
-            {
+            case MergeRecordLoaded loaded:
                 UnbecomeStacked();
+                _unmerging = null;
                 if (loaded.Record is not { UndoneAt: null } record || record.SurvivorId != _userId)
                 {
                     var why = loaded.Record is { } r && r.SurvivorId != _userId ? $"merged through '{r.SurvivorId}': unmerge it there first" : "no open merge record";
-                    replyTo.Tell(new UnmergeResult(_userId, request.OtherId, merged.MergeId, why));
+                    replyTo.Tell(new UnmergeResult(_userId, otherId, mergeId, why));
                     Stash.UnstashAll();
                     return;
                 }
                 var lockId = "unmerge:" + record.MergeId;
                 Lock(record.AbsorbedId, lockId);
-                Become(() => Coordinating(lockId, record.AbsorbedId, locked => CommitUnmerge(record, locked, replyTo),
+                Coordinate(new Protocol(lockId, record.AbsorbedId, locked => CommitUnmerge(record, locked, replyTo),
                     reason => replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, $"the other profile refused: {reason}")),
                     why => replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, "not undone: " + why))));
-            });
-            Receive<ProtocolFailed>(failed =>
-            {
+                break;
+            case ProtocolFailed failed:
                 UnbecomeStacked();
-                replyTo.Tell(new UnmergeResult(_userId, request.OtherId, merged.MergeId, "loading the merge record failed: " + failed.Cause.GetBaseException().Message));
+                _unmerging = null;
+                replyTo.Tell(new UnmergeResult(_userId, otherId, mergeId, "loading the merge record failed: " + failed.Cause.GetBaseException().Message));
                 Stash.UnstashAll();
-            });
-            ReceiveAny(_ => Stash.Stash());
-        });
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
     }
 
     private void CommitUnmerge(StoredMerge record, EntityLocked locked, IActorRef replyTo)
@@ -233,7 +266,7 @@ public sealed partial class UserActor
             record with { UndoneAt = _settings.Clock.GetUtcNow() }, () =>
             {
                 IdentityMetrics.Unmerges.Add(1);
-                _log.Info("Merge {0} undone", record.MergeId);
+                Log.Info("Merge {0} undone", record.MergeId);
                 replyTo.Tell(new UnmergeResult(_userId, record.AbsorbedId, record.MergeId, null));
             });
     }
@@ -246,31 +279,49 @@ public sealed partial class UserActor
         Timers.StartSingleTimer("protocol-timeout", new ProtocolTimedOut(lockId), _settings.MergeTimeout);
     }
 
-    /// <summary>This entity coordinates: everything but the protocol's own messages waits in the stash.</summary>
-    private void Coordinating(string lockId, string otherId, Action<EntityLocked> onLocked, Action<MergeRefusalReason> onRefused, Action<string> onAbandoned)
+    private void Coordinate(Protocol protocol)
     {
-        Receive<EntityLocked>(locked => locked.LockId == lockId, onLocked);
-        Receive<LockRefused>(refused => refused.LockId == lockId, refused =>
+        _protocol = protocol;
+        Become(Coordinating);
+    }
+
+    /// <summary>This entity coordinates: everything but the protocol's own messages waits in the stash.</summary>
+    private void Coordinating(object message)
+    {
+        var (lockId, otherId, onLocked, onRefused, onAbandoned) = _protocol!;
+        switch (message)
         {
-            onRefused(refused.Reason);
-            EndProtocol();
-        });
-        Receive<BothWritten>(written => written.LockId == lockId, written =>
-        {
-            _profile = written.Survivor.Profile;
-            _identity = written.Survivor.Identity;
-            _version++;
-            _savedVersion = _savingVersion = _version;
-            Users.Tell(new CommitLock(otherId, lockId, written.Other.State, written.Other.Identity, written.Other.Version));
-            written.OnCommitted();
-            EndProtocol();
-        });
-        Receive<ProtocolFailed>(failed => Abandon(otherId, lockId, failed.Cause.GetBaseException().Message, onAbandoned));
-        Receive<ProtocolTimedOut>(timeout => timeout.LockId == lockId, _ => Abandon(otherId, lockId, "the other profile did not answer in time", onAbandoned));
-        // A coordinator never waits for another lock: two coordinators locking each other would wait forever.
-        // Locked or erasing entities wait for no one, so they simply stash lock requests until they are free.
-        Receive<LockForMerge>(busy => Sender.Tell(new LockRefused(busy.LockId, MergeRefusalReason.Busy)));
-        ReceiveAny(_ => Stash.Stash());
+            case EntityLocked locked when locked.LockId == lockId:
+                onLocked(locked);
+                break;
+            case LockRefused refused when refused.LockId == lockId:
+                onRefused(refused.Reason);
+                EndProtocol();
+                break;
+            case BothWritten written when written.LockId == lockId:
+                _profile = written.Survivor.Profile;
+                _identity = written.Survivor.Identity;
+                _version++;
+                _savedVersion = _savingVersion = _version;
+                Users.Tell(new CommitLock(otherId, lockId, written.Other.State, written.Other.Identity, written.Other.Version));
+                written.OnCommitted();
+                EndProtocol();
+                break;
+            case ProtocolFailed failed:
+                Abandon(otherId, lockId, failed.Cause.GetBaseException().Message, onAbandoned);
+                break;
+            case ProtocolTimedOut timeout when timeout.LockId == lockId:
+                Abandon(otherId, lockId, "the other profile did not answer in time", onAbandoned);
+                break;
+            // A coordinator never waits for another lock: two coordinators locking each other would wait forever.
+            // Locked or erasing entities wait for no one, so they simply stash lock requests until they are free.
+            case LockForMerge busy:
+                Sender.Tell(new LockRefused(busy.LockId, MergeRefusalReason.Busy));
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
     }
 
     private void WriteBoth(string lockId, string otherId, IdentityCodec.Side survivor, IdentityCodec.Side other, long otherVersion, StoredMerge record, Action onCommitted)
@@ -295,8 +346,8 @@ public sealed partial class UserActor
     private void EndProtocol()
     {
         Timers.Cancel("protocol-timeout");
-        Become(Active);
-        Stash.UnstashAll();
+        _protocol = null;
+        BecomeActive();
     }
 
     // ----- Merge: this entity is the other side -----
@@ -311,31 +362,39 @@ public sealed partial class UserActor
         Sender.Tell(new EntityLocked(request.LockId, _userId, ProfileCodec.Encode(_profile), IdentityCodec.Encode(_identity), _version));
         // Twice the coordinator's timeout: it gives up first and says so; this is for a coordinator that died.
         Timers.StartSingleTimer("lock-timeout", new ProtocolTimedOut(request.LockId), _settings.MergeTimeout * 2);
-        Become(() =>
+        _lockedBy = request.LockId;
+        Become(Locked);
+    }
+
+    /// <summary>Locked by a coordinator: it commits or releases; everything else waits.</summary>
+    private void Locked(object message)
+    {
+        var lockId = _lockedBy!;
+        switch (message)
         {
-            Receive<CommitLock>(commit => commit.LockId == request.LockId, commit =>
-            {
+            case CommitLock commit when commit.LockId == lockId:
                 _profile = ProfileCodec.Decode(commit.Profile);
                 _identity = IdentityCodec.Decode(commit.Identity);
                 _version = _savedVersion = _savingVersion = commit.Version;
                 EndLock();
-            });
-            Receive<ReleaseLock>(release => release.LockId == request.LockId, release =>
-            {
-                if (release.Reload) throw new IdentityProtocolException($"{request.LockId} abandoned by the coordinator; reloading");
+                break;
+            case ReleaseLock release when release.LockId == lockId:
+                if (release.Reload) throw new IdentityProtocolException($"{lockId} abandoned by the coordinator; reloading");
                 EndLock();
-            });
-            Receive<ProtocolTimedOut>(timeout => timeout.LockId == request.LockId,
-                _ => throw new IdentityProtocolException($"{request.LockId}: the coordinator went silent; reloading"));
-            ReceiveAny(_ => Stash.Stash());
-        });
+                break;
+            case ProtocolTimedOut timeout when timeout.LockId == lockId:
+                throw new IdentityProtocolException($"{lockId}: the coordinator went silent; reloading");
+            default:
+                Stash.Stash();
+                break;
+        }
     }
 
     private void EndLock()
     {
         Timers.Cancel("lock-timeout");
-        Become(Active);
-        Stash.UnstashAll();
+        _lockedBy = null;
+        BecomeActive();
     }
 
     // ----- Erasure -----
@@ -358,26 +417,36 @@ public sealed partial class UserActor
         _store.EraseAsync(ids, until).PipeTo(Self,
             success: () => new ErasureWritten(until),
             failure: ex => new ProtocolFailed(ex));
-        BecomeStacked(() =>
+        _erasing = new Erasing(ids, replyTo);
+        BecomeStacked(WaitingForErasure);
+    }
+
+    /// <summary>The erasure transaction is running; everything else waits.</summary>
+    private void WaitingForErasure(object message)
+    {
+        var (ids, replyTo) = _erasing!;
+        switch (message)
         {
-            Receive<ErasureWritten>(written =>
-            {
+            case ErasureWritten written:
                 UnbecomeStacked();
+                _erasing = null;
                 foreach (var merged in ids.Skip(1)) Users.Tell(new EnterQuarantine(merged, written.Until));
                 Forget(written.Until);
                 IdentityMetrics.Erasures.Add(ids.Count);
-                _log.Info("Erased a profile and {0} merged ids; quarantined until {1:O}", ids.Count - 1, written.Until);
+                Log.Info("Erased a profile and {0} merged ids; quarantined until {1:O}", ids.Count - 1, written.Until);
                 replyTo.Tell(new UserErased(_userId, ids.Count, written.Until));
                 Stash.UnstashAll();
-            });
-            Receive<ProtocolFailed>(failed =>
-            {
+                break;
+            case ProtocolFailed failed:
                 UnbecomeStacked();
+                _erasing = null;
                 replyTo.Tell(new Status.Failure(failed.Cause));
                 Stash.UnstashAll();
-            });
-            ReceiveAny(_ => Stash.Stash());
-        });
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
     }
 
     /// <summary>Drops everything held about the user; the store rows are already gone (or were never there).</summary>
@@ -391,6 +460,12 @@ public sealed partial class UserActor
     }
 
     private sealed record PendingMerge(string MergeId, string OtherId, string TriggerEventId, long Started);
+
+    private sealed record Protocol(string LockId, string OtherId, Action<EntityLocked> OnLocked, Action<MergeRefusalReason> OnRefused, Action<string> OnAbandoned);
+
+    private sealed record Unmerging(string OtherId, string MergeId, IActorRef ReplyTo);
+
+    private sealed record Erasing(IReadOnlyList<string> Ids, IActorRef ReplyTo);
 
     private sealed record BothWritten(string LockId, IdentityCodec.Side Survivor, StoredProfile Other, Action OnCommitted);
 

@@ -13,7 +13,12 @@ namespace DmpActors.Engine.Profiles;
 /// memory (read-your-writes) and makes its state durable when a checkpoint asks (or before it stops).
 /// Identity stitching, erasure and tombstone forwarding are in UserActor.Identity.cs.
 /// </summary>
-public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
+/// <remarks>
+/// An untyped actor whose behaviours are methods with a type switch: there is one entity per live user, and a
+/// ReceiveActor would build a table of ~20 handler delegates for each (about 1.9 KB per entity, and work at every
+/// start and every Become). Unknown messages go to <see cref="ActorBase.Unhandled"/>, as a ReceiveActor's would.
+/// </remarks>
+public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
 {
     private readonly string _userId;
     private readonly IActorRef _loader;
@@ -21,7 +26,7 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
     private readonly IProfileStore _store;
     private readonly UserActorSettings _settings;
     private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ILoggingAdapter? _log; // created on first use: most entities never log
     private UserProfile _profile;
     private IdentityState _identity = IdentityState.Empty;
     private long _version;       // grows with every change; the store keeps the highest
@@ -39,13 +44,14 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
         _store = store;
         _settings = settings;
         _profile = UserProfile.Empty(userId);
-        Loading();
     }
 
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
     private bool Dirty => _version > _savedVersion;
+
+    private ILoggingAdapter Log => _log ??= Context.GetLogger();
 
     protected override void PreStart()
     {
@@ -55,87 +61,108 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
 
     protected override void PostStop() => DmpMetrics.ActiveUsers.Add(-1);
 
-    private void Loading()
+    /// <summary>The first behaviour: waiting for the stored state; everything else waits in the stash.</summary>
+    protected override void OnReceive(object message)
     {
-        Receive<ProfileLoaded>(loaded =>
+        switch (message)
         {
-            if (loaded.State is not null)
-            {
-                _profile = ProfileCodec.Decode(loaded.State);
-                _version = _savedVersion = _savingVersion = _loadedVersion = loaded.Version;
-            }
-            _identity = IdentityCodec.Decode(loaded.Identity);
-            _quarantinedUntil = loaded.QuarantinedUntil;
-            Become(Active);
-            Stash.UnstashAll();
-        });
-        Receive<ProfileLoadFailed>(failed =>
-        {
-            _log.Warning("Loading profile of {0} failed ({1}); retrying in {2}", LogRedaction.UserRef(_userId), failed.Error, _settings.RetryDelay);
-            Timers.StartSingleTimer("load-retry", new RetryLoad(), _settings.RetryDelay);
-        });
-        Receive<RetryLoad>(_ => _loader.Tell(new LoadProfile(_userId)));
-        ReceiveAny(_ => Stash.Stash());
+            case ProfileLoaded loaded:
+                if (loaded.State is not null)
+                {
+                    _profile = ProfileCodec.Decode(loaded.State);
+                    _version = _savedVersion = _savingVersion = _loadedVersion = loaded.Version;
+                }
+                _identity = IdentityCodec.Decode(loaded.Identity);
+                _quarantinedUntil = loaded.QuarantinedUntil;
+                BecomeActive();
+                break;
+            case ProfileLoadFailed failed:
+                Log.Warning("Loading profile of {0} failed ({1}); retrying in {2}", LogRedaction.UserRef(_userId), failed.Error, _settings.RetryDelay);
+                Timers.StartSingleTimer("load-retry", new RetryLoad(), _settings.RetryDelay);
+                break;
+            case RetryLoad:
+                _loader.Tell(new LoadProfile(_userId));
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
     }
 
-    private void Active()
+    private void Active(object message)
     {
-        Receive<ApplyEvent>(apply =>
+        switch (message)
         {
-            if (RefusedAsQuarantined(apply) || RefusedAfterGap(apply) || Redirected(apply)) return;
-            using var span = DmpTracing.StartApply(apply.TraceParent, apply.Event.EventId);
-            var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position, _settings.ProfileRules);
-            if (result.TooLate) DmpMetrics.EventsTooLate.Add(1);
-            _traced = DmpTracing.Applied(span, result.Outcome, apply.Event.EventId, _traced);
-            // A duplicate with a new position still advances the replay mark, so keep its profile
-            // too; only a replay returns the very same instance.
-            if (!ReferenceEquals(result.Profile, _profile))
-            {
-                _profile = result.Profile;
-                _version++;
-            }
-            Ack(Sender, apply.DeliveryId, result.Outcome);
-            if (result.Outcome == ApplyOutcome.Applied) Stitch(apply.Event);
-        });
-        Receive<GetProfile>(get =>
+            case ApplyEvent apply:
+                Apply(apply);
+                break;
+            case GetProfile get:
+                if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
+                else Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 ? _profile : null));
+                break;
+            case FlushProfile flush:
+                Flush(flush);
+                break;
+            case ProfileSaved saved:
+                _savedVersion = Math.Max(_savedVersion, saved.Version);
+                if (_stopping) StopWhenClean();
+                break;
+            case ProfileSaveFailed:
+                _savingVersion = _savedVersion;
+                if (_stopping)
+                    Timers.StartSingleTimer("stop-retry", StopUser.Instance, _settings.RetryDelay);
+                break;
+            // Sent by the shard when the user has been idle (passivate-idle-entity-after) and on hand-off.
+            case StopUser:
+                _stopping = true;
+                StopWhenClean();
+                break;
+            default:
+                if (!IdentityProtocol(message)) Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>Back to <see cref="Active"/> after loading or a protocol, with whatever waited meanwhile.</summary>
+    private void BecomeActive()
+    {
+        Become(Active);
+        Stash.UnstashAll();
+    }
+
+    private void Apply(ApplyEvent apply)
+    {
+        if (RefusedAsQuarantined(apply) || RefusedAfterGap(apply) || Redirected(apply)) return;
+        using var span = DmpTracing.StartApply(apply.TraceParent, apply.Event.EventId);
+        var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position, _settings.ProfileRules);
+        if (result.TooLate) DmpMetrics.EventsTooLate.Add(1);
+        _traced = DmpTracing.Applied(span, result.Outcome, apply.Event.EventId, _traced);
+        // A duplicate with a new position still advances the replay mark, so keep its profile
+        // too; only a replay returns the very same instance.
+        if (!ReferenceEquals(result.Profile, _profile))
         {
-            if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
-            else Sender.Tell(new ProfileReply(_userId, _profile.EventsApplied > 0 ? _profile : null));
-        });
-        Receive<FlushProfile>(flush =>
+            _profile = result.Profile;
+            _version++;
+        }
+        Ack(Sender, apply.DeliveryId, result.Outcome);
+        if (result.Outcome == ApplyOutcome.Applied) Stitch(apply.Event);
+    }
+
+    private void Flush(FlushProfile flush)
+    {
+        if (flush.Incarnation != _incarnation)
         {
-            if (flush.Incarnation != _incarnation)
-            {
-                // An earlier life applied the events; they are durable if this life loaded them from the store.
-                var saved = flush.Version <= _loadedVersion;
-                Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, saved,
-                    saved ? null : $"entity restarted before version {flush.Version} was saved (it loaded version {_loadedVersion})"));
-            }
-            else if (_forwardedSinceFlush)
-                FlushSurvivorThenSelf(Sender, flush.CheckpointId);
-            else if (!Dirty)
-                Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
-            else
-                Save(Sender, flush.CheckpointId);
-        });
-        Receive<ProfileSaved>(saved =>
-        {
-            _savedVersion = Math.Max(_savedVersion, saved.Version);
-            if (_stopping) StopWhenClean();
-        });
-        Receive<ProfileSaveFailed>(failed =>
-        {
-            _savingVersion = _savedVersion;
-            if (_stopping)
-                Timers.StartSingleTimer("stop-retry", StopUser.Instance, _settings.RetryDelay);
-        });
-        // Sent by the shard when the user has been idle (passivate-idle-entity-after) and on hand-off.
-        Receive<StopUser>(_ =>
-        {
-            _stopping = true;
-            StopWhenClean();
-        });
-        IdentityProtocol();
+            // An earlier life applied the events; they are durable if this life loaded them from the store.
+            var saved = flush.Version <= _loadedVersion;
+            Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, saved,
+                saved ? null : $"entity restarted before version {flush.Version} was saved (it loaded version {_loadedVersion})"));
+        }
+        else if (_forwardedSinceFlush)
+            FlushSurvivorThenSelf(Sender, flush.CheckpointId);
+        else if (!Dirty)
+            Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
+        else
+            Save(Sender, flush.CheckpointId);
     }
 
     private void Ack(IActorRef to, long deliveryId, ApplyOutcome outcome) =>
@@ -167,7 +194,18 @@ public sealed partial class UserActor : ReceiveActor, IWithStash, IWithTimers
     private sealed record RetryLoad;
 
     public static Props Props(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings) =>
-        Akka.Actor.Props.Create(() => new UserActor(userId, loader, writer, store, settings));
+        Akka.Actor.Props.CreateBy(new Producer(userId, loader, writer, store, settings));
+
+    /// <summary>Creates the entity with a plain constructor call: no expression tree to take apart, no reflection.</summary>
+    private sealed class Producer(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings)
+        : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(UserActor);
+
+        public ActorBase Produce() => new UserActor(userId, loader, writer, store, settings);
+
+        public void Release(ActorBase actor) { }
+    }
 }
 
 /// <param name="Rules">Merge safety rules (Dmp:Identity).</param>
