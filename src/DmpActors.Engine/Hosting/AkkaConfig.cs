@@ -55,6 +55,8 @@ public static class AkkaConfig
                 }
               }
             }
+            # The user entities' mailbox: a small ring instead of a ConcurrentQueue segment per user.
+            dmp.user-mailbox.mailbox-type = "DmpActors.Engine.Profiles.CompactMailbox, DmpActors.Engine"
             """);
     }
 }

@@ -194,7 +194,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
     private sealed record RetryLoad;
 
     public static Props Props(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings) =>
-        Akka.Actor.Props.CreateBy(new Producer(userId, loader, writer, store, settings));
+        Akka.Actor.Props.CreateBy(new Producer(userId, loader, writer, store, settings)).WithMailbox(CompactMailbox.ConfigPath);
 
     /// <summary>Creates the entity with a plain constructor call: no expression tree to take apart, no reflection.</summary>
     private sealed class Producer(string userId, IActorRef loader, IActorRef writer, IProfileStore store, UserActorSettings settings)
