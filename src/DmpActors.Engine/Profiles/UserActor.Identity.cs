@@ -21,6 +21,11 @@ public sealed partial class UserActor
 {
     private DateTimeOffset? _quarantinedUntil;
 
+    /// <summary>A merge refused because the other profile was coordinating one of its own is tried again this many
+    /// times, after 100, 200, 400, 800 and 1,600 ms (±50 %, so two entities that met do not meet again), then refused.</summary>
+    public const int MaxBusyRetries = 5;
+    private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(100);
+
     // Tombstone forwarding: events handed to the survivor, answered to the ingest once the survivor has them.
     private Dictionary<long, (IActorRef ReplyTo, long DeliveryId)>? _forwarded; // created when the first event is forwarded
     private long _nextForward;
@@ -65,6 +70,10 @@ public sealed partial class UserActor
                 return true;
             case UnmergeUser unmerge:
                 Unmerge(unmerge);
+                return true;
+            case RetryStitch retry:
+                // A tombstone by now: the other side folded this profile in, so the two are linked already.
+                if (_identity.MergedInto is null) Stitch(retry.Event, retry.Attempt);
                 return true;
             default:
                 return false;
@@ -148,7 +157,8 @@ public sealed partial class UserActor
 
     // ----- Merge: this entity survives -----
 
-    private void Stitch(UserEvent e)
+    /// <param name="attempt">0 for the event itself, 1.. for retries after the other profile was busy.</param>
+    private void Stitch(UserEvent e, int attempt = 0)
     {
         if (e.UserId == _userId) _identity = _identity.WithUserId(_userId);
         if (MergeRules.StitchedId(e, _userId) is not { } other || _identity.Holds(other)) return;
@@ -160,7 +170,20 @@ public sealed partial class UserActor
         }
         Lock(other, mergeId);
         var pending = new PendingMerge(mergeId, other, e.EventId, Stopwatch.GetTimestamp());
-        Coordinate(new Protocol(mergeId, other, locked => CommitMerge(pending, locked), reason => Refuse(mergeId, reason, e.EventId), _ => { }));
+        Coordinate(new Protocol(mergeId, other, locked => CommitMerge(pending, locked), reason =>
+        {
+            if (reason == MergeRefusalReason.Busy && attempt < MaxBusyRetries) RetryLater(e, attempt + 1);
+            else Refuse(mergeId, reason, e.EventId);
+        }, _ => { }));
+    }
+
+    /// <summary>The entity goes on with other messages meanwhile; a retry is in memory only (a crash before it
+    /// leaves the ids unlinked, as a refusal would; a later identify or alias links them).</summary>
+    private void RetryLater(UserEvent e, int attempt)
+    {
+        IdentityMetrics.MergeRetries.Add(1);
+        var delay = BusyRetryDelay * Math.Pow(2, attempt - 1) * (0.5 + Random.Shared.NextDouble());
+        Timers.StartSingleTimer("stitch-retry:" + e.EventId, new RetryStitch(e, attempt), delay);
     }
 
     private void CommitMerge(PendingMerge pending, EntityLocked locked)
@@ -460,6 +483,8 @@ public sealed partial class UserActor
     }
 
     private sealed record PendingMerge(string MergeId, string OtherId, string TriggerEventId, long Started);
+
+    private sealed record RetryStitch(UserEvent Event, int Attempt);
 
     private sealed record Protocol(string LockId, string OtherId, Action<EntityLocked> OnLocked, Action<MergeRefusalReason> OnRefused, Action<string> OnAbandoned);
 

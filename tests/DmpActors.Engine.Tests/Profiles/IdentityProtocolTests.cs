@@ -126,6 +126,38 @@ public sealed class IdentityProtocolTests
     }
 
     [Fact]
+    public async Task A_merge_refused_because_the_other_profile_was_busy_is_tried_again_and_links_both_once_it_is_free()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(harness.Options(o =>
+        {
+            o.Ingest.Enabled = false;
+            o.Identity.MaxUserIdsPerProfile = 2;
+        }));
+        await Apply(engine, "anon-x", AnonView("x0", "anon-x"));
+        await Apply(engine, "carol", TestEvents.PageView("c0", "carol"));
+        var retries = 0L;
+        using var listener = Listen("dmp.identity.merge_retries", n => Interlocked.Add(ref retries, n));
+
+        // Given carol coordinating a merge that cannot finish yet: anon-x is held by another lock (this test's)
+        await engine.Users.Ask<EntityLocked>(new LockForMerge("anon-x", "held-by-test", "tester"), Ask);
+        Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "carol", Identify("login-c", "carol", "anon-x")));
+
+        // When dave's login names carol, who is busy, and carol becomes free only after dave was turned away
+        Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "dave", Identify("login-d", "dave", "carol")));
+        await Eventually.True(() => Interlocked.Read(ref retries) >= 1, Patience, "dave to be turned away as busy and retry");
+        engine.Users.Tell(new ReleaseLock("anon-x", "held-by-test", Reload: false));
+
+        // Then dave's retry links carol (and anon-x with her), nothing is refused, and every event counts once
+        await Eventually.True(async () => (await Identity(engine, "dave")).Identity.Holds("carol"), Patience, "dave to absorb carol");
+        var dave = await Identity(engine, "dave");
+        Assert.True(dave.Identity.Holds("anon-x"));
+        Assert.Empty(dave.Identity.Refusals);
+        Assert.Equal(4, dave.Profile!.EventsApplied);
+        Assert.Equal(2, (await engine.Store.LoadMergesAsync(["carol", "dave"])).Count);
+    }
+
+    [Fact]
     public async Task A_placeholder_anonymous_id_is_refused_counted_and_reported_on_the_profile_not_merged()
     {
         await using var harness = new EngineHarness();
