@@ -117,6 +117,56 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract, IDisposable
         Assert.Equal([1, 2, 3], (await second.LoadAsync(["u1"]))["u1"].State);
     }
 
+    [Fact]
+    public async Task Sqlite_a_database_with_the_old_without_rowid_tables_moves_to_rowid_tables_and_keeps_every_row()
+    {
+        // Given a file in the layout of earlier builds: WITHOUT ROWID profiles (before the identity column) and merges
+        var file = Path.Combine(_dir.Path, "old-layout.db");
+        await using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = """
+                PRAGMA journal_mode=WAL;
+                CREATE TABLE profiles(id TEXT PRIMARY KEY, state BLOB NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE merges(merge_id TEXT PRIMARY KEY, survivor_id TEXT NOT NULL, absorbed_id TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL, trigger_event_id TEXT NOT NULL, undone_at_ms INTEGER, payload BLOB NOT NULL) WITHOUT ROWID;
+                CREATE INDEX merges_by_survivor ON merges(survivor_id);
+                INSERT INTO profiles VALUES('u1', x'010203', 7, '2026-11-01T00:00:00Z'), ('u2', x'0405', 3, '2026-11-01T00:00:00Z');
+                INSERT INTO merges VALUES('m1', 'u1', 'anon-1', 1764000000000, 'login', NULL, x'09');
+                """;
+            await create.ExecuteNonQueryAsync();
+        }
+
+        // When a store opens it (twice: the move happens once)
+        for (var open = 0; open < 2; open++)
+        {
+            await using var store = new SqliteProfileStore(file);
+            await store.InitializeAsync();
+
+            // Then every row is there, and new writes work
+            var loaded = await store.LoadAsync(["u1", "u2"]);
+            Assert.Equal(open == 0 ? "010203@7" : "08@8", $"{Convert.ToHexString(loaded["u1"].State)}@{loaded["u1"].Version}");
+            Assert.Equal("0405@3", $"{Convert.ToHexString(loaded["u2"].State)}@{loaded["u2"].Version}");
+            var merge = await store.LoadMergeAsync("m1");
+            Assert.Equal(("u1", "anon-1", "login"), (merge!.SurvivorId, merge.AbsorbedId, merge.TriggerEventId));
+            Assert.Single(await store.LoadMergesAsync(["u1"]));
+            await store.SaveAsync([new StoredProfile("u1", [8], 8, [1])]);
+            Assert.Equal([1], (await store.LoadAsync(["u1"]))["u1"].Identity);
+        }
+
+        // And both tables are rowid tables now, with the merge indexes back
+        await using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
+        await check.OpenAsync();
+        await using var query = check.CreateCommand();
+        query.CommandText = "SELECT group_concat(name || ':' || (sql LIKE '%WITHOUT ROWID%'), ' ') FROM sqlite_master WHERE name IN ('profiles', 'merges', 'merges_by_survivor', 'merges_by_absorbed') ORDER BY name";
+        var layout = (string)(await query.ExecuteScalarAsync())!;
+        Assert.Contains("profiles:0", layout);
+        Assert.Contains("merges:0", layout);
+        Assert.Contains("merges_by_survivor:0", layout);
+        Assert.Contains("merges_by_absorbed:0", layout);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
 
