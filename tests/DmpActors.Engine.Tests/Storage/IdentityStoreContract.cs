@@ -181,27 +181,6 @@ public sealed class SqliteIdentityStoreTests : IdentityStoreContract, IDisposabl
     [Fact] public Task Sqlite_a_save_never_writes_a_quarantined_id_until_the_quarantine_ends() => A_save_never_writes_a_quarantined_id_until_the_quarantine_ends();
     [Fact] public Task Sqlite_profiles_without_identity_load_with_none() => Profiles_without_identity_load_with_none();
 
-    [Fact]
-    public async Task Sqlite_a_database_from_before_identity_stitching_gains_the_identity_column()
-    {
-        var file = Path.Combine(_dir.Path, "old.db");
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TABLE profiles(id TEXT PRIMARY KEY, state BLOB NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
-                INSERT INTO profiles VALUES('old-user', x'01', 3, '2026-01-01');
-                """;
-            await command.ExecuteNonQueryAsync();
-        }
-        await using var store = new SqliteProfileStore(file);
-        await store.InitializeAsync();
-
-        var old = (await store.LoadAsync(["old-user"]))["old-user"];
-        Assert.Equal((3L, (byte[]?)null), (old.Version, old.Identity));
-    }
-
     public void Dispose() => _dir.Dispose();
 }
 

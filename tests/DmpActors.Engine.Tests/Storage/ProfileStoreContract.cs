@@ -118,7 +118,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract, IDisposable
     }
 
     [Fact]
-    public async Task Sqlite_a_database_with_the_old_without_rowid_tables_moves_to_rowid_tables_and_keeps_every_row()
+    public async Task Sqlite_a_database_in_the_old_layout_gains_the_identity_column_moves_to_rowid_tables_and_keeps_every_row()
     {
         // Given a file in the layout of earlier builds: WITHOUT ROWID profiles (before the identity column) and merges
         var file = Path.Combine(_dir.Path, "old-layout.db");
@@ -148,6 +148,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract, IDisposable
             var loaded = await store.LoadAsync(["u1", "u2"]);
             Assert.Equal(open == 0 ? "010203@7" : "08@8", $"{Convert.ToHexString(loaded["u1"].State)}@{loaded["u1"].Version}");
             Assert.Equal("0405@3", $"{Convert.ToHexString(loaded["u2"].State)}@{loaded["u2"].Version}");
+            Assert.Null(loaded["u2"].Identity); // written before identity stitching: the column was added empty
             var merge = await store.LoadMergeAsync("m1");
             Assert.Equal(("u1", "anon-1", "login"), (merge!.SurvivorId, merge.AbsorbedId, merge.TriggerEventId));
             Assert.Single(await store.LoadMergesAsync(["u1"]));
