@@ -37,7 +37,12 @@ app.MapEvents();
 app.MapProfiles();
 app.MapAdmin();
 app.MapIdentity();
-app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+var started = false; // read in the catch below: the lifetime service is disposed by then
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    started = true;
+    StartupBanner.Print(app);
+});
 
 try
 {
@@ -49,6 +54,12 @@ try
 catch (OptionsValidationException invalid)
 {
     return HostConfiguration.Refuse(invalid);
+}
+catch (Exception failed) when (!started)
+{
+    // Start-up failed (a port in use, a database that refuses us): the hosting log above has the details; say it
+    // in one line and exit 1 instead of dying of an unhandled exception (SIGABRT, exit 134).
+    return HostConfiguration.FailedToStart(failed);
 }
 
 /// <summary>Lets tests start the host with WebApplicationFactory.</summary>

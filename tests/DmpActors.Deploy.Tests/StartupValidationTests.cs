@@ -48,6 +48,24 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task Host_whose_broker_port_is_taken_exits_1_with_one_line_saying_why_not_an_unhandled_exception()
+    {
+        // Given the embedded broker's address held by another listener
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        using var workingDirectory = new TempDir();
+        await using var host = HostCommand.Start(["--urls", "http://127.0.0.1:0", $"--Dmp:Kafka:BootstrapServers=127.0.0.1:{port}", "--Dmp:Node:Port=0"],
+            null, workingDirectory.Path);
+
+        // When the node starts, Then it stops with exit code 1 and says what was in the way
+        Assert.Equal(1, await host.ExitCodeAsync());
+        var line = Assert.Single(host.Stderr.Split('\n', StringSplitOptions.TrimEntries), l => l.StartsWith("DmpActors could not start: ", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{port}", line);
+        Assert.DoesNotContain("Unhandled exception", host.Stdout + host.Stderr);
+    }
+
+    [Fact]
     public async Task Environment_variables_override_the_profile_in_any_case_and_the_command_line_overrides_them()
     {
         using var data = new TempDir();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using DmpActors.Benchmarks.Infra;
 
@@ -43,13 +42,14 @@ public sealed class HostProcessTarget : ILatencyTarget
     private readonly Process _process;
     private readonly HttpClient _http;
     private readonly string _dataDir;
-    private readonly Queue<string> _lastLines = new();
+    private readonly HostOutput _output;
 
-    private HostProcessTarget(Process process, HttpClient http, string dataDir, string bootstrap)
+    private HostProcessTarget(Process process, HttpClient http, string dataDir, string bootstrap, HostOutput output)
     {
         _process = process;
         _http = http;
         _dataDir = dataDir;
+        _output = output;
         BootstrapServers = bootstrap;
         Probe = new HttpProfileProbe(http);
     }
@@ -74,68 +74,52 @@ public sealed class HostProcessTarget : ILatencyTarget
     public static async Task<HostProcessTarget> StartAsync(string hostDll)
     {
         if (!File.Exists(hostDll)) throw new FileNotFoundException($"the host is not built at {hostDll} (build DmpActors.sln, or pass --host-dll)", hostDll);
-        var httpPort = FreePort();
-        var bootstrap = $"127.0.0.1:{FreePort()}";
         var dataDir = Path.Combine(Path.GetTempPath(), "dmp-bench-host-" + Guid.NewGuid().ToString("N")[..8]);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(hostDll)! };
         foreach (var a in new[]
                  {
-                     hostDll, "--urls", $"http://127.0.0.1:{httpPort}", $"--Dmp:Kafka:BootstrapServers={bootstrap}",
+                     // Port 0 for both: the host binds free ports itself and prints them (no window for another socket).
+                     hostDll, "--urls", "http://127.0.0.1:0", "--Dmp:Kafka:BootstrapServers=127.0.0.1:0",
                      $"--Dmp:Kafka:Partitions={TopicPartitions}", $"--Dmp:Storage:DataDirectory={dataDir}",
                      "--Dmp:Ingest:PassivateAfter=01:00:00", "--Logging:LogLevel:Default=Warning",
                  })
             info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
-        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"),
-            Timeout = TimeSpan.FromSeconds(15),
-        };
-        var target = new HostProcessTarget(process, http, dataDir, bootstrap);
-        process.OutputDataReceived += (_, e) => target.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => target.Keep(e.Data);
+        var output = new HostOutput();
+        process.OutputDataReceived += (_, e) => output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        var (httpUrl, bootstrap) = await output.BannerAsync(process, TimeSpan.FromSeconds(90));
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = new Uri(httpUrl),
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+        var target = new HostProcessTarget(process, http, dataDir, bootstrap, output);
         await target.WaitReadyAsync(TimeSpan.FromSeconds(90));
         Console.WriteLine($"latency: host process {process.Id} ready at {http.BaseAddress}, broker {bootstrap}");
         return target;
     }
 
-    private void Keep(string? line)
-    {
-        if (line is null) return;
-        lock (_lastLines)
-        {
-            _lastLines.Enqueue(line);
-            if (_lastLines.Count > 40) _lastLines.Dequeue();
-        }
-    }
-
-    private string LastLines() { lock (_lastLines) return string.Join(Environment.NewLine, _lastLines); }
 
     private async Task WaitReadyAsync(TimeSpan patience)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"the host exited with {_process.ExitCode} before it was ready:{Environment.NewLine}{LastLines()}");
+            if (_process.HasExited) throw new InvalidOperationException($"the host exited with {_process.ExitCode} before it was ready:{Environment.NewLine}{_output.LastLines()}");
             try
             {
                 using var ready = await _http.GetAsync("/readyz");
                 if (ready.IsSuccessStatusCode) return;
             }
             catch (HttpRequestException) { }
-            if (clock.Elapsed > patience) throw new TimeoutException($"the host was not ready within {patience.TotalSeconds:0} s:{Environment.NewLine}{LastLines()}");
+            if (clock.Elapsed > patience) throw new TimeoutException($"the host was not ready within {patience.TotalSeconds:0} s:{Environment.NewLine}{_output.LastLines()}");
             await Task.Delay(200);
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
@@ -145,6 +129,43 @@ public sealed class HostProcessTarget : ILatencyTarget
         _process.Dispose();
         _http.Dispose();
         try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The host's output: the last 40 lines for error messages, and the addresses its start-up banner names.</summary>
+internal sealed class HostOutput
+{
+    private readonly Queue<string> _lastLines = new();
+    private string? _http, _kafka;
+
+    public void Add(string? line)
+    {
+        if (line is null) return;
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > 40) _lastLines.Dequeue();
+            // "  HTTP API      http://127.0.0.1:41234" and "  Kafka         127.0.0.1:40321 (embedded broker; ...)"
+            var trimmed = line.Trim();
+            if (trimmed.StartsWith("HTTP API", StringComparison.Ordinal)) _http ??= trimmed["HTTP API".Length..].Trim().Split(',')[0];
+            if (trimmed.StartsWith("Kafka ", StringComparison.Ordinal)) _kafka ??= trimmed["Kafka".Length..].Trim().Split(' ')[0];
+        }
+    }
+
+    public string LastLines() { lock (_lastLines) return string.Join(Environment.NewLine, _lastLines); }
+
+    /// <summary>The bound HTTP URL and Kafka bootstrap address, once the banner has printed them.</summary>
+    public async Task<(string Http, string Kafka)> BannerAsync(Process process, TimeSpan patience)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (_lastLines)
+                if (_http is not null && _kafka is not null) return (_http, _kafka);
+            if (process.HasExited) throw new InvalidOperationException($"the host exited with {process.ExitCode} before it was ready:{Environment.NewLine}{LastLines()}");
+            if (clock.Elapsed > patience) throw new TimeoutException($"the host printed no start-up banner within {patience.TotalSeconds:0} s:{Environment.NewLine}{LastLines()}");
+            await Task.Delay(100);
+        }
     }
 }
 

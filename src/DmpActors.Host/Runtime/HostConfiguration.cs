@@ -85,6 +85,16 @@ public static class HostConfiguration
         return 2;
     }
 
+    /// <summary>Exit code 1 for a node that was configured right but could not start.</summary>
+    public static int FailedToStart(Exception failed)
+    {
+        // The outermost message names what was in the way (its inner exception only says "address in use").
+        var e = failed;
+        while (e is AggregateException { InnerExceptions.Count: 1 } single) e = single.InnerExceptions[0];
+        Console.Error.WriteLine("DmpActors could not start: " + e.Message);
+        return 1;
+    }
+
     private static IEnumerable<string> UrlErrors(string? urls)
     {
         if (urls is null) yield break;
