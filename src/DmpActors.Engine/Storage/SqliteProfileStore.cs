@@ -179,23 +179,23 @@ public sealed class SqliteProfileStore : IProfileStore
         var failures = new Exception?[batch.Count];
         try
         {
-            await using var connection = await OpenAsync(ct);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            for (var i = 0; i < batch.Count; i++)
+            await InTransactionAsync(async (connection, tx) =>
             {
-                await tx.SaveAsync("merge", ct);
-                try
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    await WriteMergeAsync(connection, tx, batch[i], ct);
+                    await tx.SaveAsync("merge", ct);
+                    try
+                    {
+                        await WriteMergeAsync(connection, tx, batch[i], ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        await tx.RollbackAsync("merge", ct);
+                        failures[i] = e;
+                    }
+                    await tx.ReleaseAsync("merge", ct);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    await tx.RollbackAsync("merge", ct);
-                    failures[i] = e;
-                }
-                await tx.ReleaseAsync("merge", ct);
-            }
-            await tx.CommitAsync(ct);
+            }, ct);
         }
         catch (Exception e)
         {
@@ -318,15 +318,21 @@ public sealed class SqliteProfileStore : IProfileStore
         await _writer.WaitAsync(ct);
         try
         {
-            await using var connection = await OpenAsync(ct);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            await work(connection, tx);
-            await tx.CommitAsync(ct);
+            await InTransactionAsync(work, ct);
         }
         finally
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>One transaction on a fresh connection; the caller holds the writer.</summary>
+    private async Task InTransactionAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await work(connection, tx);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>The prepared upsert of one profile row: a lower version never overwrites a higher one (saves may

@@ -460,16 +460,8 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
     /// <summary>Sorts words by (position, series) and adds up words for the same key.</summary>
     private static ulong[] Coalesce(List<ulong> words)
     {
-        words.Sort();
-        var n = 0;
-        for (var i = 0; i < words.Count; i++)
-        {
-            if (n > 0 && words[n - 1] >> 48 == words[i] >> 48)
-                words[n - 1] = (words[n - 1] & ~ValueMask) | (ulong)Math.Min((long)ValueMask, Value(words[n - 1]) + Value(words[i]));
-            else words[n++] = words[i];
-        }
-
-        return words.GetRange(0, n).ToArray();
+        var kept = CoalesceInPlace(words);
+        return CollectionsMarshal.AsSpan(words)[..kept].ToArray();
     }
 
     /// <summary>The arrays being changed by one operation; each change copies only the array it touches, and the

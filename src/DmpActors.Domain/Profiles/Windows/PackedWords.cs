@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace DmpActors.Domain.Profiles.Windows;
 
 /// <summary>
@@ -47,32 +49,29 @@ internal static class PackedWords
 
     public static ulong[] Unpack(byte[] packed)
     {
-        if (packed.Length == 0) return [];
+        var words = new ulong[Count(packed)];
+        Decode(packed, words);
+        return words;
+    }
+
+    /// <summary><see cref="Unpack"/> into a reused list (its contents replaced).</summary>
+    public static void UnpackInto(byte[] packed, List<ulong> words)
+    {
+        CollectionsMarshal.SetCount(words, Count(packed));
+        Decode(packed, CollectionsMarshal.AsSpan(words));
+    }
+
+    /// <summary>Decodes the <see cref="Count"/> words that follow the count into <paramref name="words"/>.</summary>
+    private static void Decode(byte[] packed, Span<ulong> words)
+    {
+        if (words.IsEmpty) return;
         var at = 0;
-        var words = new ulong[Read(packed, ref at)];
+        Read(packed, ref at); // the count, already known
         ulong key = 0;
         for (var i = 0; i < words.Length; i++)
         {
             key += Read(packed, ref at);
             words[i] = key << ValueBits | Read(packed, ref at);
-        }
-
-        return words;
-    }
-
-    /// <summary><see cref="Unpack"/> into a reused list (cleared first).</summary>
-    public static void UnpackInto(byte[] packed, List<ulong> words)
-    {
-        words.Clear();
-        if (packed.Length == 0) return;
-        var at = 0;
-        var count = (int)Read(packed, ref at);
-        words.EnsureCapacity(count);
-        ulong key = 0;
-        for (var i = 0; i < count; i++)
-        {
-            key += Read(packed, ref at);
-            words.Add(key << ValueBits | Read(packed, ref at));
         }
     }
 
