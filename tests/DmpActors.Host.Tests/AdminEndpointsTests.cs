@@ -3,7 +3,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using DmpActors.Engine.Storage;
 using DmpActors.Host.Admin;
+using DmpActors.Host.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DmpActors.Host.Tests;
 
@@ -156,6 +159,27 @@ public sealed class AdminEndpointsTests : IClassFixture<AdminEndpointsTests.Node
         Assert.Equal("MemberUp", change.GetProperty("event").GetString());
         Assert.Equal("up", change.GetProperty("status").GetString());
     }
+    [Fact]
+    public async Task A_profile_that_cannot_be_decoded_answers_409_and_is_listed_as_isolated_in_info_and_admin()
+    {
+        // Given a stored row that no codec version can read
+        var runtime = _node.Factory.Services.GetRequiredService<DmpRuntime>();
+        await runtime.Engine.Store.SaveAsync([new StoredProfile("corrupt-user", [0xFF, 0x01, 0x02], 3)]);
+        var http = _node.Admin();
+
+        // When an event for the user arrives
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("/v1/events", Events.Json(Events.PageView("iso-1", "corrupt-user")))).StatusCode);
+
+        // Then the user is isolated, and says so everywhere
+        await Wait.Until(async () => (await http.GetAsync("/v1/profiles/corrupt-user")).StatusCode == HttpStatusCode.Conflict, Patience, "the profile to answer 409");
+        var problem = await (await http.GetAsync("/v1/profiles/corrupt-user")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("cannot be decoded", problem.GetProperty("detail").GetString());
+        var info = await http.GetFromJsonAsync<JsonElement>("/v1/info");
+        Assert.True(info.GetProperty("isolated_profiles").GetInt32() >= 1);
+        var isolated = await http.GetFromJsonAsync<JsonElement>("/admin/v1/profiles/isolated");
+        var entry = Assert.Single(isolated.GetProperty("profiles").EnumerateArray(), p => p.GetProperty("user_id").GetString() == "corrupt-user");
+        Assert.Equal("undecodable", entry.GetProperty("kind").GetString());
+    }
 }
 
 public sealed class AdminKeyTests
@@ -232,4 +256,5 @@ public sealed class AdminKeyTests
         http.DefaultRequestHeaders.Add(AdminEndpoints.KeyHeader, key);
         return http;
     }
+
 }

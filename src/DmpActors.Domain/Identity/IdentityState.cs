@@ -22,6 +22,9 @@ public enum MergeRefusalReason
 
     /// <summary>The other profile was itself in the middle of a merge.</summary>
     Busy,
+
+    /// <summary>The other profile is isolated for an error of its own (it cannot be decoded or written).</summary>
+    Unavailable,
 }
 
 /// <summary>

@@ -26,6 +26,15 @@ public enum ApplyOutcome
 
     /// <summary>The event's id was erased and is in quarantine: dropped, the profile is not recreated.</summary>
     Quarantined,
+
+    /// <summary>Applying the event threw: it goes to the dead-letter topic with the exception. The profile is as it
+    /// was, except that the event's id and position are recorded (<see cref="ProfileReducer.Consume"/>), so a replay
+    /// or a producer duplicate of it is recognised instead of failing again.</summary>
+    Failed,
+
+    /// <summary>The profile itself is quarantined (it could not be loaded, decoded or written): the event goes to
+    /// the dead-letter topic and nothing about the user changes until an operator releases it.</summary>
+    Isolated,
 }
 
 /// <summary>The profile after applying one event. Always keep <see cref="Profile"/>: it is the same instance for a

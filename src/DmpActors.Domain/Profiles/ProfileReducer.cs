@@ -17,6 +17,11 @@ public static class ProfileReducer
     /// <summary>Applies with <see cref="ProfileRules.Default"/>.</summary>
     public static ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position) => Apply(profile, e, position, ProfileRules.Default);
 
+    /// <summary>Consumes an event that could not be applied: only its id and position are recorded, so its replay is
+    /// judged a replay and its producer duplicate a duplicate; nothing else about the user changes.</summary>
+    public static UserProfile Consume(UserProfile profile, UserEvent e, EventPosition? position) =>
+        profile with { Dedupe = profile.Dedupe.Record(e.EventId, position) };
+
     /// <param name="position">The event's Kafka position, or null when it did not come from Kafka.</param>
     public static ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position, ProfileRules rules)
     {

@@ -27,8 +27,10 @@ public sealed class DmpEngine : IAsyncDisposable
     private readonly ShardRegionSampler _shardStats;
 
     private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
-        IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log, ShardRegionSampler shardStats)
+        IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log, ShardRegionSampler shardStats,
+        IsolatedProfiles isolated)
     {
+        Isolated = isolated;
         _shardStats = shardStats;
         Options = options;
         System = system;
@@ -47,13 +49,17 @@ public sealed class DmpEngine : IAsyncDisposable
     public IProducer<byte[]?, byte[]> Producer { get; }
     public IngestService? Ingest { get; }
     public long LogGeneration { get; }
+
+    /// <summary>Profiles this node's entities isolated (they cannot be decoded or written).</summary>
+    public IsolatedProfiles Isolated { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
     public bool ClusterUp => Cluster.Get(System).SelfMember.Status == MemberStatus.Up;
 
     /// <param name="bootstrapServers">Where Kafka is (the embedded broker's address in embedded mode).</param>
     /// <param name="freshLog">True when the events log started empty (embedded broker): replay dedupe starts a new generation.</param>
     public static async Task<DmpEngine> StartAsync(DmpOptions options, string bootstrapServers, bool freshLog,
-        ILoggerFactory loggerFactory, TimeProvider? clock = null, Config? extraConfig = null, CancellationToken ct = default)
+        ILoggerFactory loggerFactory, TimeProvider? clock = null, Config? extraConfig = null, CancellationToken ct = default,
+        EngineHooks? hooks = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0) throw new OptionsValidationException(errors);
@@ -77,8 +83,9 @@ public sealed class DmpEngine : IAsyncDisposable
             {
                 Rules = options.Identity.Rules(), QuarantinePeriod = options.Privacy.QuarantinePeriod,
                 MergeTimeout = options.Identity.MergeTimeout, Clock = clock,
-                ProfileRules = options.Profiles.ToRules(),
+                ProfileRules = options.Profiles.ToRules(), Isolated = new IsolatedProfiles(clock),
             };
+            if (hooks?.Users is { } configure) userSettings = configure(userSettings);
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
                 id => UserActor.Props(id, loader, writer, store, userSettings),
@@ -119,7 +126,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
-            return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats);
+            return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated);
         }
         catch
         {
@@ -153,7 +160,7 @@ public sealed class DmpEngine : IAsyncDisposable
     public async Task<Domain.Profiles.UserProfile?> GetProfileAsync(string userId, TimeSpan timeout, CancellationToken ct = default)
     {
         var reply = await Users.Ask<ProfileReply>(new GetProfile(userId), timeout, ct);
-        return reply.Profile;
+        return reply.Isolated is { } reason ? throw new ProfileIsolatedException(userId, reason) : reply.Profile;
     }
 
     /// <summary>True once the actor system has terminated (this node left the cluster or was downed).</summary>
@@ -170,6 +177,16 @@ public sealed class DmpEngine : IAsyncDisposable
         await Store.DisposeAsync();
         _log.LogInformation("Engine stopped");
     }
+}
+
+/// <summary>Seams for tests and embedders: <see cref="Users"/> adjusts the settings every user entity starts with.</summary>
+public sealed record EngineHooks(Func<UserActorSettings, UserActorSettings>? Users = null);
+
+/// <summary>The profile is isolated (docs/durability.md#isolated-profiles): it cannot be read until fixed or erased.</summary>
+public sealed class ProfileIsolatedException(string userId, string reason) : Exception($"profile is isolated: {reason}")
+{
+    public string UserId { get; } = userId;
+    public string Reason { get; } = reason;
 }
 
 public sealed class OptionsValidationException(IReadOnlyList<string> errors)

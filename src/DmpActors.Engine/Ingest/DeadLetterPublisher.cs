@@ -13,20 +13,35 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
 {
     public const string ReasonHeader = "dmp-reject-reason";
     public const string DetailHeader = "dmp-reject-detail";
+    public const string ExceptionHeader = "dmp-reject-exception";
     public const string SourceHeader = "dmp-source";
 
-    public async Task PublishAsync(IngestRecord record)
+    public async Task PublishAsync(IngestRecord record, DeadLetter reason)
     {
-        var rejection = record.Rejection;
         var headers = new Headers
         {
-            { ReasonHeader, Encoding.UTF8.GetBytes(rejection.Code) },
-            { DetailHeader, Encoding.UTF8.GetBytes(rejection.Detail) },
+            { ReasonHeader, Encoding.UTF8.GetBytes(reason.Code) },
+            { DetailHeader, Encoding.UTF8.GetBytes(reason.Detail) },
             { SourceHeader, Encoding.UTF8.GetBytes($"{record.Offset.TopicPartition.Topic}/{record.Position.Partition}/{record.Position.Offset}") },
         };
+        if (reason.Exception is { } exception) headers.Add(ExceptionHeader, Encoding.UTF8.GetBytes(exception));
         // Whoever reads the dead letters continues the record's trace.
         if (record.Span?.Id is { } traceParent) headers.Add(DmpTracing.TraceParentHeader, Encoding.ASCII.GetBytes(traceParent));
         await producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = record.Key, Value = record.Value, Headers = headers });
-        DmpMetrics.EventsRejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Code));
+        DmpMetrics.EventsRejected.Add(1, new KeyValuePair<string, object?>("reason", reason.Code));
     }
+}
+
+/// <summary>Why a record goes to the dead-letter topic: a parse rejection (<see cref="Domain.Events.Rejection.Code"/>),
+/// or one of the engine's own codes for a valid event that could not be applied.</summary>
+/// <param name="Exception">The exception type, when applying the event threw.</param>
+public readonly record struct DeadLetter(string Code, string Detail, string? Exception = null)
+{
+    /// <summary>Applying the event to its profile threw; the profile is as it was before the event.</summary>
+    public const string ApplyFailed = "apply_failed";
+
+    /// <summary>The user's profile is isolated (it cannot be decoded or written); see /admin/v1/profiles/isolated.</summary>
+    public const string ProfileIsolated = "profile_isolated";
+
+    public static DeadLetter Of(Domain.Events.Rejection rejection) => new(rejection.Code, rejection.Detail);
 }

@@ -24,6 +24,9 @@ public sealed class IngestRecord
     public long Version { get; set; }
     public long LoadedVersion { get; set; }
 
+    /// <summary>What the entity did with the event (null until it answered, and for invalid records).</summary>
+    public ApplyOutcome? Outcome { get; set; }
+
     internal long DeliveryId { get; set; }
     internal long SentAt { get; set; }
     internal bool Done { get; set; }

@@ -20,12 +20,12 @@ namespace DmpActors.Engine.Ingest;
 public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, IngestRecord>>
 {
     private readonly IActorRef _users;
-    private readonly Func<IngestRecord, Task> _deadLetter;
+    private readonly Func<IngestRecord, DeadLetter, Task> _deadLetter;
     private readonly int _maxInFlight;
     private readonly TimeSpan _ackTimeout;
     private readonly DurableOffsets _durable;
 
-    public ShardDeliveryStage(IActorRef users, Func<IngestRecord, Task> deadLetter, int maxInFlight, TimeSpan ackTimeout, DurableOffsets durable)
+    public ShardDeliveryStage(IActorRef users, Func<IngestRecord, DeadLetter, Task> deadLetter, int maxInFlight, TimeSpan ackTimeout, DurableOffsets durable)
     {
         if (maxInFlight <= 0 || (maxInFlight & (maxInFlight - 1)) != 0)
             throw new ArgumentException("maxInFlight must be a power of two", nameof(maxInFlight));
@@ -99,14 +99,17 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                 _lastSent[key] = record.Position.Offset;
                 _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id, previous, record.Span?.Id), _self!.Ref);
             }
-            else
-            {
-                var deadLettered = _deadLettered!;
-                _stage._deadLetter(record).ContinueWith(
-                    t => deadLettered((record, t.Exception?.GetBaseException())), TaskContinuationOptions.ExecuteSynchronously);
-            }
+            else DeadLetter(record, Ingest.DeadLetter.Of(record.Rejection));
             TryEmit();
             PullIfRoom();
+        }
+
+        /// <summary>The record is done once the dead-letter topic has it: only then may its offset be committed.</summary>
+        private void DeadLetter(IngestRecord record, DeadLetter reason)
+        {
+            var deadLettered = _deadLettered!;
+            _stage._deadLetter(record, reason).ContinueWith(
+                t => deadLettered((record, t.Exception?.GetBaseException())), TaskContinuationOptions.ExecuteSynchronously);
         }
 
         private void OnMessage((IActorRef Sender, object Message) received)
@@ -120,10 +123,20 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                     $"user '{record.Event!.EntityId}' lost an earlier event from partition {record.Position.Partition} (an entity stopped or crashed before applying it); replaying from the last commit"));
                 return;
             }
-            record.Done = true;
             record.Incarnation = applied.Incarnation;
             record.Version = applied.Version;
             record.LoadedVersion = applied.LoadedVersion;
+            record.Outcome = applied.Outcome;
+            if (applied.Outcome is ApplyOutcome.Failed or ApplyOutcome.Isolated)
+            {
+                // One event or one profile that cannot be handled costs only itself; the partition moves on.
+                if (applied.Outcome == ApplyOutcome.Failed)
+                    DmpMetrics.EventsFailed.Add(1, new KeyValuePair<string, object?>("exception", applied.Exception));
+                DeadLetter(record, new DeadLetter(applied.Outcome == ApplyOutcome.Failed ? Ingest.DeadLetter.ApplyFailed : Ingest.DeadLetter.ProfileIsolated,
+                    applied.Detail ?? "", applied.Exception));
+                return;
+            }
+            record.Done = true;
             if (applied.Outcome == ApplyOutcome.Applied) DmpMetrics.EventsApplied.Add(1);
             else if (applied.Outcome is ApplyOutcome.DuplicateEventId or ApplyOutcome.ReplayedPosition) DmpMetrics.EventsDuplicate.Add(1);
             // Quarantined: the entity counted it in dmp.events.quarantined.

@@ -28,5 +28,7 @@ public static class DmpMetrics
     public static readonly Counter<long> OffsetGaps = Meter.CreateCounter<long>("dmp.ingest.offset_gaps", "{record}", "Offsets skipped between consecutive records of a partition (records the broker no longer had, or transaction markers)");
     public static readonly ObservableGauge<long> Shards = Meter.CreateObservableGauge("dmp.sharding.shards", () => ShardRegionSampler.Observe(c => c.Shards), "{shard}", "Shards hosted by this node's region, sampled every Telemetry:ShardStatsInterval");
     public static readonly ObservableGauge<long> ShardedEntities = Meter.CreateObservableGauge("dmp.sharding.entities", () => ShardRegionSampler.Observe(c => c.Entities), "{entity}", "Entities alive in this node's region, sampled every Telemetry:ShardStatsInterval");
+    public static readonly Counter<long> EventsFailed = Meter.CreateCounter<long>("dmp.events.failed", "{event}", "Events whose application threw, sent to the dead-letter topic, by exception type");
+    public static readonly Counter<long> ProfileIsolations = Meter.CreateCounter<long>("dmp.profiles.isolations", "{profile}", "Profiles isolated because they could not be decoded or written, by kind");
     public static readonly Counter<long> IngestRestarts = Meter.CreateCounter<long>("dmp.ingest.restarts", "{restart}", "Times the ingest stream restarted after a failure");
 }

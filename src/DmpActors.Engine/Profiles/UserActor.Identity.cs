@@ -127,7 +127,7 @@ public sealed partial class UserActor
             throw new IdentityProtocolException("the survivor restarted while events were forwarded to it; reloading");
         _survivorIncarnation = applied.Incarnation;
         _survivorVersion = Math.Max(_survivorVersion, applied.Version);
-        Ack(pending.ReplyTo, pending.DeliveryId, applied.Outcome);
+        Ack(pending.ReplyTo, pending.DeliveryId, applied.Outcome, applied.Detail, applied.Exception);
     }
 
     /// <summary>A checkpoint that covers forwarded events is durable only when the survivor has saved them too.</summary>
@@ -430,7 +430,7 @@ public sealed partial class UserActor
             return;
         }
         var replyTo = Sender;
-        if (Quarantined || (_profile.EventsApplied == 0 && _identity.Merged.Count == 0))
+        if (Quarantined || (!IsIsolated && _profile.EventsApplied == 0 && _identity.Merged.Count == 0))
         {
             replyTo.Tell(new UserErased(_userId, 0, null));
             return;
@@ -480,6 +480,7 @@ public sealed partial class UserActor
         _quarantinedUntil = until;
         _savedVersion = _savingVersion = _version;
         _forwardedSinceFlush = false;
+        EndIsolation();
     }
 
     private sealed record PendingMerge(string MergeId, string OtherId, string TriggerEventId, long Started);

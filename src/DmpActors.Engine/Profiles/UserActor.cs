@@ -67,12 +67,18 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
         switch (message)
         {
             case ProfileLoaded loaded:
-                if (loaded.State is not null)
+                _version = _savedVersion = _savingVersion = _loadedVersion = loaded.State is null ? 0 : loaded.Version;
+                try
                 {
-                    _profile = ProfileCodec.Decode(loaded.State);
-                    _version = _savedVersion = _savingVersion = _loadedVersion = loaded.Version;
+                    if (loaded.State is not null) _profile = ProfileCodec.Decode(loaded.State);
+                    _identity = IdentityCodec.Decode(loaded.Identity);
                 }
-                _identity = IdentityCodec.Decode(loaded.Identity);
+                catch (Exception ex)
+                {
+                    // A corrupt row or one written by a newer codec: no retry can help, and guessing would overwrite it.
+                    Isolate(IsolationKind.Undecodable, $"stored profile version {loaded.Version} cannot be decoded: {Describe(ex)}");
+                    break;
+                }
                 _quarantinedUntil = loaded.QuarantinedUntil;
                 BecomeActive();
                 break;
@@ -134,7 +140,16 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
     {
         if (RefusedAsQuarantined(apply) || RefusedAfterGap(apply) || Redirected(apply)) return;
         using var span = DmpTracing.StartApply(apply.TraceParent, apply.Event.EventId);
-        var result = ProfileReducer.Apply(_profile, apply.Event, apply.Position, _settings.ProfileRules);
+        ApplyResult result;
+        try
+        {
+            result = _settings.Reduce(_profile, apply.Event, apply.Position, _settings.ProfileRules);
+        }
+        catch (Exception ex)
+        {
+            ApplyFailed(apply, ex);
+            return;
+        }
         if (result.TooLate) DmpMetrics.EventsTooLate.Add(1);
         _traced = DmpTracing.Applied(span, result.Outcome, apply.Event.EventId, _traced);
         // A duplicate with a new position still advances the replay mark, so keep its profile
@@ -165,8 +180,22 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
             Save(Sender, flush.CheckpointId);
     }
 
-    private void Ack(IActorRef to, long deliveryId, ApplyOutcome outcome) =>
-        to.Tell(new EventApplied(deliveryId, _incarnation, outcome, _version, _loadedVersion));
+    /// <summary>The event costs only itself: it is dead-lettered with the exception, the profile keeps what it had and
+    /// records the event as consumed, so the partition moves on and a replay of it is not tried again.</summary>
+    private void ApplyFailed(ApplyEvent apply, Exception ex)
+    {
+        _profile = ProfileReducer.Consume(_profile, apply.Event, apply.Position);
+        _version++;
+        var detail = Describe(ex);
+        Log.Warning("Event {0} of {1} could not be applied and goes to the dead-letter topic: {2}",
+            apply.Event.EventId, LogRedaction.UserRef(_userId), detail);
+        Ack(Sender, apply.DeliveryId, ApplyOutcome.Failed, detail, ex.GetType().FullName);
+    }
+
+    private static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
+
+    private void Ack(IActorRef to, long deliveryId, ApplyOutcome outcome, string? detail = null, string? exception = null) =>
+        to.Tell(new EventApplied(deliveryId, _incarnation, outcome, _version, _loadedVersion, detail, exception));
 
     /// <summary>Refuses an event whose predecessor from the same partition this entity does not hold (see
     /// <see cref="ApplyOutcome.MissingPrevious"/>); a tombstone checks its own marks, which record forwarded events.</summary>
@@ -216,6 +245,13 @@ public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, Ti
     public static readonly UserActorSettings Default =
         new(TimeSpan.FromSeconds(1), MergeRules.Default, TimeSpan.FromDays(30), TimeSpan.FromSeconds(10), TimeProvider.System);
 
+    /// <summary>Where this node's entities report the profiles they isolate.</summary>
+    public IsolatedProfiles Isolated { get; init; } = new(TimeProvider.System);
+
     /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
     public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
+
+    /// <summary>The fold each event goes through; <see cref="ProfileReducer.Apply(UserProfile, DmpActors.Domain.Events.UserEvent, EventPosition?, ProfileRules)"/>
+    /// unless a test needs one that fails.</summary>
+    public Func<UserProfile, DmpActors.Domain.Events.UserEvent, EventPosition?, ProfileRules, ApplyResult> Reduce { get; init; } = ProfileReducer.Apply;
 }

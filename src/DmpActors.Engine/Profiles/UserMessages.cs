@@ -24,7 +24,10 @@ public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? P
 /// this incarnation started from: a later incarnation holds an earlier one's events only if it loaded a version at
 /// least as high as theirs (hand-off and passivation save before stopping; a crash does not).
 /// </summary>
-public sealed record EventApplied(long DeliveryId, long Incarnation, ApplyOutcome Outcome, long Version, long LoadedVersion);
+/// <see cref="Detail"/> says why for <see cref="ApplyOutcome.Failed"/> and <see cref="ApplyOutcome.Isolated"/>, and
+/// <see cref="Exception"/> names the exception type of a failed one.
+public sealed record EventApplied(long DeliveryId, long Incarnation, ApplyOutcome Outcome, long Version, long LoadedVersion,
+    string? Detail = null, string? Exception = null);
 
 /// <summary>Make everything up to <see cref="Version"/> of <see cref="Incarnation"/> durable; answered with
 /// <see cref="ProfileFlushed"/>. A different incarnation succeeds only if it loaded that version or a later one.</summary>
@@ -34,8 +37,8 @@ public sealed record ProfileFlushed(string UserId, long CheckpointId, bool Succe
 
 public sealed record GetProfile(string UserId) : IUserCommand;
 
-/// <summary>The live profile, or null when the user has never been seen.</summary>
-public sealed record ProfileReply(string UserId, UserProfile? Profile);
+/// <summary>The live profile, or null when the user has never been seen or is isolated (<see cref="Isolated"/> says why).</summary>
+public sealed record ProfileReply(string UserId, UserProfile? Profile, string? Isolated = null);
 
 /// <summary>Sent by the shard on passivation and hand-off: the entity saves what is dirty, then stops.</summary>
 public sealed record StopUser

@@ -25,7 +25,7 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    private sealed record ProfileReplyV1(string UserId, byte[]? Profile);
+    private sealed record ProfileReplyV1(string UserId, byte[]? Profile, string? Isolated = null);
     private sealed record IdentityReplyV1(string UserId, byte[]? Profile, byte[]? Identity, DateTimeOffset? QuarantinedUntil);
 
     private static readonly Dictionary<Type, string> Manifests = new()
@@ -64,7 +64,7 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
     public override byte[] ToBinary(object obj) => obj switch
     {
         ProfileReply reply => JsonSerializer.SerializeToUtf8Bytes(
-            new ProfileReplyV1(reply.UserId, reply.Profile is null ? null : ProfileCodec.Encode(reply.Profile)), Json),
+            new ProfileReplyV1(reply.UserId, reply.Profile is null ? null : ProfileCodec.Encode(reply.Profile), reply.Isolated), Json),
         StopUser => [],
         IdentityReply reply => JsonSerializer.SerializeToUtf8Bytes(new IdentityReplyV1(reply.UserId,
             reply.Profile is null ? null : ProfileCodec.Encode(reply.Profile), IdentityCodec.Encode(reply.Identity), reply.QuarantinedUntil), Json),
@@ -84,7 +84,7 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "profile-flushed.v1" => Read<ProfileFlushed>(bytes),
         "get-profile.v1" => Read<GetProfile>(bytes),
         "profile-reply.v1" => Read<ProfileReplyV1>(bytes) is var r
-            ? new ProfileReply(r.UserId, r.Profile is null ? null : ProfileCodec.Decode(r.Profile))
+            ? new ProfileReply(r.UserId, r.Profile is null ? null : ProfileCodec.Decode(r.Profile), r.Isolated)
             : throw new InvalidOperationException(),
         "stop-user.v1" => StopUser.Instance,
         "lock-for-merge.v1" => Read<LockForMerge>(bytes),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DmpActors.Engine.Admin;
 using DmpActors.Engine.Hosting;
+using DmpActors.Engine.Profiles;
 using DmpActors.Host.Runtime;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,11 @@ public static class AdminEndpoints
     public sealed record RegionsView(IReadOnlyList<string> Regions);
 
     public sealed record DownedView(IReadOnlyList<MemberView> Downed);
+
+    public sealed record IsolatedView(IReadOnlyList<IsolatedProfileView> Profiles);
+
+    /// <param name="UserRef">The redacted id the logs use for this user.</param>
+    public sealed record IsolatedProfileView(string UserId, string UserRef, string Kind, string Reason, DateTimeOffset Since);
 
     public static IServiceCollection AddDmpAdmin(this IServiceCollection services) => services
         .AddSingleton(sp => AdminKey.Resolve(sp.GetRequiredService<DmpOptions>()))
@@ -49,6 +55,9 @@ public static class AdminEndpoints
         admin.MapGet("/sharding/regions/{type}/shards", async (string type, DmpRuntime runtime, CancellationToken ct) =>
                 await runtime.Cluster().ShardStatsAsync(type, AskTimeout, ct) is { } stats ? Results.Json(stats) : UnknownType(type, runtime.Cluster()))
             .WithSummary("Every node's shards of an entity type and their entity counts");
+        admin.MapGet("/profiles/isolated", (DmpRuntime runtime) => new IsolatedView(runtime.Engine.Isolated.List()
+                .Select(p => new IsolatedProfileView(p.UserId, p.UserRef, IsolatedProfiles.KindCode(p.Kind), p.Reason, p.Since)).ToList()))
+            .WithSummary("Profiles this node isolated (cannot be decoded or written), by redacted id, with the reason");
         admin.MapGet("/actors", (DmpRuntime runtime, string? path, int? depth) => Hierarchy(runtime.Cluster(), path ?? "/user", depth ?? 2))
             .WithSummary("Actor paths under a path, to a depth");
     }

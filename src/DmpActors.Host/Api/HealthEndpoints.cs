@@ -7,7 +7,8 @@ namespace DmpActors.Host.Api;
 public static class HealthEndpoints
 {
     public sealed record InfoView(string Version, string Mode, string KafkaBootstrap, string? NodeAddress, string? Store,
-        long? LogGeneration, Engine.Ingest.IngestStatus? Ingest, IReadOnlyList<MemberView>? Members, LocalUsersView? LocalUsers);
+        long? LogGeneration, Engine.Ingest.IngestStatus? Ingest, IReadOnlyList<MemberView>? Members, LocalUsersView? LocalUsers,
+        int? IsolatedProfiles);
 
     public sealed record MemberView(string Address, string Status);
 
@@ -45,7 +46,8 @@ public static class HealthEndpoints
                 engine?.LogGeneration,
                 engine?.Ingest?.Status,
                 engine?.Members().Select(m => new MemberView(m.Address, m.Status)).ToList(),
-                local));
+                local,
+                engine?.Isolated.Count));
         }).WithTags("Operations");
     }
 }

@@ -3,6 +3,7 @@ using DmpActors.Domain.Profiles;
 using DmpActors.Domain.Profiles.Affinity;
 using DmpActors.Domain.Profiles.Value;
 using DmpActors.Domain.Profiles.Windows;
+using DmpActors.Engine.Hosting;
 using DmpActors.Host.Runtime;
 
 namespace DmpActors.Host.Api;
@@ -103,14 +104,23 @@ public static class ProfilesEndpoints
             .WithSummary("The live profile of a user or anonymous id")
             .Produces<ProfileView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<IResult> GetProfile(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
     {
         if (ValidateId(userId) is { } problem)
             return Results.Problem(statusCode: 400, title: "Invalid user id", detail: problem);
-        var profile = await runtime.Engine.GetProfileAsync(userId, AskTimeout, ct);
+        UserProfile? profile;
+        try
+        {
+            profile = await runtime.Engine.GetProfileAsync(userId, AskTimeout, ct);
+        }
+        catch (ProfileIsolatedException isolated)
+        {
+            return Results.Problem(statusCode: 409, title: "Profile isolated", detail: isolated.Reason);
+        }
         return profile is null
             ? Results.Problem(statusCode: 404, title: "Unknown user", detail: $"no events have been applied for '{userId}'")
             : Results.Json(ProfileView.From(profile, clock.GetUtcNow(), runtime.Options.Profiles.ToRules()));

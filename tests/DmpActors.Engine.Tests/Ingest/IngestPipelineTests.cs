@@ -62,14 +62,6 @@ public sealed class IngestPipelineTests
         }
     }
 
-    private static async Task WaitUntilCommittedToEnd(EngineHarness harness, DmpEngine engine, int partitions) =>
-        await Eventually.True(() =>
-        {
-            var end = harness.EndOffsets(partitions);
-            var committed = engine.Ingest!.Status.NextOffsetByPartition;
-            return end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value);
-        }, Patience, "the ingest to checkpoint every produced record");
-
     [Fact]
     public Task Every_event_is_applied_once_and_offsets_are_committed_only_behind_durable_state() =>
         EveryEventOnce(new EngineHarness());
@@ -89,7 +81,7 @@ public sealed class IngestPipelineTests
         for (var u = 0; u < 60; u++) harness.Produce($"user-{u}", TestEvents.PageView($"w1-u{u}-v0", $"user-{u}"));
         harness.Flush();
 
-        await WaitUntilCommittedToEnd(harness, engine, 4);
+        await harness.WaitUntilCommittedToEndAsync(engine, 4);
         await AssertProfilesMatch(engine, truth);
         var kafkaCommitted = harness.Committed("dmp-ingest", 4);
         Assert.Equal(harness.EndOffsets(4), kafkaCommitted);
@@ -108,26 +100,17 @@ public sealed class IngestPipelineTests
         truth.PageView(harness, "after", "a1");
         harness.Flush();
 
-        await WaitUntilCommittedToEnd(harness, engine, 4);
+        await harness.WaitUntilCommittedToEndAsync(engine, 4);
         await AssertProfilesMatch(engine, truth);
 
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = harness.Broker.BootstrapServers, GroupId = "dlq-reader", AutoOffsetReset = AutoOffsetReset.Earliest,
-        }).Build();
-        consumer.Subscribe("dmp.events.dlq");
-        var dead = new List<ConsumeResult<byte[]?, byte[]>>();
-        var deadline = DateTime.UtcNow + Patience;
-        while (dead.Count < invalid.Count && DateTime.UtcNow < deadline)
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } r) dead.Add(r);
+        var dead = harness.ReadDeadLetters(invalid.Count, Patience);
 
         Assert.Equal(invalid.Count, dead.Count);
         foreach (var (reason, bytes) in invalid)
         {
-            var letter = Assert.Single(dead, d => d.Message.Value.AsSpan().SequenceEqual(bytes));
-            var header = Encoding.UTF8.GetString(letter.Message.Headers.GetLastBytes(DeadLetterPublisher.ReasonHeader));
-            Assert.Equal(reason, header);
-            Assert.NotEmpty(letter.Message.Headers.GetLastBytes(DeadLetterPublisher.DetailHeader));
+            var letter = Assert.Single(dead, d => d.Value.AsSpan().SequenceEqual(bytes));
+            Assert.Equal(reason, EngineHarness.Header(letter, DeadLetterPublisher.ReasonHeader));
+            Assert.NotEmpty(EngineHarness.Header(letter, DeadLetterPublisher.DetailHeader)!);
         }
     }
 
@@ -158,7 +141,7 @@ public sealed class IngestPipelineTests
         ProduceWave(harness, truth, wave: 3, users: 50, viewsPerUser: 3);
         await using var second = await harness.StartEngineAsync();
 
-        await WaitUntilCommittedToEnd(harness, second, 4);
+        await harness.WaitUntilCommittedToEndAsync(second, 4);
         await AssertProfilesMatch(second, truth);
     }
 
@@ -169,7 +152,7 @@ public sealed class IngestPipelineTests
         await using var engine = await harness.StartEngineAsync(harness.Options(o => o.Ingest.CheckpointTimeout = TimeSpan.FromSeconds(2)));
         var truth = new Truth();
         ProduceWave(harness, truth, wave: 1, users: 30, viewsPerUser: 4);
-        await WaitUntilCommittedToEnd(harness, engine, 4);
+        await harness.WaitUntilCommittedToEndAsync(engine, 4);
         var endOfWave1 = harness.EndOffsets(4);
 
         // Another process takes SQLite's write lock: every profile write now blocks, then fails.
@@ -187,7 +170,7 @@ public sealed class IngestPipelineTests
         await outage.DisposeAsync(); // the database is back
         ProduceWave(harness, truth, wave: 3, users: 35, viewsPerUser: 2);
 
-        await WaitUntilCommittedToEnd(harness, engine, 4);
+        await harness.WaitUntilCommittedToEndAsync(engine, 4);
         await AssertProfilesMatch(engine, truth);
         // Nothing of wave 2 was committed while its profiles could not be written.
         Assert.Equal(endOfWave1, committedDuringOutage);

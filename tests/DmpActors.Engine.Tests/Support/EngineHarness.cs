@@ -52,8 +52,36 @@ public sealed class EngineHarness : IAsyncDisposable
         return options;
     }
 
-    public Task<DmpEngine> StartEngineAsync(DmpOptions? options = null, Akka.Configuration.Config? extra = null) =>
-        DmpEngine.StartAsync(options ?? Options(), Broker.BootstrapServers, freshLog: false, Logs, extraConfig: extra);
+    public Task<DmpEngine> StartEngineAsync(DmpOptions? options = null, Akka.Configuration.Config? extra = null, EngineHooks? hooks = null) =>
+        DmpEngine.StartAsync(options ?? Options(), Broker.BootstrapServers, freshLog: false, Logs, extraConfig: extra, hooks: hooks);
+
+    /// <summary>Waits until the engine has committed every record produced so far.</summary>
+    public Task WaitUntilCommittedToEndAsync(DmpEngine engine, int partitions, TimeSpan? patience = null) =>
+        Eventually.True(() =>
+        {
+            var end = EndOffsets(partitions);
+            var committed = engine.Ingest!.Status.NextOffsetByPartition;
+            return end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value);
+        }, patience ?? TimeSpan.FromSeconds(60), "the ingest to checkpoint every produced record");
+
+    /// <summary>Reads the dead-letter topic from the start until <paramref name="expected"/> letters arrived (or time is up).</summary>
+    public IReadOnlyList<Message<byte[]?, byte[]>> ReadDeadLetters(int expected, TimeSpan? patience = null)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = Broker.BootstrapServers, GroupId = "dlq-reader-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+        consumer.Subscribe("dmp.events.dlq");
+        var letters = new List<Message<byte[]?, byte[]>>();
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(60));
+        while (letters.Count < expected && DateTime.UtcNow < deadline)
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } r) letters.Add(r.Message);
+        return letters;
+    }
+
+    public static string? Header(Message<byte[]?, byte[]> message, string name) =>
+        message.Headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
 
     public async Task ProduceAsync(string userId, byte[] value, string topic = "dmp.events") =>
         await _producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(userId), Value = value });
