@@ -10,6 +10,9 @@ namespace DmpActors.Domain.Identity;
 /// </summary>
 public static class Tombstone
 {
+    /// <summary>Judges an event that arrives at a tombstone. An event to forward leaves the marks as they are: it is
+    /// marked (<see cref="Mark"/>) only once the survivor's state holding it is durable, so a crash in between cannot
+    /// make its replay look like a duplicate here while the survivor never got it.</summary>
     /// <returns>The tombstone's marks after the event, and <see cref="ApplyOutcome.Applied"/> when it is to be forwarded.</returns>
     public static (DedupeState Dedupe, ApplyOutcome Outcome) Admit(DedupeState dedupe, UserEvent e, EventPosition? position)
     {
@@ -18,7 +21,15 @@ public static class Tombstone
         if (position is { } p && dedupe.IsReplay(p)) return (dedupe, ApplyOutcome.ReplayedPosition);
         var idHash = DedupeState.HashOf(e.EventId);
         if (dedupe.Seen(idHash)) return (position is { } at ? dedupe.RecordPosition(at) : dedupe, ApplyOutcome.DuplicateEventId);
-        return (dedupe.Record(idHash, position), ApplyOutcome.Applied);
+        return (dedupe, ApplyOutcome.Applied);
+    }
+
+    /// <summary>Records forwarded events as seen, once the survivor has made them durable.</summary>
+    public static DedupeState Mark(DedupeState dedupe, IEnumerable<(string EventId, EventPosition? Position)> forwarded)
+    {
+        ArgumentNullException.ThrowIfNull(dedupe);
+        foreach (var (eventId, position) in forwarded) dedupe = dedupe.Record(eventId, position);
+        return dedupe;
     }
 
     /// <summary>The profile an absorbed id keeps once merged: nothing about the user, only its dedupe marks.</summary>

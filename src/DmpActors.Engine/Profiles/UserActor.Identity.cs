@@ -26,10 +26,12 @@ public sealed partial class UserActor
     public const int MaxBusyRetries = 5;
     private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(100);
 
-    // Tombstone forwarding: events handed to the survivor, answered to the ingest once the survivor has them.
-    private Dictionary<long, (IActorRef ReplyTo, long DeliveryId)>? _forwarded; // created when the first event is forwarded
+    // Tombstone forwarding: events handed to the survivor, answered to the ingest once the survivor has them, and
+    // marked as seen here only once the survivor has saved them (FlushSurvivorThenSelf).
+    private Dictionary<long, Forward>? _forwarded; // created when the first event is forwarded
+    private List<(string EventId, EventPosition? Position)>? _unmarked; // applied by the survivor, not yet marked here
+    private DedupeState? _forwardedPositions; // positions this life forwarded: it holds them for the gap check
     private long _nextForward;
-    private bool _forwardedSinceFlush;
     private string? _forwardTarget;
     private long? _survivorIncarnation;
     private long _survivorVersion; // the survivor's version after the latest forwarded event
@@ -110,8 +112,8 @@ public sealed partial class UserActor
         // Without a position: the survivor's replay marks describe its own partition only; this tombstone's marks
         // recognise replays of events routed by the old id.
         var id = ++_nextForward;
-        (_forwarded ??= new Dictionary<long, (IActorRef, long)>())[id] = (Sender, apply.DeliveryId);
-        _forwardedSinceFlush = true;
+        (_forwarded ??= new Dictionary<long, Forward>())[id] = new Forward(Sender, apply.DeliveryId, apply.Event.EventId, apply.Position);
+        if (apply.Position is { } at) _forwardedPositions = (_forwardedPositions ?? DedupeState.Empty).RecordPosition(at);
         _forwardTarget = survivor;
         Users.Tell(new ApplyEvent(survivor, apply.Event, null, id));
         IdentityMetrics.EventsForwarded.Add(1);
@@ -127,21 +129,23 @@ public sealed partial class UserActor
             throw new IdentityProtocolException("the survivor restarted while events were forwarded to it; reloading");
         _survivorIncarnation = applied.Incarnation;
         _survivorVersion = Math.Max(_survivorVersion, applied.Version);
+        (_unmarked ??= []).Add((pending.EventId, pending.Position));
         Ack(pending.ReplyTo, pending.DeliveryId, applied.Outcome, applied.Detail, applied.Exception);
     }
 
     /// <summary>A checkpoint that covers forwarded events is durable only when the survivor has saved them too.</summary>
     private void FlushSurvivorThenSelf(IActorRef requester, long checkpointId)
     {
-        _forwardedSinceFlush = false;
+        var marks = _unmarked!;
+        _unmarked = null;
         var incarnation = _survivorIncarnation ?? 0;
         var version = _survivorVersion;
         _survivorIncarnation = null;
         _survivorVersion = 0;
         Users.Ask<ProfileFlushed>(new FlushProfile(_forwardTarget!, incarnation, version, checkpointId), _settings.MergeTimeout)
             .PipeTo(Self,
-                success: flushed => new SurvivorFlushed(requester, checkpointId, flushed.Succeeded ? null : flushed.Error),
-                failure: ex => new SurvivorFlushed(requester, checkpointId, ex.Message));
+                success: flushed => new SurvivorFlushed(requester, checkpointId, flushed.Succeeded ? null : flushed.Error, marks),
+                failure: ex => new SurvivorFlushed(requester, checkpointId, ex.Message, marks));
     }
 
     private void SurvivorFlushedThenSelf(SurvivorFlushed flushed)
@@ -151,6 +155,9 @@ public sealed partial class UserActor
             flushed.Requester.Tell(new ProfileFlushed(_userId, flushed.CheckpointId, false, "survivor: " + flushed.Error));
             throw new IdentityProtocolException("the survivor could not make forwarded events durable; reloading");
         }
+        // Only now may the forwarded events count as seen here: the survivor's copy of them is durable.
+        _profile = _profile with { Dedupe = Tombstone.Mark(_profile.Dedupe, flushed.Marks) };
+        _version++;
         if (Dirty) Save(flushed.Requester, flushed.CheckpointId);
         else flushed.Requester.Tell(new ProfileFlushed(_userId, flushed.CheckpointId, true, null));
     }
@@ -479,7 +486,7 @@ public sealed partial class UserActor
         _identity = IdentityState.Empty;
         _quarantinedUntil = until;
         _savedVersion = _savingVersion = _version;
-        _forwardedSinceFlush = false;
+        _unmarked = null;
         EndIsolation();
     }
 
@@ -503,7 +510,9 @@ public sealed partial class UserActor
 
     private sealed record ErasureWritten(DateTimeOffset Until);
 
-    private sealed record SurvivorFlushed(IActorRef Requester, long CheckpointId, string? Error);
+    private sealed record SurvivorFlushed(IActorRef Requester, long CheckpointId, string? Error, List<(string EventId, EventPosition? Position)> Marks);
+
+    private readonly record struct Forward(IActorRef ReplyTo, long DeliveryId, string EventId, EventPosition? Position);
 }
 
 /// <summary>A merge, unmerge or forwarding step could not complete; the entity restarts from the store.</summary>

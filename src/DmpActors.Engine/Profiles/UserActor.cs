@@ -172,7 +172,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
             Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, saved,
                 saved ? null : $"entity restarted before version {flush.Version} was saved (it loaded version {_loadedVersion})"));
         }
-        else if (_forwardedSinceFlush)
+        else if (_unmarked is { Count: > 0 })
             FlushSurvivorThenSelf(Sender, flush.CheckpointId);
         else if (!Dirty)
             Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
@@ -198,11 +198,12 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
         to.Tell(new EventApplied(deliveryId, _incarnation, outcome, _version, _loadedVersion, detail, exception));
 
     /// <summary>Refuses an event whose predecessor from the same partition this entity does not hold (see
-    /// <see cref="ApplyOutcome.MissingPrevious"/>); a tombstone checks its own marks, which record forwarded events.</summary>
+    /// <see cref="ApplyOutcome.MissingPrevious"/>); a tombstone also holds the events this life forwarded.</summary>
     private bool RefusedAfterGap(ApplyEvent apply)
     {
-        if (apply is not { Position: { } at, PreviousOffset: >= 0 } || _profile.Dedupe.IsReplay(at with { Offset = apply.PreviousOffset }))
-            return false;
+        if (apply is not { Position: { } at, PreviousOffset: >= 0 }) return false;
+        var previous = at with { Offset = apply.PreviousOffset };
+        if (_profile.Dedupe.IsReplay(previous) || _forwardedPositions?.IsReplay(previous) == true) return false;
         Ack(Sender, apply.DeliveryId, ApplyOutcome.MissingPrevious);
         return true;
     }

@@ -20,8 +20,12 @@ public class TombstoneTests
         Assert.Equal(ApplyOutcome.DuplicateEventId, Tombstone.Admit(dedupe, PageView("a1"), new EventPosition(2, 11, 1)).Outcome);
         var (next, outcome) = Tombstone.Admit(dedupe, PageView("a2"), new EventPosition(2, 12, 1));
         Assert.Equal(ApplyOutcome.Applied, outcome);
-        Assert.True(next.IsReplay(new EventPosition(2, 12, 1)));
-        Assert.True(next.Seen("a2"));
+        // Forwarded, but not seen here until the survivor has saved it: a crash before that must let its replay through.
+        Assert.Same(dedupe, next);
+        var marked = Tombstone.Mark(next, [("a2", new EventPosition(2, 12, 1))]);
+        Assert.True(marked.IsReplay(new EventPosition(2, 12, 1)));
+        Assert.True(marked.Seen("a2"));
+        Assert.Equal(ApplyOutcome.ReplayedPosition, Tombstone.Admit(marked, PageView("a2"), new EventPosition(2, 12, 1)).Outcome);
     }
 
     [Fact]

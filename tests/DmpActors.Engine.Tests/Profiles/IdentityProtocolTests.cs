@@ -21,25 +21,11 @@ public sealed class IdentityProtocolTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Ask = TimeSpan.FromSeconds(15);
 
-    private static byte[] Json(Dictionary<string, object?> e) => JsonSerializer.SerializeToUtf8Bytes(e);
+    private static byte[] AnonView(string eventId, string anonymousId, int minute = 0) => TestEvents.AnonymousView(eventId, anonymousId, minute);
 
-    private static byte[] AnonView(string eventId, string anonymousId, int minute = 0) => Json(new()
-    {
-        ["event_id"] = eventId, ["type"] = "product_view", ["anonymous_id"] = anonymousId,
-        ["timestamp"] = TestEvents.BaseTime.AddMinutes(minute).ToString("O"), ["properties"] = new { item_id = "sku-" + eventId, category = "toys" },
-    });
+    private static byte[] Identify(string eventId, string userId, string anonymousId, int minute = 0) => TestEvents.Identify(eventId, userId, anonymousId, minute);
 
-    private static byte[] Identify(string eventId, string userId, string anonymousId, int minute = 0) => Json(new()
-    {
-        ["event_id"] = eventId, ["type"] = "identify", ["user_id"] = userId, ["anonymous_id"] = anonymousId,
-        ["timestamp"] = TestEvents.BaseTime.AddMinutes(minute).ToString("O"), ["traits"] = new { plan = "pro" },
-    });
-
-    private static byte[] Alias(string eventId, string userId, string previousId) => Json(new()
-    {
-        ["event_id"] = eventId, ["type"] = "alias", ["user_id"] = userId,
-        ["timestamp"] = TestEvents.BaseTime.ToString("O"), ["properties"] = new { previous_id = previousId },
-    });
+    private static byte[] Alias(string eventId, string userId, string previousId) => TestEvents.Alias(eventId, userId, previousId);
 
     private static UserEvent Parse(byte[] json) => EventParser.ParseAccepted(json).Event!;
 
@@ -50,14 +36,6 @@ public sealed class IdentityProtocolTests
 
     private static async Task<StoredProfile?> Stored(DmpEngine engine, string id) =>
         (await engine.Store.LoadAsync([id])).TryGetValue(id, out var row) ? row : null;
-
-    private static Task WaitUntilCommittedToEnd(EngineHarness harness, DmpEngine engine) =>
-        Eventually.True(() =>
-        {
-            var end = harness.EndOffsets(4);
-            var committed = engine.Ingest!.Status.NextOffsetByPartition;
-            return end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value);
-        }, Patience, "the ingest to checkpoint every produced record");
 
     private static DmpOptions NoIngest(EngineHarness harness) => harness.Options(o => o.Ingest.Enabled = false);
 
@@ -92,7 +70,8 @@ public sealed class IdentityProtocolTests
 
         // And a later anonymous event reaches alice, exactly once even when repeated
         Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "anon-1", AnonView("a9", "anon-1", 9), new EventPosition(1, 40, 1)));
-        Assert.Equal(ApplyOutcome.ReplayedPosition, await Apply(engine, "anon-1", AnonView("a9", "anon-1", 9), new EventPosition(1, 40, 1)));
+        // (until the survivor has saved it, the survivor recognises the repeat by its id; the tombstone's marks come after)
+        Assert.Equal(ApplyOutcome.DuplicateEventId, await Apply(engine, "anon-1", AnonView("a9", "anon-1", 9), new EventPosition(1, 40, 1)));
         Assert.Equal(ApplyOutcome.DuplicateEventId, await Apply(engine, "anon-1", AnonView("a9", "anon-1", 9), new EventPosition(1, 41, 1)));
         Assert.Equal(6, (await engine.GetProfileAsync("alice", Ask))!.EventsApplied);
     }
@@ -290,7 +269,7 @@ public sealed class IdentityProtocolTests
         }
         harness.Flush();
 
-        await WaitUntilCommittedToEnd(harness, engine);
+        await harness.WaitUntilCommittedToEndAsync(engine, 4);
         var alice = (await engine.GetProfileAsync("alice", Ask))!;
         Assert.Equal(60 + 6 + 1, alice.EventsApplied);
         Assert.Equal(60, alice.CountOf(EventType.ProductView));
@@ -309,7 +288,7 @@ public sealed class IdentityProtocolTests
         for (var i = 0; i < 5; i++) harness.Produce("anon-7", AnonView($"a{i}", "anon-7", i));
         harness.Produce("alice", TestEvents.PageView("u0", "alice"));
         harness.Flush();
-        await WaitUntilCommittedToEnd(harness, first);
+        await harness.WaitUntilCommittedToEndAsync(first, 4);
 
         // Given a database that fails the merge transaction after both profile rows are written, before the record
         await Sql(database, "CREATE TRIGGER fail_merge BEFORE INSERT ON merges BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
@@ -333,7 +312,7 @@ public sealed class IdentityProtocolTests
         await using var second = await harness.StartEngineAsync();
 
         // Then the replayed identify merges exactly once and every event counts once
-        await WaitUntilCommittedToEnd(harness, second);
+        await harness.WaitUntilCommittedToEndAsync(second, 4);
         var alice = (await second.GetProfileAsync("alice", Ask))!;
         Assert.Equal(5 + 1 + 1 + 1, alice.EventsApplied);
         Assert.Single(await second.Store.LoadMergesAsync(["alice"]));

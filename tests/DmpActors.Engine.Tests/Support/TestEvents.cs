@@ -35,6 +35,24 @@ public static class TestEvents
             },
         });
 
+    public static byte[] AnonymousView(string eventId, string anonymousId, int minute = 0) => Json(new Dictionary<string, object?>
+    {
+        ["event_id"] = eventId, ["type"] = "product_view", ["anonymous_id"] = anonymousId,
+        ["timestamp"] = BaseTime.AddMinutes(minute).ToString("O"), ["properties"] = new { item_id = "sku-" + eventId, category = "toys" },
+    });
+
+    public static byte[] Identify(string eventId, string userId, string anonymousId, int minute = 0) => Json(new Dictionary<string, object?>
+    {
+        ["event_id"] = eventId, ["type"] = "identify", ["user_id"] = userId, ["anonymous_id"] = anonymousId,
+        ["timestamp"] = BaseTime.AddMinutes(minute).ToString("O"), ["traits"] = new { plan = "pro" },
+    });
+
+    public static byte[] Alias(string eventId, string userId, string previousId) => Json(new Dictionary<string, object?>
+    {
+        ["event_id"] = eventId, ["type"] = "alias", ["user_id"] = userId,
+        ["timestamp"] = BaseTime.ToString("O"), ["properties"] = new { previous_id = previousId },
+    });
+
     private static byte[] Json(object value) => JsonSerializer.SerializeToUtf8Bytes(value);
 
     /// <summary>One of each kind of bad input, with the reason code the pipeline must report.</summary>
