@@ -14,9 +14,9 @@ catch (OptionsValidationException invalid) { return HostConfiguration.Refuse(inv
 builder.Services.AddSingleton(sp => HostConfiguration.ReadDmpOptions(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton(sp => HostConfiguration.ReadDemoOptions(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton(TimeProvider.System);
-// Orderly shutdown (stop ingest, final checkpoint, hand-off saves) may take up to the sharding phase's 60 s;
-// the host must not dispose services underneath it after the default 30 s.
-builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
+// Orderly shutdown (stop ingest, final checkpoint, hand-off saves, leave) is bounded by Dmp:Node:StopGrace; the
+// host must not dispose services underneath it before then.
+builder.Services.AddOptions<HostOptions>().Configure<DmpOptions>((host, dmp) => host.ShutdownTimeout = dmp.Node.StopGrace + TimeSpan.FromSeconds(5));
 builder.Services.AddDmpAdmin();
 builder.Services.AddSingleton<DmpRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DmpRuntime>());

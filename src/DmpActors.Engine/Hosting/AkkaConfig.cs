@@ -9,6 +9,7 @@ public static class AkkaConfig
     {
         // Without seed nodes the engine joins itself (DmpEngine.JoinAsync): a one-node cluster.
         var seedList = string.Join(", ", node.SeedNodes.Select(s => $"\"{s}\""));
+        var grace = node.StopGrace;
         return ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = INFO
@@ -16,10 +17,13 @@ public static class AkkaConfig
               logger-startup-timeout = 10s
               # The host stops the engine in order (ingest, final checkpoint, hand-off); Akka must not race it.
               coordinated-shutdown.run-by-clr-shutdown-hook = off
-              # Hand-off saves every dirty user before it stops; give that time instead of 10 s.
-              coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 60s
-              # Ingest stops here: it drains what is in flight and waits for the final checkpoint (30 s at most).
-              coordinated-shutdown.phases.service-stop.timeout = 40s
+              # Every phase fits in Node:StopGrace: ingest drains and takes its last checkpoint in the first half,
+              # hand-off saves the dirty users in most of the rest, and leaving the cluster gets what remains.
+              coordinated-shutdown.phases.service-stop.timeout = {{Ms(grace * 0.5)}}ms
+              coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = {{Ms(grace * 0.3)}}ms
+              coordinated-shutdown.phases.cluster-exiting.timeout = {{Ms(grace * 0.1)}}ms
+              coordinated-shutdown.phases.cluster-shutdown.timeout = {{Ms(grace * 0.05)}}ms
+              coordinated-shutdown.phases.actor-system-terminate.timeout = {{Ms(grace * 0.05)}}ms
               actor {
                 provider = cluster
                 serializers.dmp = "DmpActors.Engine.Serialization.DmpSerializer, DmpActors.Engine"
@@ -59,4 +63,6 @@ public static class AkkaConfig
             dmp.user-mailbox.mailbox-type = "DmpActors.Engine.Profiles.CompactMailbox, DmpActors.Engine"
             """);
     }
+
+    private static int Ms(TimeSpan t) => (int)Math.Ceiling(t.TotalMilliseconds);
 }

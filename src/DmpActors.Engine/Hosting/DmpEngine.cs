@@ -110,7 +110,10 @@ public sealed class DmpEngine : IAsyncDisposable
                     .WithClientId($"dmp-ingest-{options.Node.Hostname}-{options.Node.Port}");
                 var settings = new IngestSettings(consumer, options.Kafka.EventsTopic, options.Kafka.DeadLetterTopic, generation,
                     options.Ingest.CheckpointInterval, options.Ingest.MaxEventsPerCheckpoint, options.Ingest.MaxInFlight,
-                    options.Ingest.AckTimeout, options.Ingest.CheckpointTimeout, options.Ingest.MaxRestartBackoff, EventLimits.Default);
+                    options.Ingest.AckTimeout, options.Ingest.CheckpointTimeout, options.Ingest.MaxRestartBackoff, EventLimits.Default)
+                {
+                    StopGrace = options.Node.StopGrace * 0.45, // inside service-stop's half of the grace (AkkaConfig)
+                };
                 ingest = new IngestService(system, users, settings, producer, clock, loggerFactory.CreateLogger<IngestService>());
                 ingest.Start();
                 // However the node goes (host stop, `cluster leave`, downed by the split-brain resolver), ingest stops
@@ -171,8 +174,19 @@ public sealed class DmpEngine : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _shardStats.DisposeAsync();
         // Stops ingest (final checkpoint), then leaves the cluster: hand-off makes entities save what is dirty.
-        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
-        Producer.Flush(TimeSpan.FromSeconds(10));
+        // Every phase has its share of Node:StopGrace; this bounds the whole, whatever waits.
+        var grace = Options.Node.StopGrace;
+        var started = global::System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(grace);
+        }
+        catch (TimeoutException)
+        {
+            _log.LogWarning("The node did not finish leaving the cluster within Node:StopGrace ({Grace} s); stopping anyway", grace.TotalSeconds);
+        }
+        var left = grace - global::System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Producer.Flush(left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
         Producer.Dispose();
         await Store.DisposeAsync();
         _log.LogInformation("Engine stopped");

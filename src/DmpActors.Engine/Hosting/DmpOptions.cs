@@ -30,6 +30,7 @@ public sealed class DmpOptions
         Check(!string.IsNullOrWhiteSpace(Node.Hostname), "Node:Hostname", "must not be empty");
         Check(Node.Port is >= 0 and <= 65535, "Node:Port", $"must be 0..65535 (0 = any free port), got {Node.Port}");
         Check(Node.DowningStableAfter >= TimeSpan.FromSeconds(1), "Node:DowningStableAfter", $"must be at least 1 s, got {Node.DowningStableAfter}");
+        Check(Node.StopGrace >= TimeSpan.FromSeconds(2), "Node:StopGrace", $"must be at least 2 s, got {Node.StopGrace}");
         for (var i = 0; i < Node.SeedNodes.Length; i++)
             Check(IsSeedNode(Node.SeedNodes[i], Node.ClusterName), $"Node:SeedNodes:{i}",
                 $"'{Node.SeedNodes[i]}' is not an address of this cluster like akka.tcp://{Node.ClusterName}@host:4053");
@@ -110,6 +111,9 @@ public sealed class NodeOptions
     /// <summary>How long membership must be stable before the split-brain resolver (keep-majority) downs unreachable
     /// nodes. Shorter recovers a killed node's users sooner; too short downs nodes on a long GC pause.</summary>
     public TimeSpan DowningStableAfter { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>How long a stop may take in all (keep it below the orchestrator's grace period, e.g. Kubernetes'
+    /// 30 s): half for the ingest to drain and take its last checkpoint, the rest for hand-off and leaving.</summary>
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 public sealed class KafkaOptions

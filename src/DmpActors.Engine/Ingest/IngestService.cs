@@ -25,7 +25,11 @@ public sealed record IngestSettings(
     TimeSpan AckTimeout,
     TimeSpan CheckpointTimeout,
     TimeSpan MaxRestartBackoff,
-    EventLimits Limits);
+    EventLimits Limits)
+{
+    /// <summary>How long a stop may take: half of it waits for the entities' acks, the rest for the last checkpoint.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(9);
+}
 
 /// <summary>What the ingest is doing, for /readyz, /v1/info and tests.</summary>
 public sealed record IngestStatus(
@@ -138,7 +142,10 @@ public sealed class IngestService : IAsyncDisposable
                 record.Span = span;
                 return record;
             })
-            .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout, durable))
+            .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout, durable)
+            {
+                StopDrain = settings.StopGrace / 2, Log = _log,
+            })
             .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, checkpoint =>
             {
                 durable.Advance(checkpoint.Offsets);
@@ -177,8 +184,12 @@ public sealed class IngestService : IAsyncDisposable
         await _stopping.CancelAsync();
         if (_loop is not null)
         {
-            try { await _loop.WaitAsync(TimeSpan.FromSeconds(30)); }
-            catch (TimeoutException) { _log.LogWarning("Ingest did not stop within 30 s"); }
+            try { await _loop.WaitAsync(_settings.StopGrace); }
+            catch (TimeoutException)
+            {
+                // What is not checkpointed is replayed by the next consumer of these partitions: nothing is lost.
+                _log.LogWarning("Ingest did not finish its last checkpoint within {Grace} s; stopping without it", _settings.StopGrace.TotalSeconds);
+            }
         }
         _stopping.Dispose();
     }

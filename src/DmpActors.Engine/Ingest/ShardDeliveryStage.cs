@@ -37,6 +37,12 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
         Shape = new FlowShape<IngestRecord, IngestRecord>(In, Out);
     }
 
+    /// <summary>Once the source has finished (a stop), how long to wait for outstanding acks before completing with
+    /// what is acknowledged; the rest is not committed and is replayed by the next consumer.</summary>
+    public TimeSpan StopDrain { get; init; } = TimeSpan.FromSeconds(5);
+
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
+
     public Inlet<IngestRecord> In { get; } = new("delivery.in");
     public Outlet<IngestRecord> Out { get; } = new("delivery.out");
     public override FlowShape<IngestRecord, IngestRecord> Shape { get; }
@@ -62,7 +68,11 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             _slots = new IngestRecord?[stage._maxInFlight];
             _mask = stage._maxInFlight - 1;
             _timeoutTicks = (long)(stage._ackTimeout.TotalSeconds * Stopwatch.Frequency);
-            SetHandler(stage.In, onPush: OnPush, onUpstreamFinish: () => { if (_head == _next) CompleteStage(); });
+            SetHandler(stage.In, onPush: OnPush, onUpstreamFinish: () =>
+            {
+                if (_head == _next) CompleteStage();
+                else ScheduleOnce("stop-drain", stage.StopDrain);
+            });
             SetHandler(stage.Out, onPull: TryEmit);
         }
 
@@ -155,6 +165,22 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             foreach (var key in durable) _lastSent.Remove(key);
         }
 
+        /// <summary>A stop must not wait out an entity that does not answer: say what is left and complete.</summary>
+        private void StopWithoutTheRest()
+        {
+            var waiting = _slots.Where(r => r is { Done: false }).Select(r => r!).OrderBy(r => r.DeliveryId).ToList();
+            if (waiting.Count > 0 && _stage.Log is { } log)
+            {
+                var oldest = waiting[0];
+                Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(log,
+                    "Stopping with {Count} records not acknowledged after {Drain} s (the oldest: {Record} of partition {Partition} at offset {Offset}); they are not committed and will be replayed",
+                    waiting.Count, _stage.StopDrain.TotalSeconds,
+                    oldest.Event is { } e ? $"event '{e.EventId}' of {LogRedaction.UserRef(e.EntityId)}" : "a dead letter",
+                    oldest.Position.Partition, oldest.Position.Offset);
+            }
+            CompleteStage();
+        }
+
         private void TryEmit()
         {
             if (_head == _next || !IsAvailable(_stage.Out)) return;
@@ -174,6 +200,11 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
 
         protected override void OnTimer(object timerKey)
         {
+            if (timerKey is "stop-drain")
+            {
+                StopWithoutTheRest();
+                return;
+            }
             ForgetDurable();
             if (_head == _next) return;
             var record = _slots[_head & _mask]!;

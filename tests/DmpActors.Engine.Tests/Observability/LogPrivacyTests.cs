@@ -24,7 +24,7 @@ public sealed class LogPrivacyTests
     {
         // Given an engine whose every log line, Akka's included, is captured at Debug
         var lines = new ConcurrentQueue<string>();
-        await using var harness = new EngineHarness { Logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Capture(lines))) };
+        await using var harness = new EngineHarness { Logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturedLogs(lines))) };
         await using (var engine = await harness.StartEngineAsync())
         {
             // When users identified by email send events, traits and invalid records
@@ -43,17 +43,4 @@ public sealed class LogPrivacyTests
         Assert.DoesNotContain(lines, l => l.Contains("@example.com") || l.Contains("7700"));
     }
 
-    private sealed class Capture(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string category) => new Logger(category, lines);
-        public void Dispose() { }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel level) => true;
-            public void Log<TState>(LogLevel level, EventId id, TState state, Exception? error, Func<TState, Exception?, string> format) =>
-                lines.Enqueue($"{level} {category}: {format(state, error)} {error}");
-        }
-    }
 }
