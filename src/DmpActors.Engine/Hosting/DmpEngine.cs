@@ -107,12 +107,14 @@ public sealed class DmpEngine : IAsyncDisposable
             if (options.Ingest.Enabled)
             {
                 var consumer = new ConsumerSettings(bootstrapServers, options.Kafka.GroupId)
-                    .WithClientId($"dmp-ingest-{options.Node.Hostname}-{options.Node.Port}");
+                    .WithClientId($"dmp-ingest-{options.Node.Hostname}-{options.Node.Port}")
+                    .WithMaxBufferBytesPerPartition(options.Ingest.MaxBufferedBytesPerPartition);
                 var settings = new IngestSettings(consumer, options.Kafka.EventsTopic, options.Kafka.DeadLetterTopic, generation,
                     options.Ingest.CheckpointInterval, options.Ingest.MaxEventsPerCheckpoint, options.Ingest.MaxInFlight,
                     options.Ingest.AckTimeout, options.Ingest.CheckpointTimeout, options.Ingest.MaxRestartBackoff, EventLimits.Default)
                 {
                     StopGrace = options.Node.StopGrace * 0.45, // inside service-stop's half of the grace (AkkaConfig)
+                    MaxInFlightBytes = options.Ingest.MaxInFlightBytes,
                 };
                 ingest = new IngestService(system, users, settings, producer, clock, loggerFactory.CreateLogger<IngestService>());
                 ingest.Start();

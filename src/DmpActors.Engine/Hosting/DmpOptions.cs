@@ -53,6 +53,8 @@ public sealed class DmpOptions
         Check(Ingest.MaxEventsPerCheckpoint >= 1, "Ingest:MaxEventsPerCheckpoint", "must be at least 1");
         Check(Ingest.MaxInFlight >= 1 && (Ingest.MaxInFlight & (Ingest.MaxInFlight - 1)) == 0, "Ingest:MaxInFlight", $"must be a power of two, got {Ingest.MaxInFlight}");
         Check(Ingest.AckTimeout > TimeSpan.Zero, "Ingest:AckTimeout", "must be positive");
+        Check(Ingest.MaxInFlightBytes >= 64 * 1024, "Ingest:MaxInFlightBytes", $"must be at least 65536, got {Ingest.MaxInFlightBytes}");
+        Check(Ingest.MaxBufferedBytesPerPartition >= 64 * 1024, "Ingest:MaxBufferedBytesPerPartition", $"must be at least 65536, got {Ingest.MaxBufferedBytesPerPartition}");
         Check(Ingest.CheckpointTimeout > TimeSpan.Zero, "Ingest:CheckpointTimeout", "must be positive");
         Check(Ingest.PassivateAfter > TimeSpan.Zero, "Ingest:PassivateAfter", "must be positive");
         Check(Ingest.MaxRestartBackoff > TimeSpan.Zero, "Ingest:MaxRestartBackoff", "must be positive");
@@ -148,6 +150,10 @@ public sealed class IngestOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
     public int MaxEventsPerCheckpoint { get; set; } = 200_000;
     public int MaxInFlight { get; set; } = 8192;
+    /// <summary>Bytes of records waiting for their entities' acks; with MaxInFlight, whichever comes first.</summary>
+    public long MaxInFlightBytes { get; set; } = 32 * 1024 * 1024;
+    /// <summary>Bytes of fetched records per partition waiting for the stream (with 10,000 records).</summary>
+    public long MaxBufferedBytesPerPartition { get; set; } = 8 * 1024 * 1024;
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan CheckpointTimeout { get; set; } = TimeSpan.FromSeconds(60);
     public TimeSpan PassivateAfter { get; set; } = TimeSpan.FromMinutes(2);

@@ -27,6 +27,9 @@ public sealed class IngestRecord
     /// <summary>What the entity did with the event (null until it answered, and for invalid records).</summary>
     public ApplyOutcome? Outcome { get; set; }
 
+    /// <summary>Key and value bytes: what holding this record costs.</summary>
+    public long Size => (Key?.Length ?? 0) + Value.Length;
+
     internal long DeliveryId { get; set; }
     internal long SentAt { get; set; }
     internal bool Done { get; set; }

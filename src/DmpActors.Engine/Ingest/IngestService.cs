@@ -29,6 +29,9 @@ public sealed record IngestSettings(
 {
     /// <summary>How long a stop may take: half of it waits for the entities' acks, the rest for the last checkpoint.</summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(9);
+
+    /// <summary>Bytes of records between the source and their acks (beside <see cref="MaxInFlight"/> records).</summary>
+    public long MaxInFlightBytes { get; init; } = 32 * 1024 * 1024;
 }
 
 /// <summary>What the ingest is doing, for /readyz, /v1/info and tests.</summary>
@@ -135,7 +138,8 @@ public sealed class IngestService : IAsyncDisposable
             .Select(message =>
             {
                 DmpMetrics.EventsConsumed.Add(1);
-                gaps.Observe(message.Record.Partition.Value, message.Record.Offset.Value);
+                gaps.Observe(message.Record.Partition.Value, message.Record.Offset.Value,
+                    message.CommittableOffset.AssignmentId, message.CommittableOffset.AssignmentStart);
                 var span = DmpTracing.StartConsume(message.Record, settings.Consumer.GroupId);
                 var record = IngestRecord.Parse(message, settings.LogGeneration, _clock.GetUtcNow(), settings.Limits);
                 DmpTracing.Parsed(span, record.Event, record.Rejection);
@@ -144,7 +148,7 @@ public sealed class IngestService : IAsyncDisposable
             })
             .Via(new ShardDeliveryStage(_users, _deadLetters.PublishAsync, settings.MaxInFlight, settings.AckTimeout, durable)
             {
-                StopDrain = settings.StopGrace / 2, Log = _log,
+                StopDrain = settings.StopGrace / 2, Log = _log, MaxInFlightBytes = settings.MaxInFlightBytes,
             })
             .Via(new CheckpointStage(_users, settings.CheckpointInterval, settings.MaxEventsPerCheckpoint, settings.CheckpointTimeout, checkpoint =>
             {

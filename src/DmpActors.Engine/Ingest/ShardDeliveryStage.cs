@@ -41,6 +41,10 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
     /// what is acknowledged; the rest is not committed and is replayed by the next consumer.</summary>
     public TimeSpan StopDrain { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Key and value bytes of the outstanding records, beside the count bound: a flood of large records
+    /// back-pressures the source as soon as this many bytes wait (one record always goes through).</summary>
+    public long MaxInFlightBytes { get; init; } = 32 * 1024 * 1024;
+
     public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 
     public Inlet<IngestRecord> In { get; } = new("delivery.in");
@@ -57,6 +61,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
         private readonly long _timeoutTicks;
         private long _head; // oldest record not yet emitted
         private long _next; // delivery id of the next record
+        private long _inFlightBytes;
         private StageActor? _self;
         private Action<(IngestRecord Record, Exception? Error)>? _deadLettered;
         // (user, partition) → offset of the user's latest event sent from that partition, until it is durable.
@@ -73,7 +78,8 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                 if (_head == _next) CompleteStage();
                 else ScheduleOnce("stop-drain", stage.StopDrain);
             });
-            SetHandler(stage.Out, onPull: TryEmit);
+            // Emitting frees room (slots and bytes): pull again from here too, not only when an ack arrives.
+            SetHandler(stage.Out, onPull: () => { TryEmit(); PullIfRoom(); });
         }
 
         public override void PreStart()
@@ -101,6 +107,7 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             var id = _next++;
             record.DeliveryId = id;
             _slots[id & _mask] = record;
+            _inFlightBytes += record.Size;
             record.SentAt = Stopwatch.GetTimestamp();
             if (record.Event is { } e)
             {
@@ -189,13 +196,15 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             if (!record.Done) return;
             _slots[slot] = null;
             _head++;
+            _inFlightBytes -= record.Size;
             Push(_stage.Out, record);
             if (_head == _next && IsClosed(_stage.In)) CompleteStage();
         }
 
         private void PullIfRoom()
         {
-            if (_next - _head < _slots.Length && !HasBeenPulled(_stage.In) && !IsClosed(_stage.In)) Pull(_stage.In);
+            var room = _next - _head < _slots.Length && (_inFlightBytes < _stage.MaxInFlightBytes || _head == _next);
+            if (room && !HasBeenPulled(_stage.In) && !IsClosed(_stage.In)) Pull(_stage.In);
         }
 
         protected override void OnTimer(object timerKey)

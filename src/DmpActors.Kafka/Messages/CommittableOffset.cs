@@ -20,6 +20,14 @@ public sealed class CommittableOffset : ICommittable
     /// <summary>The assignment this record was read under; commits are honoured only while it is current.</summary>
     internal PartitionChannel Channel { get; }
 
+    /// <summary>Identifies the assignment this record was read under: it changes when the partition is revoked and
+    /// assigned again (to this consumer or after a restart).</summary>
+    public long AssignmentId => Channel.Id;
+
+    /// <summary>The group's committed offset this assignment resumed from, or null when none was committed (or it
+    /// could not be read). A first record above it means the records between were never delivered.</summary>
+    public long? AssignmentStart => Channel.StartOffset is >= 0 and var start ? start : null;
+
     public long BatchSize => 1;
 
     public Task<CommitResult> Commit() => Channel.Owner.Commit([(Channel, Offset.Value + 1)]);

@@ -37,6 +37,10 @@ public sealed record ConsumerSettings
     /// </summary>
     public int MaxBufferPerPartition { get; init; } = 10_000;
 
+    /// <summary>The same bound in key and value bytes, whichever is reached first: a flood of large records must not
+    /// buffer 10,000 of them.</summary>
+    public long MaxBufferBytesPerPartition { get; init; } = 8 * 1024 * 1024;
+
     /// <summary>Most records handed from the poll thread to the stage in one chunk.</summary>
     public int MaxChunkSize { get; init; } = 1_000;
 
@@ -60,6 +64,7 @@ public sealed record ConsumerSettings
     public ConsumerSettings WithProperty(string key, string value) => this with { Properties = Properties.SetItem(key, value) };
     public ConsumerSettings WithPollTimeout(TimeSpan timeout) => this with { PollTimeout = timeout };
     public ConsumerSettings WithMaxBufferPerPartition(int max) => this with { MaxBufferPerPartition = max };
+    public ConsumerSettings WithMaxBufferBytesPerPartition(long max) => this with { MaxBufferBytesPerPartition = max };
     public ConsumerSettings WithAutoOffsetReset(AutoOffsetReset reset) => this with { AutoOffsetReset = reset };
 
     public ConsumerSettings WithGroupTimeouts(TimeSpan maxPollInterval, TimeSpan sessionTimeout) =>

@@ -102,7 +102,7 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
             }
             var record = _chunk![_index++];
             Push(_stage.Out, new CommittableMessage(record, new CommittableOffset(_current!, record.Offset)));
-            _current!.Emitted();
+            _current!.Emitted(record);
         }
 
         private bool NextChunk()
@@ -129,14 +129,14 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
         private void Remove(PartitionChannel channel)
         {
             if (!_channels.Remove(channel)) return;
-            var rest = 0;
+            List<ConsumeResult<byte[]?, byte[]>>? current = null;
             if (ReferenceEquals(_current, channel))
             {
-                rest = _chunk is null ? 0 : _chunk.Count - _index;
+                current = _chunk;
                 _chunk = null;
                 _current = null;
             }
-            channel.Discard(rest);
+            channel.Discard(current, _index);
             _next = 0;
         }
 

@@ -178,6 +178,7 @@ internal sealed class ConsumerLoop
         var consumer = _consumer!;
         var maxTotal = Math.Max(_settings.MaxChunkSize, 1) * 4;
         var max = _settings.MaxBufferPerPartition;
+        var maxBytes = _settings.MaxBufferBytesPerPartition;
         var total = 0;
         PartitionChannel? last = null;
         // While partitions are paused for back-pressure, downstream is busy and waiting on us for resumes
@@ -214,6 +215,9 @@ internal sealed class ConsumerLoop
                 continue;
             }
 
+            // Once per assignment, before its first record goes out: where the group had committed, so the stream
+            // can tell records that were never delivered (pruned, or transaction markers) from a fresh start.
+            if (channel.StartOffset is null) LearnStartOffsets([channel]);
             var batch = channel.PendingBatch;
             if (batch is null)
             {
@@ -221,10 +225,11 @@ internal sealed class ConsumerLoop
                 _withPending.Add(channel);
             }
             batch.Add(record);
+            channel.PendingBytes += PartitionChannel.SizeOf(record);
             total++;
             Interlocked.Increment(ref _recordsConsumed);
 
-            if (channel.Buffered + batch.Count >= max)
+            if (channel.Buffered + batch.Count >= max || channel.BufferedBytes + channel.PendingBytes >= maxBytes)
             {
                 HandOver(channel);
                 break; // full: stop consuming until the stage drains it (WaitWhileDownstreamIsFull)
@@ -243,11 +248,13 @@ internal sealed class ConsumerLoop
     {
         var batch = channel.PendingBatch;
         if (batch is null) return;
+        var bytes = channel.PendingBytes;
         channel.PendingBatch = null;
+        channel.PendingBytes = 0;
         if (fromList) _withPending.Remove(channel);
         if (batch.Count == 0) return;
         Interlocked.Increment(ref _chunks);
-        var buffered = channel.Offer(batch);
+        var buffered = channel.Offer(batch, bytes);
         if (buffered > _maxBufferedObserved) Volatile.Write(ref _maxBufferedObserved, buffered);
     }
 
@@ -265,9 +272,9 @@ internal sealed class ConsumerLoop
         foreach (var channel in _assigned.Values)
         {
             if (channel.PausedForBackPressure || channel.Abandoned || channel.IsClosed) continue;
-            var buffered = channel.Buffered;
             // Hysteresis: once full, a partition counts as full until it drains to half.
-            if (buffered >= _settings.MaxBufferPerPartition || (channel.Full && buffered > _settings.MaxBufferPerPartition / 2))
+            if (channel.AtBound(_settings.MaxBufferPerPartition, _settings.MaxBufferBytesPerPartition)
+                || (channel.Full && !channel.BelowHalf(_settings.MaxBufferPerPartition, _settings.MaxBufferBytesPerPartition)))
             {
                 channel.Full = true;
                 full = true;
@@ -304,11 +311,10 @@ internal sealed class ConsumerLoop
     private void ResumeDrained()
     {
         if (_paused.Count == 0 || _stopped) return;
-        var threshold = _settings.MaxBufferPerPartition / 2;
         for (var i = _paused.Count - 1; i >= 0; i--)
         {
             var channel = _paused[i];
-            if (channel.Buffered > threshold) continue;
+            if (!channel.BelowHalf(_settings.MaxBufferPerPartition, _settings.MaxBufferBytesPerPartition)) continue;
             _paused.RemoveAt(i);
             channel.PausedForBackPressure = false;
             if (channel.Abandoned || channel.IsClosed) continue;

@@ -80,7 +80,7 @@ internal sealed class PartitionSourceStage : GraphStage<SourceShape<CommittableM
             }
             var record = _chunk[_index++];
             Push(_stage.Out, new CommittableMessage(record, new CommittableOffset(_channel, record.Offset)));
-            _channel.Emitted();
+            _channel.Emitted(record);
         }
 
         private void Finish()
@@ -92,10 +92,10 @@ internal sealed class PartitionSourceStage : GraphStage<SourceShape<CommittableM
 
         private void DropBuffered()
         {
-            var rest = _chunk is null ? 0 : _chunk.Count - _index;
+            var current = _chunk;
             _chunk = null;
+            _channel.Discard(current, _index);
             _index = 0;
-            _channel.Discard(rest);
         }
     }
 }

@@ -116,7 +116,7 @@ public sealed class IdentityProtocolTests
         await Apply(engine, "anon-x", AnonView("x0", "anon-x"));
         await Apply(engine, "carol", TestEvents.PageView("c0", "carol"));
         var retries = 0L;
-        using var listener = Listen("dmp.identity.merge_retries", n => Interlocked.Add(ref retries, n));
+        using var listener = Metrics.Listen("dmp.identity.merge_retries", n => Interlocked.Add(ref retries, n));
 
         // Given carol coordinating a merge that cannot finish yet: anon-x is held by another lock (this test's)
         await engine.Users.Ask<EntityLocked>(new LockForMerge("anon-x", "held-by-test", "tester"), Ask);
@@ -143,7 +143,7 @@ public sealed class IdentityProtocolTests
         await using var engine = await harness.StartEngineAsync(NoIngest(harness));
         await Apply(engine, "null", AnonView("a0", "null"));
         var refused = 0L;
-        using var listener = Listen("dmp.identity.merges_refused", n => Interlocked.Add(ref refused, n));
+        using var listener = Metrics.Listen("dmp.identity.merges_refused", n => Interlocked.Add(ref refused, n));
 
         await Apply(engine, "alice", Identify("login", "alice", "null"));
 
@@ -223,7 +223,7 @@ public sealed class IdentityProtocolTests
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         var options = NoIngest(harness);
         var quarantined = 0L;
-        using var listener = Listen("dmp.events.quarantined", n => Interlocked.Add(ref quarantined, n));
+        using var listener = Metrics.Listen("dmp.events.quarantined", n => Interlocked.Add(ref quarantined, n));
         await using (var engine = await DmpEngine.StartAsync(options, harness.Broker.BootstrapServers, false, harness.Logs, clock))
         {
             await Apply(engine, "anon-5", AnonView("a0", "anon-5"));
@@ -282,7 +282,7 @@ public sealed class IdentityProtocolTests
         await using var harness = new EngineHarness();
         var database = Path.Combine(harness.DataDirectory, "profiles.db");
         var failures = 0L;
-        using var listener = Listen("dmp.identity.merge_failures", n => Interlocked.Add(ref failures, n));
+        using var listener = Metrics.Listen("dmp.identity.merge_failures", n => Interlocked.Add(ref failures, n));
         var noGracefulStop = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
         var first = await harness.StartEngineAsync(extra: noGracefulStop);
         for (var i = 0; i < 5; i++) harness.Produce("anon-7", AnonView($"a{i}", "anon-7", i));
@@ -326,17 +326,5 @@ public sealed class IdentityProtocolTests
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>Counts what the engine reports on one of its instruments.</summary>
-    private static MeterListener Listen(string instrument, Action<long> onMeasurement)
-    {
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (i, l) => { if (i.Meter.Name == DmpMetrics.MeterName && i.Name == instrument) l.EnableMeasurementEvents(i); },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => onMeasurement(value));
-        listener.Start();
-        return listener;
     }
 }

@@ -106,6 +106,13 @@ public sealed class EngineHarness : IAsyncDisposable
             p => consumer.QueryWatermarkOffsets(new TopicPartition("dmp.events", p), TimeSpan.FromSeconds(10)).High.Value);
     }
 
+    /// <summary>The oldest offset the broker still holds of a partition of the events topic.</summary>
+    public long LowWatermark(int partition)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = "probe" }).Build();
+        return consumer.QueryWatermarkOffsets(new TopicPartition("dmp.events", partition), TimeSpan.FromSeconds(10)).Low.Value;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _producer.Dispose();
