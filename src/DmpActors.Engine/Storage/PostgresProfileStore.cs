@@ -49,14 +49,15 @@ public sealed class PostgresProfileStore : IProfileStore
         return found;
     }
 
-    public async Task SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)
+    public async Task<SaveResult> SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)
     {
-        if (profiles.Count == 0) return;
+        if (profiles.Count == 0) return SaveResult.AllWritten;
         var rows = LatestPerId(profiles);
         await WriteAsync(async (connection, tx) =>
         {
             foreach (var chunk in rows.Chunk(RowsPerStatement)) await UpsertAsync(connection, tx, chunk, ct);
         }, ct);
+        return SaveResult.AllWritten;
     }
 
     /// <summary>

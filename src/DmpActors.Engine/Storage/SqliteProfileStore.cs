@@ -115,14 +115,15 @@ public sealed class SqliteProfileStore : IProfileStore
         return found;
     }
 
-    public async Task SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)
+    public async Task<SaveResult> SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)
     {
-        if (profiles.Count == 0) return;
+        if (profiles.Count == 0) return SaveResult.AllWritten;
         await WriteAsync(async (connection, tx) =>
         {
             await using var upsert = new ProfileUpsert(connection, tx, _clock.GetUtcNow());
             foreach (var profile in profiles) await upsert.RunAsync(profile, ct);
         }, ct);
+        return SaveResult.AllWritten;
     }
 
     /// <summary>
