@@ -27,6 +27,7 @@ public sealed class PostgresProfileStore : IProfileStore
             CREATE TABLE IF NOT EXISTS dmp_profiles(id text PRIMARY KEY, state bytea NOT NULL, version bigint NOT NULL, updated_at timestamptz NOT NULL);
             CREATE TABLE IF NOT EXISTS dmp_sequences(name text PRIMARY KEY, value bigint NOT NULL);
             ALTER TABLE dmp_profiles ADD COLUMN IF NOT EXISTS identity bytea;
+            ALTER TABLE dmp_profiles ADD COLUMN IF NOT EXISTS base_version bigint;
             CREATE TABLE IF NOT EXISTS dmp_merges(merge_id text PRIMARY KEY, survivor_id text NOT NULL, absorbed_id text NOT NULL,
                 at timestamptz NOT NULL, trigger_event_id text NOT NULL, undone_at timestamptz, payload bytea NOT NULL);
             CREATE INDEX IF NOT EXISTS dmp_merges_by_survivor ON dmp_merges(survivor_id);
@@ -85,7 +86,7 @@ public sealed class PostgresProfileStore : IProfileStore
         try
         {
             foreach (var round in InRounds(rows))
-                foreach (var chunk in round.Chunk(RowsPerStatement))
+                foreach (var chunk in round.Order(ById).Chunk(RowsPerStatement))
                 {
                     var written = await UpsertAsync(connection, tx, chunk, ct);
                     unwritten.AddRange(chunk.Where(p => !written.Contains(p.Id)).Select(p => p.Id));
@@ -113,6 +114,8 @@ public sealed class PostgresProfileStore : IProfileStore
     /// may not touch a row twice (PostgreSQL error 21000), and running the rounds in order applies each id's rows in
     /// order, each fenced against what the one before left.
     /// </summary>
+    private static readonly Comparer<StoredProfile> ById = Comparer<StoredProfile>.Create((a, b) => string.CompareOrdinal(a.Id, b.Id));
+
     private static List<IReadOnlyList<StoredProfile>> InRounds(IReadOnlyList<StoredProfile> rows)
     {
         var seen = new Dictionary<string, int>(rows.Count, StringComparer.Ordinal);
@@ -145,36 +148,32 @@ public sealed class PostgresProfileStore : IProfileStore
     /// <summary>
     /// Writes rows of distinct ids, each fenced: with a base version only over exactly that stored version (no row for
     /// 0), without one only over an older or equal version (saves may race after a restart). A quarantined id is
-    /// never written. Returns the ids written. An update waits for a concurrent writer of its row and checks its
-    /// fence against what that one committed; an insert that meets a concurrent insert writes nothing.
+    /// never written. Returns the ids written. The base version travels in its own column because ON CONFLICT can
+    /// only compare the stored row with the proposed one. Callers pass rows in id order, so concurrent saves of the
+    /// same ids lock them in the same order and wait for each other instead of deadlocking.
     /// </summary>
     private async Task<HashSet<string>> UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyCollection<StoredProfile> chunk, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("""
-            WITH input AS (
-                SELECT t.* FROM unnest(@ids, @keys, @states, @versions, @identities, @bases) AS t(i, k, s, v, d, b)
-                WHERE NOT EXISTS (SELECT 1 FROM dmp_quarantine q WHERE q.key = t.k AND q.until > @now)
-            ), updated AS (
-                UPDATE dmp_profiles p SET state = t.s, version = t.v, updated_at = @now, identity = t.d FROM input t
-                WHERE p.id = t.i AND CASE WHEN t.b IS NULL THEN t.v >= p.version ELSE p.version = t.b END
-                RETURNING p.id
-            ), inserted AS (
-                INSERT INTO dmp_profiles(id, state, version, updated_at, identity)
-                SELECT t.i, t.s, t.v, @now, t.d FROM input t
-                WHERE (t.b IS NULL OR t.b = 0) AND NOT EXISTS (SELECT 1 FROM dmp_profiles p WHERE p.id = t.i)
-                ON CONFLICT(id) DO NOTHING
-                RETURNING id
-            )
-            SELECT id FROM updated UNION ALL SELECT id FROM inserted
+            INSERT INTO dmp_profiles(id, state, version, updated_at, identity, base_version)
+            SELECT i, s, v, @now, d, b FROM unnest(@ids, @keys, @states, @versions, @identities, @bases) AS t(i, k, s, v, d, b)
+            WHERE NOT EXISTS (SELECT 1 FROM dmp_quarantine q WHERE q.key = t.k AND q.until > @now)
+              AND (t.b IS NULL OR t.b = 0 OR EXISTS (SELECT 1 FROM dmp_profiles p WHERE p.id = t.i))
+            ON CONFLICT(id) DO UPDATE SET state = excluded.state, version = excluded.version, updated_at = excluded.updated_at,
+                identity = excluded.identity, base_version = excluded.base_version
+            WHERE CASE WHEN excluded.base_version IS NULL THEN excluded.version >= dmp_profiles.version
+                  ELSE dmp_profiles.version = excluded.base_version END
+            RETURNING id
             """, connection, tx);
-        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = chunk.Select(p => p.Id).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = chunk.Select(p => IdentityHashes.QuarantineKey(p.Id)).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("states", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = chunk.Select(p => p.State).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = chunk.Select(p => p.Version).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("identities", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = chunk.Select(p => p.Identity).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("bases", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = chunk.Select(p => p.BaseVersion).ToArray() });
+        var rows = chunk.ToArray();
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(p => p.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(p => IdentityHashes.QuarantineKey(p.Id)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("states", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = rows.Select(p => p.State).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = rows.Select(p => p.Version).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("identities", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = rows.Select(p => p.Identity).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("bases", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = rows.Select(p => p.BaseVersion).ToArray() });
         command.Parameters.AddWithValue("now", _clock.GetUtcNow());
-        var written = new HashSet<string>(chunk.Count, StringComparer.Ordinal);
+        var written = new HashSet<string>(rows.Length, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) written.Add(reader.GetString(0));
         return written;

@@ -161,7 +161,7 @@ public abstract class IdentityStoreContract
 
     protected async Task An_erasure_racing_saves_of_the_same_ids_leaves_no_profile_behind()
     {
-        const int rounds = 15, writers = 4;
+        const int rounds = 40, writers = 4;
         await using var store = await CreateStoreAsync();
         for (var round = 0; round < rounds; round++)
         {
