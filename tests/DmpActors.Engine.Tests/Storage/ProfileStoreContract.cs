@@ -11,7 +11,7 @@ public abstract class ProfileStoreContract
     /// <summary>A store and two ids whose rows it cannot hold, whatever else the batch holds.</summary>
     protected abstract Task<(IProfileStore Store, string[] PoisonIds)> CreateStoreWithPoisonIdsAsync();
 
-    private static byte[] Bytes(string s) => System.Text.Encoding.UTF8.GetBytes(s);
+    protected static byte[] Bytes(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
     private static StoredProfile Row(string id, string state, long version, long? basedOn) => new(id, Bytes(state), version) { BaseVersion = basedOn };
 
@@ -283,6 +283,30 @@ public sealed class PostgresProfileStoreTests : ProfileStoreContract
     [PostgresFact] public Task Postgres_a_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale() => A_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale();
     [PostgresFact] public Task Postgres_rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left() => Rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left();
     [PostgresFact] public Task Postgres_rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits() => Rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits();
+
+    [PostgresFact]
+    public async Task Postgres_an_error_that_is_not_about_the_data_fails_the_whole_save_instead_of_rejecting_rows()
+    {
+        // Given stored rows, one of them locked by another transaction, and a store whose statements give up after
+        // 300 ms (SQLSTATE 57014, query cancelled: the same save may well succeed later)
+        var database = await TestDatabases.CreatePostgresDatabaseAsync();
+        await using var store = new PostgresProfileStore(database);
+        await store.InitializeAsync();
+        var ids = Enumerable.Range(0, 1000).Select(i => $"user-{i}").ToList();
+        await store.SaveAsync(ids.Select(id => new StoredProfile(id, Bytes("v1"), 1)).ToList());
+        await using var blocker = new Npgsql.NpgsqlConnection(database);
+        await blocker.OpenAsync();
+        await using var lockTx = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM dmp_profiles WHERE id = 'user-500' FOR UPDATE", blocker, lockTx))
+            await lockRow.ExecuteNonQueryAsync();
+        await using var impatient = new PostgresProfileStore(database + ";Options=-c statement_timeout=300");
+
+        // When it saves a new version of every row, then the save throws and writes nothing: no row is blamed
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => impatient.SaveAsync(ids.Select(id => new StoredProfile(id, Bytes("v2"), 2)).ToList()));
+        Assert.Equal("57014", error.SqlState);
+        await lockTx.RollbackAsync();
+        Assert.All((await store.LoadAsync(ids)).Values, p => Assert.Equal(1, p.Version));
+    }
 
     /// <summary>PostgreSQL text cannot hold a NUL character (SQLSTATE 22021, a data exception).</summary>
     protected override async Task<(IProfileStore Store, string[] PoisonIds)> CreateStoreWithPoisonIdsAsync() =>
