@@ -13,9 +13,9 @@ public sealed record StoredProfile(string Id, byte[] State, long Version, byte[]
 
 /// <summary>
 /// What a batch save did. Every row of the batch not named here was written, or skipped because its id is in
-/// quarantine. <see cref="Stale"/> names, once per such row and in batch order, the ids whose row was not written
-/// because its version check failed (another write got there first); <see cref="Rejected"/> the rows the database
-/// cannot hold (e.g. a NUL in an id), which would fail every retry.
+/// quarantine. <see cref="Stale"/> names the id of each row not written because its version check failed (another
+/// write got there first), once per such row; <see cref="Rejected"/> the rows the database cannot hold (e.g. a NUL in
+/// an id), which would fail every retry. Neither says which of an id's rows in the batch it was.
 /// </summary>
 public sealed record SaveResult(IReadOnlyList<string> Stale, IReadOnlyList<RejectedRow> Rejected)
 {
