@@ -93,3 +93,17 @@ public interface IProfileStore : IAsyncDisposable
     /// <summary>The ids among <paramref name="ids"/> quarantined after <paramref name="now"/>, with the end of their quarantine.</summary>
     Task<IReadOnlyDictionary<string, DateTimeOffset>> LoadQuarantineAsync(IReadOnlyCollection<string> ids, DateTimeOffset now, CancellationToken ct = default);
 }
+
+internal static class QuarantinedProfiles
+{
+    /// <summary>Drops the profiles of quarantined ids from <paramref name="found"/>: such an id has no profile even if a
+    /// row exists (written by a node whose clock ran past the quarantine, or restored from a backup). Only the ids
+    /// found are looked up.</summary>
+    public static async Task<Dictionary<string, StoredProfile>> WithoutQuarantinedAsync(this IProfileStore store,
+        Dictionary<string, StoredProfile> found, TimeProvider clock, CancellationToken ct)
+    {
+        if (found.Count == 0) return found;
+        foreach (var id in (await store.LoadQuarantineAsync(found.Keys, clock.GetUtcNow(), ct)).Keys) found.Remove(id);
+        return found;
+    }
+}

@@ -41,20 +41,15 @@ public sealed class PostgresProfileStore : IProfileStore
     {
         var found = new Dictionary<string, StoredProfile>(ids.Count, StringComparer.Ordinal);
         if (ids.Count == 0) return found;
-        // A quarantined id has no profile even if a row exists (written by a node whose clock ran past the quarantine).
-        await using var command = _dataSource.CreateCommand("""
-            SELECT p.id, p.state, p.version, p.identity FROM unnest(@ids, @keys) AS w(i, k) JOIN dmp_profiles p ON p.id = w.i
-            WHERE NOT EXISTS (SELECT 1 FROM dmp_quarantine q WHERE q.key = w.k AND q.until > @now)
-            """);
-        var wanted = ids.ToArray();
-        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = wanted });
-        command.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = wanted.Select(IdentityHashes.QuarantineKey).ToArray() });
-        command.Parameters.AddWithValue("now", _clock.GetUtcNow());
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
-                reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
-        return found;
+        await using (var command = _dataSource.CreateCommand("SELECT id, state, version, identity FROM dmp_profiles WHERE id = ANY(@ids)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids.ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
+                    reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
+        }
+        return await this.WithoutQuarantinedAsync(found, _clock, ct);
     }
 
     public async Task<SaveResult> SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)

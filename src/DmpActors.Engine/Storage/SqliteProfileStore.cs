@@ -96,30 +96,25 @@ public sealed class SqliteProfileStore : IProfileStore
     {
         var found = new Dictionary<string, StoredProfile>(ids.Count, StringComparer.Ordinal);
         if (ids.Count == 0) return found;
-        await using var connection = await OpenAsync(ct);
-        foreach (var chunk in ids.Chunk(MaxIdsPerQuery))
+        await using (var connection = await OpenAsync(ct))
         {
-            await using var command = connection.CreateCommand();
-            var pairs = new string[chunk.Length];
-            for (var i = 0; i < chunk.Length; i++)
+            foreach (var chunk in ids.Chunk(MaxIdsPerQuery))
             {
-                pairs[i] = $"($p{i}, $k{i})";
-                command.Parameters.AddWithValue("$p" + i, chunk[i]);
-                command.Parameters.AddWithValue("$k" + i, IdentityHashes.QuarantineKey(chunk[i]));
+                await using var command = connection.CreateCommand();
+                var names = new string[chunk.Length];
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    names[i] = "$p" + i;
+                    command.Parameters.AddWithValue(names[i], chunk[i]);
+                }
+                command.CommandText = $"SELECT id, state, version, identity FROM profiles WHERE id IN ({string.Join(',', names)})";
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                    found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
+                        reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
             }
-            // A quarantined id has no profile even if a row exists (written by a node whose clock ran past the quarantine).
-            command.CommandText = $"""
-                WITH wanted(id, key) AS (VALUES {string.Join(',', pairs)})
-                SELECT p.id, p.state, p.version, p.identity FROM wanted w JOIN profiles p ON p.id = w.id
-                WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.key = w.key AND q.until_ms > $now)
-                """;
-            command.Parameters.AddWithValue("$now", _clock.GetUtcNow().ToUnixTimeMilliseconds());
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
-                    reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
         }
-        return found;
+        return await this.WithoutQuarantinedAsync(found, _clock, ct);
     }
 
     /// <summary>Row by row in one transaction. A row the database refuses for its data fails only its own statement
