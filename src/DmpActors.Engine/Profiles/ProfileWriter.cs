@@ -91,7 +91,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
         foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version, save.Identity));
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _store.SaveAsync(rows).PipeTo(Self,
-            success: () => new WriteCompleted(batch, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
+            success: _ => new WriteCompleted(batch, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
             failure: ex => new WriteFailed(batch, ex));
     }
 

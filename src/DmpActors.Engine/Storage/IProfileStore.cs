@@ -4,7 +4,26 @@ namespace DmpActors.Engine.Storage;
 /// A serialized profile as the store keeps it; <see cref="Version"/> only ever grows per id.
 /// <see cref="Identity"/> is the identity state kept beside it (merged ids, tombstone), null when there is none.
 /// </summary>
-public sealed record StoredProfile(string Id, byte[] State, long Version, byte[]? Identity = null);
+public sealed record StoredProfile(string Id, byte[] State, long Version, byte[]? Identity = null)
+{
+    /// <summary>The version the writer believes is stored now (0: no row yet). When set, the row is written only if the
+    /// stored version is exactly this one; when null, only if <see cref="Version"/> is at least the stored one.</summary>
+    public long? BaseVersion { get; init; }
+}
+
+/// <summary>
+/// What a batch save did. Every row of the batch not named here was written, or skipped because its id is in
+/// quarantine. <see cref="Stale"/> names the id of each row not written because its version check failed (another
+/// write got there first), once per such row; <see cref="Rejected"/> the rows the database cannot hold (e.g. a NUL in
+/// an id), which would fail every retry. Neither says which of an id's rows in the batch it was.
+/// </summary>
+public sealed record SaveResult(IReadOnlyList<string> Stale, IReadOnlyList<RejectedRow> Rejected)
+{
+    public static readonly SaveResult AllWritten = new([], []);
+}
+
+/// <summary>A row of a batch the database refused for its data, with the database's reason.</summary>
+public sealed record RejectedRow(string Id, string Reason);
 
 /// <summary>
 /// The record of one merge: who absorbed whom, when, on which event, and (in <see cref="Payload"/>, opaque to the
@@ -27,13 +46,18 @@ public interface IProfileStore : IAsyncDisposable
 
     Task InitializeAsync(CancellationToken ct = default);
 
+    /// <summary>The stored profiles of <paramref name="ids"/>; an id in quarantine has none, even if a row exists.</summary>
     Task<IReadOnlyDictionary<string, StoredProfile>> LoadAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default);
 
-    /// <summary>Upserts all profiles in one transaction: all or nothing. Ids in quarantine are skipped: an erased
-    /// user is never written back by a save that was already on its way. An id may appear more than once (a
-    /// checkpoint's save and a merge's re-save can meet in one batch): the highest version is stored, the later
-    /// of equal ones, as writing the rows one by one would leave it.</summary>
-    Task SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default);
+    /// <summary>
+    /// Upserts the profiles in one transaction, each row fenced by its <see cref="StoredProfile.BaseVersion"/> (or,
+    /// without one, by its version): rows that fail the fence are reported stale, rows the database refuses for their
+    /// data are reported rejected, and the rest commit. Any other error (connection, busy, disk full) throws and
+    /// writes nothing. Ids in quarantine are skipped: an erased user is never written back, even by a save that runs
+    /// while the erasure does. An id may appear more than once (a checkpoint's save and a merge's re-save can meet in
+    /// one batch): its rows apply in order, each fenced against what the previous one left.
+    /// </summary>
+    Task<SaveResult> SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default);
 
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
 
@@ -68,4 +92,18 @@ public interface IProfileStore : IAsyncDisposable
 
     /// <summary>The ids among <paramref name="ids"/> quarantined after <paramref name="now"/>, with the end of their quarantine.</summary>
     Task<IReadOnlyDictionary<string, DateTimeOffset>> LoadQuarantineAsync(IReadOnlyCollection<string> ids, DateTimeOffset now, CancellationToken ct = default);
+}
+
+internal static class QuarantinedProfiles
+{
+    /// <summary>Drops the profiles of quarantined ids from <paramref name="found"/>: such an id has no profile even if a
+    /// row exists (written by a node whose clock ran past the quarantine, or restored from a backup). Only the ids
+    /// found are looked up.</summary>
+    public static async Task<Dictionary<string, StoredProfile>> WithoutQuarantinedAsync(this IProfileStore store,
+        Dictionary<string, StoredProfile> found, TimeProvider clock, CancellationToken ct)
+    {
+        if (found.Count == 0) return found;
+        foreach (var id in (await store.LoadQuarantineAsync(found.Keys, clock.GetUtcNow(), ct)).Keys) found.Remove(id);
+        return found;
+    }
 }

@@ -96,34 +96,59 @@ public sealed class SqliteProfileStore : IProfileStore
     {
         var found = new Dictionary<string, StoredProfile>(ids.Count, StringComparer.Ordinal);
         if (ids.Count == 0) return found;
-        await using var connection = await OpenAsync(ct);
-        foreach (var chunk in ids.Chunk(MaxIdsPerQuery))
+        await using (var connection = await OpenAsync(ct))
         {
-            await using var command = connection.CreateCommand();
-            var names = new string[chunk.Length];
-            for (var i = 0; i < chunk.Length; i++)
+            foreach (var chunk in ids.Chunk(MaxIdsPerQuery))
             {
-                names[i] = "$p" + i;
-                command.Parameters.AddWithValue(names[i], chunk[i]);
+                await using var command = connection.CreateCommand();
+                var names = new string[chunk.Length];
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    names[i] = "$p" + i;
+                    command.Parameters.AddWithValue(names[i], chunk[i]);
+                }
+                command.CommandText = $"SELECT id, state, version, identity FROM profiles WHERE id IN ({string.Join(',', names)})";
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                    found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
+                        reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
             }
-            command.CommandText = $"SELECT id, state, version, identity FROM profiles WHERE id IN ({string.Join(',', names)})";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
-                    reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
         }
-        return found;
+        return await this.WithoutQuarantinedAsync(found, _clock, ct);
     }
 
-    public async Task SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)
+    /// <summary>Row by row in one transaction. A row the database refuses for its data fails only its own statement
+    /// (SQLite backs out that statement and keeps the transaction), so it is reported and the others commit.</summary>
+    public async Task<SaveResult> SaveAsync(IReadOnlyList<StoredProfile> profiles, CancellationToken ct = default)
     {
-        if (profiles.Count == 0) return;
+        if (profiles.Count == 0) return SaveResult.AllWritten;
+        var stale = new List<string>();
+        var rejected = new List<RejectedRow>();
         await WriteAsync(async (connection, tx) =>
         {
             await using var upsert = new ProfileUpsert(connection, tx, _clock.GetUtcNow());
-            foreach (var profile in profiles) await upsert.RunAsync(profile, ct);
+            foreach (var profile in profiles)
+            {
+                try
+                {
+                    if (await upsert.RunAsync(profile, ct) == 0 && !await upsert.IsQuarantinedAsync(profile, ct)) stale.Add(profile.Id);
+                }
+                catch (SqliteException e) when (RefusesTheRow(e) && StillInTransaction(connection))
+                {
+                    rejected.Add(new RejectedRow(profile.Id, e.Message));
+                }
+            }
         }, ct);
+        return stale.Count == 0 && rejected.Count == 0 ? SaveResult.AllWritten : new SaveResult(stale, rejected);
     }
+
+    /// <summary>Errors about the row's data, which every retry would meet again: a constraint (or a trigger's
+    /// RAISE(ABORT)), a value too big, a type mismatch. Busy, locked, full and I/O errors are not among them.</summary>
+    private static bool RefusesTheRow(SqliteException e) =>
+        (e.SqliteErrorCode & 0xFF) is SQLitePCL.raw.SQLITE_CONSTRAINT or SQLitePCL.raw.SQLITE_TOOBIG or SQLitePCL.raw.SQLITE_MISMATCH;
+
+    /// <summary>Some errors make SQLite roll the whole transaction back; then nothing of the batch can commit.</summary>
+    private static bool StillInTransaction(SqliteConnection connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
 
     /// <summary>
     /// Group commit: merges that arrive while the writer is busy are written together by whichever caller gets the
@@ -335,12 +360,13 @@ public sealed class SqliteProfileStore : IProfileStore
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>The prepared upsert of one profile row: a lower version never overwrites a higher one (saves may
-    /// race after a restart), and a quarantined id is never written.</summary>
+    /// <summary>The prepared upsert of one profile row, fenced: with a base version only over exactly that stored
+    /// version (no row for 0), without one only over an older or equal version (saves may race after a restart). A
+    /// quarantined id is never written.</summary>
     private sealed class ProfileUpsert : IAsyncDisposable
     {
-        private readonly SqliteCommand _command;
-        private readonly SqliteParameter _id, _key, _state, _version, _identity;
+        private readonly SqliteCommand _command, _quarantined;
+        private readonly SqliteParameter _id, _key, _state, _version, _identity, _base, _quarantineKey;
 
         public ProfileUpsert(SqliteConnection connection, SqliteTransaction tx, DateTimeOffset now)
         {
@@ -348,21 +374,29 @@ public sealed class SqliteProfileStore : IProfileStore
             _command.Transaction = tx;
             _command.CommandText = """
                 INSERT INTO profiles(id, state, version, updated_at, identity)
-                SELECT $id, $state, $version, $at, $identity WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE key = $key AND until_ms > $now)
+                SELECT $id, $state, $version, $at, $identity
+                WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE key = $key AND until_ms > $now)
+                  AND ($base IS NULL OR $base = 0 OR EXISTS (SELECT 1 FROM profiles WHERE id = $id))
                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, version = excluded.version, updated_at = excluded.updated_at, identity = excluded.identity
-                WHERE excluded.version >= profiles.version
+                WHERE CASE WHEN $base IS NULL THEN excluded.version >= profiles.version ELSE profiles.version = $base END
                 """;
             _id = _command.Parameters.Add("$id", SqliteType.Text);
             _key = _command.Parameters.Add("$key", SqliteType.Text);
             _state = _command.Parameters.Add("$state", SqliteType.Blob);
             _version = _command.Parameters.Add("$version", SqliteType.Integer);
             _identity = _command.Parameters.Add("$identity", SqliteType.Blob);
+            _base = _command.Parameters.Add("$base", SqliteType.Integer);
             _command.Parameters.AddWithValue("$at", now.ToString("O"));
             _command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
             _command.Prepare();
+            _quarantined = connection.CreateCommand();
+            _quarantined.Transaction = tx;
+            _quarantined.CommandText = "SELECT EXISTS (SELECT 1 FROM quarantine WHERE key = $key AND until_ms > $now)";
+            _quarantineKey = _quarantined.Parameters.Add("$key", SqliteType.Text);
+            _quarantined.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         }
 
-        /// <returns>Rows written: 0 when the id is quarantined or a newer version is stored.</returns>
+        /// <returns>Rows written: 0 when the id is quarantined or the version check failed.</returns>
         public Task<int> RunAsync(StoredProfile profile, CancellationToken ct)
         {
             _id.Value = profile.Id;
@@ -370,10 +404,22 @@ public sealed class SqliteProfileStore : IProfileStore
             _state.Value = profile.State;
             _version.Value = profile.Version;
             _identity.Value = (object?)profile.Identity ?? DBNull.Value;
+            _base.Value = (object?)profile.BaseVersion ?? DBNull.Value;
             return _command.ExecuteNonQueryAsync(ct);
         }
 
-        public ValueTask DisposeAsync() => _command.DisposeAsync();
+        /// <summary>Tells a row skipped for quarantine from one that failed its version check.</summary>
+        public async Task<bool> IsQuarantinedAsync(StoredProfile profile, CancellationToken ct)
+        {
+            _quarantineKey.Value = IdentityHashes.QuarantineKey(profile.Id);
+            return Convert.ToInt64(await _quarantined.ExecuteScalarAsync(ct)) == 1;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _command.DisposeAsync();
+            await _quarantined.DisposeAsync();
+        }
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken ct = default)

@@ -135,12 +135,61 @@ public abstract class IdentityStoreContract
         await using var store = await CreateStoreAsync();
         await store.EraseAsync(["alice"], T0.AddDays(30));
 
-        await store.SaveAsync([new StoredProfile("alice", Bytes("resurrected"), 7), new StoredProfile("bob", Bytes("b"), 1)]);
+        // Skipped, neither stale nor rejected: the erasure is what the caller wanted
+        Assert.Equal(SaveResult.AllWritten, await store.SaveAsync([new StoredProfile("alice", Bytes("resurrected"), 7), new StoredProfile("bob", Bytes("b"), 1)]));
         Assert.Equal(["bob"], (await store.LoadAsync(["alice", "bob"])).Keys);
 
         Clock.Now = T0.AddDays(30);
         await store.SaveAsync([new StoredProfile("alice", Bytes("new alice"), 1)]);
         Assert.Equal("new alice", Text((await store.LoadAsync(["alice"]))["alice"].State));
+    }
+
+    protected async Task A_row_left_for_a_quarantined_id_does_not_load()
+    {
+        // Given a row written for alice after her quarantine ended, and the clock back inside it (a node whose clock
+        // runs late, or a row restored from a backup)
+        await using var store = await CreateStoreAsync();
+        await store.EraseAsync(["alice"], T0.AddDays(30));
+        Clock.Now = T0.AddDays(30);
+        await store.SaveAsync([new StoredProfile("alice", Bytes("back"), 1), new StoredProfile("bob", Bytes("b"), 1)]);
+        Clock.Now = T0;
+
+        // Then loading finds no profile for her, so her entity starts from quarantine
+        Assert.Equal(["bob"], (await store.LoadAsync(["alice", "bob"])).Keys);
+        Assert.Equal(["alice"], (await store.LoadQuarantineAsync(["alice", "bob"], T0)).Keys);
+    }
+
+    protected async Task An_erasure_racing_saves_of_the_same_ids_leaves_no_profile_behind()
+    {
+        const int rounds = 40, writers = 4;
+        await using var store = await CreateStoreAsync();
+        for (var round = 0; round < rounds; round++)
+        {
+            // Given writers saving the same ids over and over, with growing versions
+            var ids = Enumerable.Range(0, 40).Select(i => $"r{round}-u{i}").ToArray();
+            var erased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var wrote = Enumerable.Range(0, writers).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+            var saving = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+            {
+                // Each keeps saving until two of its saves started after the erasure had returned
+                for (long version = 1, after = 0; after < 2; version++)
+                {
+                    if (erased.Task.IsCompleted) after++;
+                    await store.SaveAsync(ids.Select(id => new StoredProfile(id, Bytes($"w{w}"), version * writers + w)).ToList());
+                    wrote[w].TrySetResult();
+                }
+            })).ToArray();
+            await Task.WhenAll(wrote.Select(w => w.Task));
+
+            // When the ids are erased while those saves run
+            await store.EraseAsync(ids, T0.AddDays(30));
+            erased.SetResult();
+            await Task.WhenAll(saving);
+
+            // Then no save in flight wrote any of them back
+            Assert.Empty(await store.LoadAsync(ids));
+            Assert.Equal(0, await store.CountAsync());
+        }
     }
 
     protected async Task Profiles_without_identity_load_with_none()
@@ -179,6 +228,8 @@ public sealed class SqliteIdentityStoreTests : IdentityStoreContract, IDisposabl
     [Fact] public Task Sqlite_merge_records_are_found_by_either_side() => Merge_records_are_found_by_either_side();
     [Fact] public Task Sqlite_erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids() => Erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids();
     [Fact] public Task Sqlite_a_save_never_writes_a_quarantined_id_until_the_quarantine_ends() => A_save_never_writes_a_quarantined_id_until_the_quarantine_ends();
+    [Fact] public Task Sqlite_a_row_left_for_a_quarantined_id_does_not_load() => A_row_left_for_a_quarantined_id_does_not_load();
+    [Fact] public Task Sqlite_an_erasure_racing_saves_of_the_same_ids_leaves_no_profile_behind() => An_erasure_racing_saves_of_the_same_ids_leaves_no_profile_behind();
     [Fact] public Task Sqlite_profiles_without_identity_load_with_none() => Profiles_without_identity_load_with_none();
 
     public void Dispose() => _dir.Dispose();
@@ -201,5 +252,7 @@ public sealed class PostgresIdentityStoreTests : IdentityStoreContract
     [PostgresFact] public Task Postgres_merge_records_are_found_by_either_side() => Merge_records_are_found_by_either_side();
     [PostgresFact] public Task Postgres_erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids() => Erasure_deletes_profiles_and_merge_records_and_quarantines_the_ids();
     [PostgresFact] public Task Postgres_a_save_never_writes_a_quarantined_id_until_the_quarantine_ends() => A_save_never_writes_a_quarantined_id_until_the_quarantine_ends();
+    [PostgresFact] public Task Postgres_a_row_left_for_a_quarantined_id_does_not_load() => A_row_left_for_a_quarantined_id_does_not_load();
+    [PostgresFact] public Task Postgres_an_erasure_racing_saves_of_the_same_ids_leaves_no_profile_behind() => An_erasure_racing_saves_of_the_same_ids_leaves_no_profile_behind();
     [PostgresFact] public Task Postgres_profiles_without_identity_load_with_none() => Profiles_without_identity_load_with_none();
 }

@@ -8,7 +8,15 @@ public abstract class ProfileStoreContract
 {
     protected abstract Task<IProfileStore> CreateStoreAsync();
 
-    private static byte[] Bytes(string s) => System.Text.Encoding.UTF8.GetBytes(s);
+    /// <summary>A store and two ids whose rows it cannot hold, whatever else the batch holds.</summary>
+    protected abstract Task<(IProfileStore Store, string[] PoisonIds)> CreateStoreWithPoisonIdsAsync();
+
+    protected static byte[] Bytes(string s) => System.Text.Encoding.UTF8.GetBytes(s);
+
+    private static StoredProfile Row(string id, string state, long version, long? basedOn) => new(id, Bytes(state), version) { BaseVersion = basedOn };
+
+    private static async Task<Dictionary<string, string>> LoadTextAsync(IProfileStore store, params string[] ids) =>
+        (await store.LoadAsync(ids)).ToDictionary(kv => kv.Key, kv => $"{System.Text.Encoding.UTF8.GetString(kv.Value.State)}@{kv.Value.Version}");
 
     protected async Task Saved_profiles_load_back_and_unknown_ids_are_absent()
     {
@@ -50,6 +58,73 @@ public abstract class ProfileStoreContract
         Assert.Equal("v5", loaded["u1"]);
         Assert.Equal("x", loaded["u2"]);
         Assert.Equal("second", loaded["u3"]);
+    }
+
+    protected async Task A_save_based_on_a_version_is_written_only_over_that_version()
+    {
+        // Given u1 at version 2, written by saves each based on the version before, and u3 created by another writer
+        await using var store = await CreateStoreAsync();
+        Assert.Equal(SaveResult.AllWritten, await store.SaveAsync([Row("u1", "v1", 1, basedOn: 0), Row("u3", "other", 1, basedOn: 0)]));
+        Assert.Equal(SaveResult.AllWritten, await store.SaveAsync([Row("u1", "v2", 2, basedOn: 1)]));
+
+        // When one batch holds a save based on a version that is no longer stored, one based on a row that does not
+        // exist, one that expects no row where there is one, and one good save
+        var result = await store.SaveAsync([Row("u1", "lost", 3, basedOn: 1), Row("u2", "gone", 5, basedOn: 4),
+            Row("u3", "mine", 1, basedOn: 0), Row("u4", "new", 1, basedOn: 0)]);
+
+        // Then the three are reported stale and leave the stored rows alone, and the good one commits
+        Assert.Equal(["u1", "u2", "u3"], result.Stale);
+        Assert.Empty(result.Rejected);
+        Assert.Equal(new Dictionary<string, string> { ["u1"] = "v2@2", ["u3"] = "other@1", ["u4"] = "new@1" },
+            await LoadTextAsync(store, "u1", "u2", "u3", "u4"));
+    }
+
+    protected async Task A_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.SaveAsync([new StoredProfile("u1", Bytes("v5"), 5)]);
+
+        var older = await store.SaveAsync([new StoredProfile("u1", Bytes("v4"), 4), new StoredProfile("u2", Bytes("a"), 1)]);
+        var same = await store.SaveAsync([new StoredProfile("u1", Bytes("v5 again"), 5)]);
+
+        Assert.Equal(["u1"], older.Stale);
+        Assert.Equal(SaveResult.AllWritten, same);
+        Assert.Equal(new Dictionary<string, string> { ["u1"] = "v5 again@5", ["u2"] = "a@1" }, await LoadTextAsync(store, "u1", "u2"));
+    }
+
+    protected async Task Rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left()
+    {
+        await using var store = await CreateStoreAsync();
+
+        var result = await store.SaveAsync([Row("u1", "v1", 1, basedOn: 0), Row("u2", "x", 1, basedOn: 0), Row("u1", "v2", 2, basedOn: 1),
+            Row("u1", "lost", 3, basedOn: 1), Row("u1", "v3", 3, basedOn: 2), Row("u2", "y", 2, basedOn: null)]);
+
+        Assert.Equal(["u1"], result.Stale);
+        Assert.Equal(new Dictionary<string, string> { ["u1"] = "v3@3", ["u2"] = "y@2" }, await LoadTextAsync(store, "u1", "u2"));
+    }
+
+    protected async Task Rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits()
+    {
+        // Given a batch of a thousand rows, two of which the database refuses for their data
+        var (store, poison) = await CreateStoreWithPoisonIdsAsync();
+        await using var _ = store;
+        var rows = Enumerable.Range(0, 1000).Select(i => new StoredProfile($"user-{i}", Bytes($"state-{i}"), 1)).ToList();
+        rows.Insert(637, new StoredProfile(poison[0], Bytes("bad"), 1));
+        rows.Insert(900, new StoredProfile(poison[1], Bytes("bad"), 1) { BaseVersion = 0 });
+
+        // When it is saved
+        var result = await store.SaveAsync(rows);
+
+        // Then the two are reported with the database's reason, and every other row is stored
+        Assert.Equal(poison, result.Rejected.Select(r => r.Id));
+        Assert.All(result.Rejected, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
+        Assert.Empty(result.Stale);
+        var good = rows.Select(r => r.Id).Except(poison).ToList();
+        Assert.Equal(1000, (await store.LoadAsync(good)).Count);
+        Assert.Equal(1000, await store.CountAsync());
+
+        // And the next batch is not held back by them
+        Assert.Equal(SaveResult.AllWritten, await store.SaveAsync([new StoredProfile("user-0", Bytes("again"), 2)]));
     }
 
     protected async Task Large_batches_commit_together_and_load_in_one_call()
@@ -101,6 +176,24 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract, IDisposable
     [Fact] public Task Sqlite_a_batch_naming_an_id_twice_keeps_its_highest_version() => A_batch_naming_an_id_twice_keeps_its_highest_version();
     [Fact] public Task Sqlite_delete_removes_one_profile() => Delete_removes_one_profile();
     [Fact] public Task Sqlite_sequences_count_up_durably() => Sequences_count_up_durably();
+    [Fact] public Task Sqlite_a_save_based_on_a_version_is_written_only_over_that_version() => A_save_based_on_a_version_is_written_only_over_that_version();
+    [Fact] public Task Sqlite_a_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale() => A_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale();
+    [Fact] public Task Sqlite_rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left() => Rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left();
+    [Fact] public Task Sqlite_rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits() => Rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits();
+
+    /// <summary>SQLite stores any text, so a trigger stands in for a row the database refuses (a constraint error).</summary>
+    protected override async Task<(IProfileStore Store, string[] PoisonIds)> CreateStoreWithPoisonIdsAsync()
+    {
+        var file = Path.Combine(_dir.Path, $"{Guid.NewGuid():N}.db");
+        var store = new SqliteProfileStore(file);
+        await store.InitializeAsync();
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "CREATE TRIGGER refuse_poison BEFORE INSERT ON profiles WHEN NEW.id LIKE 'poison-%' BEGIN SELECT RAISE(ABORT, 'poison row'); END";
+        await command.ExecuteNonQueryAsync();
+        return (store, ["poison-1", "poison-2"]);
+    }
 
     [Fact]
     public async Task Sqlite_data_survives_reopening_the_file()
@@ -186,4 +279,36 @@ public sealed class PostgresProfileStoreTests : ProfileStoreContract
     [PostgresFact] public Task Postgres_a_batch_naming_an_id_twice_keeps_its_highest_version() => A_batch_naming_an_id_twice_keeps_its_highest_version();
     [PostgresFact] public Task Postgres_delete_removes_one_profile() => Delete_removes_one_profile();
     [PostgresFact] public Task Postgres_sequences_count_up_durably() => Sequences_count_up_durably();
+    [PostgresFact] public Task Postgres_a_save_based_on_a_version_is_written_only_over_that_version() => A_save_based_on_a_version_is_written_only_over_that_version();
+    [PostgresFact] public Task Postgres_a_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale() => A_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale();
+    [PostgresFact] public Task Postgres_rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left() => Rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left();
+    [PostgresFact] public Task Postgres_rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits() => Rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits();
+
+    [PostgresFact]
+    public async Task Postgres_an_error_that_is_not_about_the_data_fails_the_whole_save_instead_of_rejecting_rows()
+    {
+        // Given stored rows, one of them locked by another transaction, and a store whose statements give up after
+        // 300 ms (SQLSTATE 57014, query cancelled: the same save may well succeed later)
+        var database = await TestDatabases.CreatePostgresDatabaseAsync();
+        await using var store = new PostgresProfileStore(database);
+        await store.InitializeAsync();
+        var ids = Enumerable.Range(0, 1000).Select(i => $"user-{i}").ToList();
+        await store.SaveAsync(ids.Select(id => new StoredProfile(id, Bytes("v1"), 1)).ToList());
+        await using var blocker = new Npgsql.NpgsqlConnection(database);
+        await blocker.OpenAsync();
+        await using var lockTx = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM dmp_profiles WHERE id = 'user-500' FOR UPDATE", blocker, lockTx))
+            await lockRow.ExecuteNonQueryAsync();
+        await using var impatient = new PostgresProfileStore(database + ";Options=-c statement_timeout=300");
+
+        // When it saves a new version of every row, then the save throws and writes nothing: no row is blamed
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => impatient.SaveAsync(ids.Select(id => new StoredProfile(id, Bytes("v2"), 2)).ToList()));
+        Assert.Equal("57014", error.SqlState);
+        await lockTx.RollbackAsync();
+        Assert.All((await store.LoadAsync(ids)).Values, p => Assert.Equal(1, p.Version));
+    }
+
+    /// <summary>PostgreSQL text cannot hold a NUL character (SQLSTATE 22021, a data exception).</summary>
+    protected override async Task<(IProfileStore Store, string[] PoisonIds)> CreateStoreWithPoisonIdsAsync() =>
+        (await CreateStoreAsync(), ["poison\0one", "poison\0two"]);
 }
