@@ -25,6 +25,10 @@ public enum MergeRefusalReason
 
     /// <summary>The other profile is isolated for an error of its own (it cannot be decoded or written).</summary>
     Unavailable,
+
+    /// <summary>This very merge (same ids, same triggering event) was undone by an operator: the event that caused it
+    /// arriving again does not redo it. A later, different event linking the ids does.</summary>
+    Unmerged,
 }
 
 /// <summary>
@@ -34,6 +38,9 @@ public enum MergeRefusalReason
 public sealed record IdentityState
 {
     public const int MaxRefusals = 20;
+
+    /// <summary>Undone merges remembered, newest kept.</summary>
+    public const int MaxUndone = 100;
 
     public static readonly IdentityState Empty = new();
 
@@ -48,6 +55,11 @@ public sealed record IdentityState
 
     /// <summary>The latest refused merges, oldest first, at most <see cref="MaxRefusals"/>.</summary>
     public IReadOnlyList<MergeRefusal> Refusals { get; init; } = [];
+
+    /// <summary>Ids of the merges undone on this profile (as survivor), oldest first, at most <see cref="MaxUndone"/>.</summary>
+    public IReadOnlyList<string> Undone { get; init; } = [];
+
+    public bool WasUndone(string mergeId) => Undone.Contains(mergeId);
 
     public bool IsTombstone => MergedInto is not null;
 
@@ -73,13 +85,15 @@ public sealed record IdentityState
     /// The survivor's identity after an unmerge: <paramref name="absorbedId"/> and the ids that came with it leave,
     /// and so do the user ids it brought (unless the survivor held them before the merge).
     /// </summary>
-    public IdentityState Release(string absorbedId, IdentityState absorbedBefore, IdentityState survivorBefore)
+    /// <param name="mergeId">The merge being undone: remembered, so its triggering event cannot redo it.</param>
+    public IdentityState Release(string absorbedId, IdentityState absorbedBefore, IdentityState survivorBefore, string mergeId)
     {
         var leaving = absorbedBefore.Merged.Select(m => m.Id).Append(absorbedId).ToHashSet(StringComparer.Ordinal);
         return this with
         {
             Merged = Merged.Where(m => !leaving.Contains(m.Id)).ToArray(),
             UserIds = UserIds.Where(u => !absorbedBefore.UserIds.Contains(u) || survivorBefore.UserIds.Contains(u)).ToArray(),
+            Undone = [.. Undone.Skip(Math.Max(0, Undone.Count + 1 - MaxUndone)), mergeId],
         };
     }
 

@@ -30,7 +30,7 @@ public static class IdentityCodec
     /// <summary>Both sides before a merge: what unmerge restores and export shows.</summary>
     public sealed record MergeBefore(Side Survivor, Side Absorbed);
 
-    private sealed record IdentityV1(string? MergedInto, MergedId[]? Merged, string[]? UserIds, MergeRefusal[]? Refusals);
+    private sealed record IdentityV1(string? MergedInto, MergedId[]? Merged, string[]? UserIds, MergeRefusal[]? Refusals, string[]? Undone = null);
 
     private sealed record SideV1(byte[] Profile, byte[]? Identity);
 
@@ -38,16 +38,17 @@ public static class IdentityCodec
 
     /// <summary>Null for the empty identity, which most profiles have: nothing is stored for them.</summary>
     public static byte[]? Encode(IdentityState identity) =>
-        identity.MergedInto is null && identity.Merged.Count == 0 && identity.UserIds.Count == 0 && identity.Refusals.Count == 0
+        identity.MergedInto is null && identity.Merged.Count == 0 && identity.UserIds.Count == 0 && identity.Refusals.Count == 0 && identity.Undone.Count == 0
             ? null
             : Frame(IdentityMagic, JsonSerializer.SerializeToUtf8Bytes(
-                new IdentityV1(identity.MergedInto, [.. identity.Merged], [.. identity.UserIds], [.. identity.Refusals]), Json));
+                new IdentityV1(identity.MergedInto, [.. identity.Merged], [.. identity.UserIds], [.. identity.Refusals],
+                    identity.Undone.Count == 0 ? null : [.. identity.Undone]), Json));
 
     public static IdentityState Decode(byte[]? bytes)
     {
         if (bytes is null) return IdentityState.Empty;
         var v1 = JsonSerializer.Deserialize<IdentityV1>(Body(bytes, IdentityMagic, "identity"), Json) ?? throw new FormatException("empty identity body");
-        return new IdentityState { MergedInto = v1.MergedInto, Merged = v1.Merged ?? [], UserIds = v1.UserIds ?? [], Refusals = v1.Refusals ?? [] };
+        return new IdentityState { MergedInto = v1.MergedInto, Merged = v1.Merged ?? [], UserIds = v1.UserIds ?? [], Refusals = v1.Refusals ?? [], Undone = v1.Undone ?? [] };
     }
 
     public static byte[] EncodeMerge(MergeBefore before) =>

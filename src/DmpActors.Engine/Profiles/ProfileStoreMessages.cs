@@ -11,13 +11,27 @@ public sealed record ProfileLoaded(string UserId, byte[]? State, long Version, b
 public sealed record ProfileLoadFailed(string UserId, string Error);
 
 /// <summary>
-/// Ask the writer to store one profile version. <see cref="FlushRequester"/> (if any) is told
-/// <see cref="ProfileFlushed"/> once the batch holding it commits. <see cref="Traced"/>: events whose
-/// traces get a span for this write.
+/// Ask the writer to store one profile version over <see cref="BaseVersion"/> (the version the entity knows is
+/// stored; 0 for none). The entity is answered <see cref="ProfileSaved"/>, <see cref="ProfileSaveRejected"/> or
+/// <see cref="ProfileSaveFailed"/> once the batch holding it ends. <see cref="Traced"/>: events whose traces get a
+/// span for this write.
 /// </summary>
-public sealed record SaveProfile(string UserId, byte[] State, long Version, IActorRef Entity, IActorRef? FlushRequester, long CheckpointId, byte[]? Identity = null,
+public sealed record SaveProfile(string UserId, byte[] State, long Version, long BaseVersion, IActorRef Entity, byte[]? Identity = null,
     IReadOnlyList<TracedEvent>? Traced = null);
 
 public sealed record ProfileSaved(long Version);
 
+/// <summary>The save failed for a reason of its batch (database unreachable, busy, disk full): try again later.</summary>
 public sealed record ProfileSaveFailed(long Version, string Error);
+
+public enum SaveRejection
+{
+    /// <summary>The stored version is not the one this entity built on: another life of it wrote meanwhile.</summary>
+    Stale,
+
+    /// <summary>The database refuses this row's data, so no retry can help.</summary>
+    Unwritable,
+}
+
+/// <summary>This row, and only this row, was not written.</summary>
+public sealed record ProfileSaveRejected(long Version, SaveRejection Kind, string Reason);

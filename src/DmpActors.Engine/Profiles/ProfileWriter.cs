@@ -15,7 +15,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
     private sealed record LingerOver;
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
 
-    private sealed record WriteCompleted(IReadOnlyList<SaveProfile> Batch, TimeSpan Took);
+    private sealed record WriteCompleted(IReadOnlyList<SaveProfile> Batch, SaveResult Result, TimeSpan Took);
     private sealed record WriteFailed(IReadOnlyList<SaveProfile> Batch, Exception Cause);
 
     private readonly IProfileStore _store;
@@ -46,10 +46,17 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
             DmpMetrics.ProfilesSaved.Add(done.Batch.Count);
             DmpMetrics.ProfileWriteDuration.Record(done.Took.TotalMilliseconds);
             DmpTracing.EndWrite(_writeSpan, done.Batch, error: null);
+            var stale = done.Result.Stale.Count == 0 ? null : done.Result.Stale.ToHashSet(StringComparer.Ordinal);
+            var rejected = done.Result.Rejected.Count == 0 ? null : done.Result.Rejected.ToDictionary(r => r.Id, r => r.Reason, StringComparer.Ordinal);
             foreach (var save in done.Batch)
             {
-                save.Entity.Tell(new ProfileSaved(save.Version));
-                save.FlushRequester?.Tell(new ProfileFlushed(save.UserId, save.CheckpointId, true, null));
+                if (rejected?.GetValueOrDefault(save.UserId) is { } reason)
+                    save.Entity.Tell(new ProfileSaveRejected(save.Version, SaveRejection.Unwritable, reason));
+                else if (stale?.Contains(save.UserId) == true)
+                    save.Entity.Tell(new ProfileSaveRejected(save.Version, SaveRejection.Stale,
+                        $"the store holds a version other than {save.BaseVersion}, which this entity built on"));
+                else
+                    save.Entity.Tell(new ProfileSaved(save.Version));
             }
             if (_pending.Count > 0) StartWrite();
         });
@@ -61,10 +68,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
             _log.Warning(failed.Cause, "Profile write of {0} profiles failed; checkpoints wait and retry", failed.Batch.Count);
             var reason = failed.Cause.GetBaseException().Message;
             foreach (var save in failed.Batch)
-            {
                 save.Entity.Tell(new ProfileSaveFailed(save.Version, reason));
-                save.FlushRequester?.Tell(new ProfileFlushed(save.UserId, save.CheckpointId, false, reason));
-            }
             if (_pending.Count > 0) StartWrite();
         });
     }
@@ -88,10 +92,10 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
         _writing = true;
         _writeSpan = DmpTracing.StartWrite(batch);
         var rows = new List<StoredProfile>(batch.Count);
-        foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version, save.Identity));
+        foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version, save.Identity) { BaseVersion = save.BaseVersion });
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _store.SaveAsync(rows).PipeTo(Self,
-            success: _ => new WriteCompleted(batch, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
+            success: result => new WriteCompleted(batch, result, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
             failure: ex => new WriteFailed(batch, ex));
     }
 

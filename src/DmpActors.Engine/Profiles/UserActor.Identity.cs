@@ -158,7 +158,7 @@ public sealed partial class UserActor
         // Only now may the forwarded events count as seen here: the survivor's copy of them is durable.
         _profile = _profile with { Dedupe = Tombstone.Mark(_profile.Dedupe, flushed.Marks) };
         _version++;
-        if (Dirty) Save(flushed.Requester, flushed.CheckpointId);
+        if (Dirty) FlushWhenSaved(flushed.Requester, flushed.CheckpointId);
         else flushed.Requester.Tell(new ProfileFlushed(_userId, flushed.CheckpointId, true, null));
     }
 
@@ -173,6 +173,12 @@ public sealed partial class UserActor
         if (_settings.Rules.CheckIds(_userId, other) is { } blocked)
         {
             Refuse(mergeId, blocked, e.EventId);
+            return;
+        }
+        if (_identity.WasUndone(mergeId))
+        {
+            // Writing it again would collide with its own undone record (and, failing, reload and replay forever).
+            Refuse(mergeId, MergeRefusalReason.Unmerged, e.EventId);
             return;
         }
         Lock(other, mergeId);
@@ -289,7 +295,7 @@ public sealed partial class UserActor
         var mergedThen = ProfileMerge.Merge(before.Survivor.Profile, before.Absorbed.Profile, _settings.ProfileRules);
         var survivor = new IdentityCodec.Side(
             ProfileMerge.Unmerge(_profile, mergedThen, before.Survivor.Profile),
-            _identity.Release(record.AbsorbedId, before.Absorbed.Identity, before.Survivor.Identity));
+            _identity.Release(record.AbsorbedId, before.Absorbed.Identity, before.Survivor.Identity, record.MergeId));
         // The absorbed profile comes back as it was, with the replay marks its tombstone advanced since.
         var absorbed = before.Absorbed with { Profile = before.Absorbed.Profile with { Dedupe = ProfileCodec.Decode(locked.Profile).Dedupe } };
         WriteBoth("unmerge:" + record.MergeId, record.AbsorbedId, survivor, absorbed, locked.Version,
@@ -332,7 +338,7 @@ public sealed partial class UserActor
                 _profile = written.Survivor.Profile;
                 _identity = written.Survivor.Identity;
                 _version++;
-                _savedVersion = _savingVersion = _version;
+                _savedVersion = _savingVersion = _storedVersion = _version;
                 Users.Tell(new CommitLock(otherId, lockId, written.Other.State, written.Other.Identity, written.Other.Version));
                 written.OnCommitted();
                 EndProtocol();
@@ -405,7 +411,7 @@ public sealed partial class UserActor
             case CommitLock commit when commit.LockId == lockId:
                 _profile = ProfileCodec.Decode(commit.Profile);
                 _identity = IdentityCodec.Decode(commit.Identity);
-                _version = _savedVersion = _savingVersion = commit.Version;
+                _version = _savedVersion = _savingVersion = _storedVersion = commit.Version;
                 EndLock();
                 break;
             case ReleaseLock release when release.LockId == lockId:
@@ -486,6 +492,7 @@ public sealed partial class UserActor
         _identity = IdentityState.Empty;
         _quarantinedUntil = until;
         _savedVersion = _savingVersion = _version;
+        _storedVersion = 0; // the rows are gone
         _unmarked = null;
         EndIsolation();
     }

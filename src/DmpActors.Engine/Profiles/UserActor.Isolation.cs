@@ -43,8 +43,11 @@ public sealed partial class UserActor
             case ApplyEvent apply:
                 Ack(Sender, apply.DeliveryId, ApplyOutcome.Isolated, $"profile isolated: {reason}");
                 break;
+            case FlushProfile flush when flush.Incarnation != _incarnation:
+                AnswerEarlierLife(flush);
+                break;
             case FlushProfile flush:
-                // Nothing was applied since the load: every event of this life went to the dead-letter topic.
+                // Nothing was applied in this life: every event went to the dead-letter topic.
                 Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
                 break;
             case GetProfile:

@@ -25,7 +25,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
     private readonly IActorRef _writer;
     private readonly IProfileStore _store;
     private readonly UserActorSettings _settings;
-    private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
+    private long _incarnation = NewIncarnation(); // this life; a new one when it isolates itself
     private ILoggingAdapter? _log; // created on first use: most entities never log
     private UserProfile _profile;
     private IdentityState _identity = IdentityState.Empty;
@@ -67,7 +67,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
         switch (message)
         {
             case ProfileLoaded loaded:
-                _version = _savedVersion = _savingVersion = _loadedVersion = loaded.State is null ? 0 : loaded.Version;
+                _version = _savedVersion = _savingVersion = _loadedVersion = _storedVersion = loaded.State is null ? 0 : loaded.Version;
                 try
                 {
                     if (loaded.State is not null) _profile = ProfileCodec.Decode(loaded.State);
@@ -110,13 +110,13 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
                 Flush(flush);
                 break;
             case ProfileSaved saved:
-                _savedVersion = Math.Max(_savedVersion, saved.Version);
-                if (_stopping) StopWhenClean();
+                Saved(saved);
                 break;
-            case ProfileSaveFailed:
-                _savingVersion = _savedVersion;
-                if (_stopping)
-                    Timers.StartSingleTimer("stop-retry", StopUser.Instance, _settings.RetryDelay);
+            case ProfileSaveFailed failed:
+                SaveFailed(failed);
+                break;
+            case ProfileSaveRejected rejected:
+                SaveRejected(rejected);
                 break;
             // Sent by the shard when the user has been idle (passivate-idle-entity-after) and on hand-off.
             case StopUser:
@@ -166,18 +166,13 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
     private void Flush(FlushProfile flush)
     {
         if (flush.Incarnation != _incarnation)
-        {
-            // An earlier life applied the events; they are durable if this life loaded them from the store.
-            var saved = flush.Version <= _loadedVersion;
-            Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, saved,
-                saved ? null : $"entity restarted before version {flush.Version} was saved (it loaded version {_loadedVersion})"));
-        }
+            AnswerEarlierLife(flush);
         else if (_unmarked is { Count: > 0 })
             FlushSurvivorThenSelf(Sender, flush.CheckpointId);
         else if (!Dirty)
             Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
         else
-            Save(Sender, flush.CheckpointId);
+            FlushWhenSaved(Sender, flush.CheckpointId);
     }
 
     /// <summary>The event costs only itself: it is dead-lettered with the exception, the profile keeps what it had and
@@ -211,14 +206,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
     private void StopWhenClean()
     {
         if (!Dirty) Context.Stop(Self);
-        else if (_savingVersion < _version) Save(null, 0);
-    }
-
-    private void Save(IActorRef? requester, long checkpointId)
-    {
-        _savingVersion = _version;
-        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, Self, requester, checkpointId, IdentityCodec.Encode(_identity), _traced));
-        _traced = null;
+        else if (!SaveInFlight) Save();
     }
 
     private sealed record RetryLoad;

@@ -46,9 +46,22 @@ public class TombstoneTests
         var absorbedBefore = IdentityState.Empty.WithUserId("old-alice").Absorb("anon-2", IdentityState.Empty, "m1", T0);
         var merged = survivorBefore.Absorb("old-alice", absorbedBefore, "m2", T0);
 
-        var released = merged.Release("old-alice", absorbedBefore, survivorBefore);
+        var released = merged.Release("old-alice", absorbedBefore, survivorBefore, "m2");
 
         Assert.Equal(["anon-0"], released.Merged.Select(m => m.Id));
         Assert.Equal(["alice"], released.UserIds);
+        Assert.True(released.WasUndone("m2"));
+        Assert.False(released.WasUndone("m0"));
+    }
+
+    [Fact]
+    public void A_profile_remembers_its_latest_undone_merges_only()
+    {
+        var identity = IdentityState.Empty;
+        for (var i = 0; i < IdentityState.MaxUndone + 5; i++) identity = identity.Release("x", IdentityState.Empty, IdentityState.Empty, $"m{i}");
+
+        Assert.Equal(IdentityState.MaxUndone, identity.Undone.Count);
+        Assert.False(identity.WasUndone("m4"));
+        Assert.True(identity.WasUndone($"m{IdentityState.MaxUndone + 4}"));
     }
 }

@@ -211,6 +211,30 @@ public sealed class IdentityProtocolTests
     }
 
     [Fact]
+    public async Task The_event_that_caused_an_undone_merge_arriving_again_does_not_redo_it_or_restart_the_entity()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(NoIngest(harness));
+        await Apply(engine, "anon-8", AnonView("a0", "anon-8"));
+        await Apply(engine, "alice", Identify("login", "alice", "anon-8", 1));
+        Assert.Null((await engine.Users.Ask<UnmergeResult>(new UnmergeUser("alice", "anon-8"), Ask)).Error);
+        // Enough later events that the login's id has left alice's window of recent ids
+        for (var i = 0; i < DedupeState.Capacity + 32; i++) await Apply(engine, "alice", TestEvents.PageView($"later-{i}", "alice"));
+        var before = await engine.Users.Ask<EventApplied>(new ApplyEvent("alice", Parse(TestEvents.PageView("probe-1", "alice")), null, 1), Ask);
+
+        // When the producer sends the login again (same event id)
+        Assert.Equal(ApplyOutcome.Applied, await Apply(engine, "alice", Identify("login", "alice", "anon-8", 1)));
+
+        // Then the merge stays undone, refused as such, and alice did not restart over it
+        await Eventually.True(async () => (await Identity(engine, "alice")).Identity.Refusals.Any(r => r.Reason == MergeRefusalReason.Unmerged),
+            Patience, "the merge to be refused as unmerged");
+        Assert.Empty((await Identity(engine, "alice")).Identity.Merged);
+        Assert.Null((await Identity(engine, "anon-8")).Identity.MergedInto);
+        var after = await engine.Users.Ask<EventApplied>(new ApplyEvent("alice", Parse(TestEvents.PageView("probe-2", "alice")), null, 1), Ask);
+        Assert.Equal(before.Incarnation, after.Incarnation);
+    }
+
+    [Fact]
     public Task Erasure_removes_the_user_and_merged_ids_and_quarantine_outlives_a_restart() => EraseAndQuarantine(new EngineHarness());
 
     [PostgresFact]
