@@ -3,6 +3,7 @@ using DmpActors.Host.Admin;
 using DmpActors.Host.Api;
 using DmpActors.Host.Demo;
 using DmpActors.Host.Runtime;
+using DmpActors.Host.Security;
 using OpenTelemetry.Metrics; // MapPrometheusScrapingEndpoint
 
 args = HostConfiguration.ExpandSwitches(args);
@@ -18,6 +19,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 // the host must not dispose services underneath it after the default 30 s.
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
 builder.Services.AddDmpAdmin();
+builder.Services.AddDmpSecurity();
 builder.Services.AddSingleton<DmpRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DmpRuntime>());
 builder.Services.AddHostedService<DemoTraffic>();
@@ -30,8 +32,9 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapOpenApi();
-app.MapPrometheusScrapingEndpoint();
+app.UseDmpSecurity();
+app.MapOpenApi().RequireRole(ApiRole.Anyone);
+app.MapPrometheusScrapingEndpoint().RequireRole(ApiRole.Anyone);
 app.MapHealth();
 app.MapEvents();
 app.MapProfiles();
