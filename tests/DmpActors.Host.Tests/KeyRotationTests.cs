@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using DmpActors.Host.Security;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DmpActors.Host.Tests;
@@ -60,5 +62,27 @@ public sealed class KeyRotationTests
             TimeSpan.FromSeconds(10), "the node to read and refuse the broken keys file");
         Assert.Contains("unknown role 'reader'", ring.FileProblem);
         Assert.Equal(HttpStatusCode.Unauthorized, await ReadWith(http, "dashboard-key-2"));
+    }
+
+    [Fact]
+    public async Task Keys_in_a_configuration_file_that_reloads_rotate_without_a_restart_too()
+    {
+        // Given a node whose Dmp:Security:Keys come from a JSON configuration file watched for changes
+        using var dir = new TempDir();
+        var file = Path.Combine(dir.Path, "keys.settings.json");
+        string Settings(string key) => $$"""{ "Dmp": { "Security": { "Keys": [ { "Name": "dashboard", "Hash": "{{ApiKeyRing.HashOf(key)}}", "Roles": [ "read" ] } ] } } }""";
+        File.WriteAllText(file, Settings("old-configured-key-1"));
+        using var factory = new DmpHostFactory();
+        using var node = factory.WithWebHostBuilder(builder => builder.ConfigureAppConfiguration(config => config.AddJsonFile(file, optional: false, reloadOnChange: true)));
+        var http = node.CreateClient();
+        Assert.Equal(HttpStatusCode.NotFound, await ReadWith(http, "old-configured-key-1"));
+
+        // When the file is rewritten with another key
+        File.WriteAllText(file, Settings("new-configured-key-2"));
+
+        // Then the configuration reload swaps the keys in the running node
+        await Wait.Until(async () => await ReadWith(http, "new-configured-key-2") == HttpStatusCode.NotFound
+                                     && await ReadWith(http, "old-configured-key-1") == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(10), "the reloaded configuration to take effect");
     }
 }
