@@ -60,9 +60,19 @@ public static class SettingsCatalog
             // An empty list in JSON ("SeedNodes": []) arrives as the list key with an empty value.
             else if (!(setting.IsList && value.Length == 0 && key.Equals(setting.Key, StringComparison.OrdinalIgnoreCase))
                      && ConversionError(setting.Type, value) is { } error)
-                errors.Add($"{setting.Key}: {error}");
+                errors.Add($"{Canonical(setting, key)}: {error}");
         }
         return errors;
+    }
+
+    /// <summary>The setting's key as catalogued, with the item indices of the key as given in place of "*".</summary>
+    private static string Canonical(Setting setting, string key)
+    {
+        var canonical = setting.Key.Split(':');
+        var given = key.Split(':');
+        for (var i = 0; i < canonical.Length && i < given.Length; i++)
+            if (canonical[i] == ItemSegment) canonical[i] = given[i];
+        return string.Join(':', canonical);
     }
 
     private static string? ConversionError(Type type, string value)
