@@ -35,6 +35,9 @@ public sealed class RateLimitTests
         Assert.All(limited, r => Assert.InRange(r.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 1));
         Assert.Equal("Rate limited", (await limited[0].Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.Accepted, (await other.PostAsync("/v1/events", Events.Json("{}"))).StatusCode);
+        await Wait.Until(async () => (await node.CreateClient().GetStringAsync("/metrics")).Split('\n')
+            .Any(l => l.StartsWith("dmp_collector_requests_limited_total{", StringComparison.Ordinal) && l.Contains("key=\"slow-client\"")),
+            TimeSpan.FromSeconds(10), "the refusals to be counted by key");
     }
 
     [Fact]
@@ -66,6 +69,7 @@ public sealed class RateLimitTests
         var cold = await http.PostAsync("/v1/events", Events.Batch(Enumerable.Range(0, 20).Select(i => Events.PageView($"cold-more-{i}", "another-user"))));
         Assert.Equal(0, (await cold.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rejected").GetArrayLength());
         await Wait.ForProfile(http, "hot-user", p => p.GetProperty("events_applied").GetInt64() >= 20, TimeSpan.FromSeconds(30));
+        Assert.Contains("dmp_collector_events_limited_total", await http.GetStringAsync("/metrics"));
     }
 }
 

@@ -28,5 +28,7 @@ public static class DmpMetrics
     public static readonly Counter<long> OffsetGaps = Meter.CreateCounter<long>("dmp.ingest.offset_gaps", "{record}", "Offsets skipped between consecutive records of a partition (records the broker no longer had, or transaction markers)");
     public static readonly ObservableGauge<long> Shards = Meter.CreateObservableGauge("dmp.sharding.shards", () => ShardRegionSampler.Observe(c => c.Shards), "{shard}", "Shards hosted by this node's region, sampled every Telemetry:ShardStatsInterval");
     public static readonly ObservableGauge<long> ShardedEntities = Meter.CreateObservableGauge("dmp.sharding.entities", () => ShardRegionSampler.Observe(c => c.Entities), "{entity}", "Entities alive in this node's region, sampled every Telemetry:ShardStatsInterval");
+    public static readonly Counter<long> CollectorRequestsLimited = Meter.CreateCounter<long>("dmp.collector.requests_limited", "{request}", "Collector requests answered 429 because their key sent more than its request rate, by key name");
+    public static readonly Counter<long> CollectorEventsLimited = Meter.CreateCounter<long>("dmp.collector.events_limited", "{event}", "Collector events rejected as rate_limited because their user id sent more than its event rate");
     public static readonly Counter<long> IngestRestarts = Meter.CreateCounter<long>("dmp.ingest.restarts", "{restart}", "Times the ingest stream restarted after a failure");
 }

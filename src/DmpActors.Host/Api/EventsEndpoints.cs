@@ -82,6 +82,7 @@ public static class EventsEndpoints
                 }
                 if (!users.TryTake(parsed.Event!.EntityId))
                 {
+                    DmpMetrics.CollectorEventsLimited.Add(1);
                     rejected.Add(new RejectedEvent(i, RateLimited, $"this user id sent more than {users.PerSecond} events per second (Dmp:Security:RateLimits:UserEventsPerSecond)"));
                     continue;
                 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using DmpActors.Engine.Hosting;
+using DmpActors.Engine.Observability;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace DmpActors.Host.Security;
@@ -29,6 +30,7 @@ public static class ApiKeyAuthorization
             limiter.OnRejected = (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                DmpMetrics.CollectorRequestsLimited.Add(1, new KeyValuePair<string, object?>("key", context.HttpContext.Features.Get<ApiCaller>()?.Key.Name ?? "(none)"));
                 return new ValueTask(TooManyRequests(context.HttpContext, retryAfter, "this key sent more requests per second than its limit (Dmp:Security:RateLimits)").ExecuteAsync(context.HttpContext));
             };
         });
