@@ -51,6 +51,7 @@ try
 {
     // A bad setting stops the node here, before anything starts, with the key named.
     app.Services.GetRequiredService<DmpOptions>();
+    app.Services.GetRequiredService<ApiKeyRing>(); // reads Dmp:Security:KeysFile (and Dmp:Admin:ApiKey)
     app.Run();
     return 0;
 }

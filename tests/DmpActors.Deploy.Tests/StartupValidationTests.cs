@@ -32,6 +32,8 @@ public sealed class StartupValidationTests
         { ["--Dmp:Security:Keys:0:Name=collector", "--Dmp:Security:Keys:0:Hash=abc", "--Dmp:Security:Keys:0:Roles:0=ingest"], null,
             "Dmp:Security:Keys:0:Hash: must be the key's SHA-256 as 64 hex digits" },
         { ["--Dmp:Security:Mode=closed"], null, "Dmp:Security:Mode: must be one of auto, keys, open, got 'closed'" },
+        { ["--Dmp:Security:KeysFile=/nonexistent-dmp/keys.json"], null, "Dmp:Security:KeysFile: cannot read /nonexistent-dmp/keys.json" },
+        { ["--Dmp:Admin:ApiKey=short"], null, "Dmp:Admin:ApiKey: must be at least 16 characters" },
     };
 
     [Theory]
