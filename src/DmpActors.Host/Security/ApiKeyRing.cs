@@ -31,6 +31,8 @@ public sealed class ApiKeyRing : IDisposable
     private long _nextFileCheck;
     private int _checkingFile;
     private volatile Dictionary<string, ApiKey> _byHash = [];
+    // A configuration reload and a keys-file change may land at once: each rebuild must see the other's latest keys.
+    private readonly Lock _rebuild = new();
 
     /// <exception cref="OptionsValidationException">The keys file is missing or not valid.</exception>
     public ApiKeyRing(IConfiguration configuration, DmpOptions options, AdminKey adminKey, TimeProvider clock, ILogger<ApiKeyRing> log)
@@ -84,8 +86,11 @@ public sealed class ApiKeyRing : IDisposable
             _log.LogWarning("Reloaded Dmp:Security:Keys ignored, the previous keys stay in force: {Problems}", string.Join("; ", problems));
             return;
         }
-        _configured = keys;
-        Rebuild();
+        lock (_rebuild)
+        {
+            _configured = keys;
+            Rebuild();
+        }
     }
 
     private void CheckFile()
@@ -105,8 +110,11 @@ public sealed class ApiKeyRing : IDisposable
                 return;
             }
             FileProblem = null;
-            (_fromFile, _fileStamp) = (keys, stamp);
-            Rebuild();
+            lock (_rebuild)
+            {
+                (_fromFile, _fileStamp) = (keys, stamp);
+                Rebuild();
+            }
             _log.LogInformation("API keys reloaded from {File}: {Count} keys", KeysFile, keys.Count);
         }
         finally
