@@ -42,7 +42,8 @@ public sealed class ApiKeyRing : IDisposable
         _log = log;
         RequiresKeys = options.Security.RequiresKeys(options.Kafka.Embedded);
         KeysFile = string.IsNullOrWhiteSpace(options.Security.KeysFile) ? null : Path.GetFullPath(options.Security.KeysFile);
-        _clearAdminKey = new ApiKey("admin", new HashSet<ApiRole> { ApiRole.Admin }, null);
+        // Named after its setting, so it cannot share a rate-limit partition with a configured key.
+        _clearAdminKey = new ApiKey("Dmp:Admin:ApiKey", new HashSet<ApiRole> { ApiRole.Admin }, null);
         _clearAdminHash = adminKey.Hash;
         _configured = options.Security.Keys;
         if (KeysFile is not null)
