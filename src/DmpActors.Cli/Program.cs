@@ -3,6 +3,7 @@ using DmpActors.Cli.Loadgen;
 using DmpActors.Cli.Palettes.Actor;
 using DmpActors.Cli.Palettes.Bench;
 using DmpActors.Cli.Palettes.Cluster;
+using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
 
@@ -24,5 +25,6 @@ public static class Program
         ProfilePalette.Create(),
         LoadgenCommand.Create(),
         BenchPalette.Create(),
+        KeysPalette.Create(),
     };
 }

@@ -3,6 +3,7 @@ using DmpActors.Host.Admin;
 using DmpActors.Host.Api;
 using DmpActors.Host.Demo;
 using DmpActors.Host.Runtime;
+using DmpActors.Host.Security;
 using OpenTelemetry.Metrics; // MapPrometheusScrapingEndpoint
 
 args = HostConfiguration.ExpandSwitches(args);
@@ -18,6 +19,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 // host must not dispose services underneath it before then.
 builder.Services.AddOptions<HostOptions>().Configure<DmpOptions>((host, dmp) => host.ShutdownTimeout = dmp.Node.StopGrace + TimeSpan.FromSeconds(5));
 builder.Services.AddDmpAdmin();
+builder.Services.AddDmpSecurity();
 builder.Services.AddSingleton<DmpRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DmpRuntime>());
 builder.Services.AddHostedService<DemoTraffic>();
@@ -30,8 +32,9 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapOpenApi();
-app.MapPrometheusScrapingEndpoint();
+app.UseDmpSecurity();
+app.MapOpenApi().RequireRole(ApiRole.Anyone);
+app.MapPrometheusScrapingEndpoint().RequireRole(ApiRole.Anyone);
 app.MapHealth();
 app.MapEvents();
 app.MapProfiles();
@@ -48,6 +51,7 @@ try
 {
     // A bad setting stops the node here, before anything starts, with the key named.
     app.Services.GetRequiredService<DmpOptions>();
+    app.Services.GetRequiredService<ApiKeyRing>(); // reads Dmp:Security:KeysFile (and Dmp:Admin:ApiKey)
     app.Run();
     return 0;
 }

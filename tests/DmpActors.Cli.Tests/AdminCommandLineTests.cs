@@ -133,7 +133,7 @@ public sealed class AdminCommandLineTests
 
         Assert.Contains("--host", output);
         Assert.Contains("--api-key", output);
-        Assert.Contains("DMP_ADMIN_KEY", output);
+        Assert.Contains("DMP_API_KEY", output);
         Assert.Contains("<address>", output);
     }
 

@@ -189,7 +189,7 @@ public sealed class ClusterPaletteTests : IClassFixture<ClusterPaletteTests.Thre
 
             Assert.Equal(AdminClient.ExitUnauthorized, exit);
             Assert.Equal("", output);
-            Assert.Equal($"dmpctl: the node at {_cluster[0].Url}/ refused the admin key: Wrong admin API key: the key does not match this node's Dmp:Admin:ApiKey",
+            Assert.Equal($"dmpctl: the node at {_cluster[0].Url}/ refused the API key: Unknown API key: the key matches none this node accepts (Dmp:Security:Keys, Dmp:Security:KeysFile, Dmp:Admin:ApiKey)",
                 Assert.Single(Lines(error)));
         }
         await WaitForMembersAsync(_cluster[0], 3);
@@ -199,7 +199,7 @@ public sealed class ClusterPaletteTests : IClassFixture<ClusterPaletteTests.Thre
     public async Task The_admin_endpoints_report_what_dmpctl_prints()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_cluster[1].Url) };
-        http.DefaultRequestHeaders.Add(AdminClient.KeyHeader, LiveNode.AdminKey);
+        http.DefaultRequestHeaders.Add("X-Api-Key", LiveNode.AdminKey);
 
         var view = await http.GetFromJsonAsync<JsonElement>("/admin/v1/cluster");
         var (_, output, _) = await CliRunner.RunAsync(_cluster[1].Dmpctl("cluster", "show"));

@@ -22,7 +22,7 @@ public sealed partial class ConfigurationDocsTests
         "" => "(empty)",
         bool b => b ? "true" : "false",
         TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
-        string[] { Length: 0 } => "[]",
+        Array { Length: 0 } => "[]",
         string[] items => string.Join(", ", items),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         var other => other.ToString() ?? "",

@@ -15,11 +15,20 @@ public sealed class ProfileTests
         Assert.Superset(new HashSet<string> { "embedded", "cluster", "docker" }, HostConfiguration.Profiles(Repo.ConfigDirectory).ToHashSet());
     }
 
+    /// <summary>A profile and one API key, the one setting a non-embedded profile cannot ship with.</summary>
+    private static Dictionary<string, string> WithKey(string profile) => new()
+    {
+        ["DMP_PROFILE"] = profile,
+        ["DMP__Security__Keys__0__Name"] = "operator",
+        ["DMP__Security__Keys__0__Hash"] = new string('a', 64),
+        ["DMP__Security__Keys__0__Roles__0"] = "admin",
+    };
+
     [Theory]
     [MemberData(nameof(Profiles))]
-    public void Every_profile_loads_and_validates_without_further_settings(string profile)
+    public void Every_profile_loads_and_validates_given_only_an_api_key(string profile)
     {
-        var options = DeployedConfiguration.Options(new Dictionary<string, string> { ["DMP_PROFILE"] = profile });
+        var options = DeployedConfiguration.Options(WithKey(profile));
 
         Assert.Empty(options.Validate());
     }
@@ -39,7 +48,7 @@ public sealed class ProfileTests
     [Fact]
     public void Cluster_profile_uses_seed_nodes_an_external_kafka_and_postgresql()
     {
-        var options = DeployedConfiguration.Options(new Dictionary<string, string> { ["DMP_PROFILE"] = "cluster" });
+        var options = DeployedConfiguration.Options(WithKey("cluster"));
 
         Assert.NotEmpty(options.Node.SeedNodes);
         Assert.Contains($"akka.tcp://{options.Node.ClusterName}@{options.Node.Hostname}:{options.Node.Port}", options.Node.SeedNodes);

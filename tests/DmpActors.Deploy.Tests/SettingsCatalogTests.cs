@@ -32,6 +32,16 @@ public sealed class SettingsCatalogTests
     }
 
     [Fact]
+    public void Items_of_a_list_of_objects_bind_field_by_field_and_a_misspelt_field_is_unknown()
+    {
+        Assert.Empty(Check(("Dmp:Security:Keys:0:Name", "collector"), ("Dmp:Security:Keys:0:Roles:1", "read"), ("DMP:SECURITY:KEYS:12:HASH", "ab"),
+            ("Dmp:Security:Keys", "")));
+        Assert.Equal(["Dmp:Security:Keys:0:Nmae: unknown setting (misspelt? the keys are listed in docs/configuration.md)"],
+            Check(("Dmp:Security:Keys:0:Nmae", "collector")));
+        Assert.Equal(["Dmp:Security:Keys:3:RequestsPerSecond: 'fast' is not a whole number (Int32)"], Check(("Dmp:Security:Keys:3:RequestsPerSecond", "fast")));
+    }
+
+    [Fact]
     public void A_value_that_does_not_convert_names_the_canonical_key_and_the_expected_form()
     {
         Assert.Equal(

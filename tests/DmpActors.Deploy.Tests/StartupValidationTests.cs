@@ -26,6 +26,14 @@ public sealed class StartupValidationTests
         { ["--Dmp:Kafka:BootstrapServers=kafka"], null, "Dmp:Kafka:BootstrapServers: must be host:port" },
         { ["--urls", "localhost-8080"], null, "Urls: 'localhost-8080' is not a listen address" },
         { [], "DMP__Kafka__BootstrapSevers=kafka:9092", "Dmp:Kafka:BootstrapSevers: unknown setting" },
+        // Outside embedded mode a node without keys would serve profiles to anyone who can reach it.
+        { ["--profile", "docker"], null, "Dmp:Security:Keys: at least one API key is required when Dmp:Kafka:Embedded is false" },
+        { ["--profile", "cluster"], null, "Dmp:Security:Keys: at least one API key is required when Dmp:Kafka:Embedded is false" },
+        { ["--Dmp:Security:Keys:0:Name=collector", "--Dmp:Security:Keys:0:Hash=abc", "--Dmp:Security:Keys:0:Roles:0=ingest"], null,
+            "Dmp:Security:Keys:0:Hash: must be the key's SHA-256 as 64 hex digits" },
+        { ["--Dmp:Security:Mode=closed"], null, "Dmp:Security:Mode: must be one of auto, keys, open, got 'closed'" },
+        { ["--Dmp:Security:KeysFile=/nonexistent-dmp/keys.json"], null, "Dmp:Security:KeysFile: cannot read /nonexistent-dmp/keys.json" },
+        { ["--Dmp:Admin:ApiKey=short"], null, "Dmp:Admin:ApiKey: must be at least 16 characters" },
     };
 
     [Theory]

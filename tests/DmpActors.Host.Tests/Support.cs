@@ -113,8 +113,14 @@ public sealed class HostProcess : IAsyncDisposable
     public HttpClient Http { get; private set; } = null!;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>The admin key a process is given unless its settings name one; <see cref="Http"/> sends it.</summary>
+    public const string AdminKey = "host-process-tests-admin-key";
+
     public static async Task<HostProcess> StartAsync(params string[] settings)
     {
+        const string adminKeySetting = "--Dmp:Admin:ApiKey=";
+        var key = settings.FirstOrDefault(s => s.StartsWith(adminKeySetting, StringComparison.Ordinal))?[adminKeySetting.Length..];
+        if (key is null) settings = [.. settings, adminKeySetting + AdminKey];
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -140,6 +146,7 @@ public sealed class HostProcess : IAsyncDisposable
                 var line = host.Output.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("HTTP API", StringComparison.Ordinal));
                 if (line is null) return false;
                 host.Http = new HttpClient { BaseAddress = new Uri(line.Trim()["HTTP API".Length..].Trim()), Timeout = TimeSpan.FromSeconds(15) };
+                host.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key ?? AdminKey);
             }
             return (await host.Http.GetAsync("/readyz")).IsSuccessStatusCode;
         }, TimeSpan.FromSeconds(90), "the host process to become ready");

@@ -18,7 +18,6 @@ public sealed class AdminClient : IDisposable
     public const int ExitFailed = 1;
     public const int ExitUnreachable = 2;
     public const int ExitUnauthorized = 3;
-    public const string KeyHeader = "X-Dmp-Admin-Key";
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -31,7 +30,7 @@ public sealed class AdminClient : IDisposable
         // Streams (cluster tail) must outlive a request timeout, so timeouts are per call instead.
         _http = new HttpClient { BaseAddress = node, Timeout = Timeout.InfiniteTimeSpan };
         // Unvalidated: a key with odd characters should reach the node and be refused there, not crash here.
-        if (apiKey is not null) _http.DefaultRequestHeaders.TryAddWithoutValidation(KeyHeader, apiKey);
+        if (apiKey is not null) _http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + apiKey);
     }
 
     public Uri Node { get; }
@@ -98,9 +97,12 @@ public sealed class AdminClient : IDisposable
         var what = problem?.Title is { } title
             ? title + (problem.Detail is { } detail ? ": " + detail : "")
             : $"{(int)response.StatusCode} {response.ReasonPhrase}";
-        return response.StatusCode == HttpStatusCode.Unauthorized
-            ? new AdminException(ExitUnauthorized, $"the node at {Node} refused the admin key: {what}")
-            : new AdminException(ExitFailed, $"{request.Method} {request.RequestUri}: {what}");
+        return response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => new AdminException(ExitUnauthorized, $"the node at {Node} refused the API key: {what}"),
+            HttpStatusCode.Forbidden => new AdminException(ExitUnauthorized, $"the node at {Node} refused the API key's role: {what}"),
+            _ => new AdminException(ExitFailed, $"{request.Method} {request.RequestUri}: {what}"),
+        };
     }
 
     /// <summary>An empty body (204) reads as default.</summary>

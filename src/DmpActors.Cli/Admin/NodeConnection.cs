@@ -4,13 +4,15 @@ using System.CommandLine.Parsing;
 namespace DmpActors.Cli.Admin;
 
 /// <summary>
-/// Which node dmpctl talks to and with which admin key: --host and --api-key, shared by every
+/// Which node dmpctl talks to and with which API key: --host and --api-key, shared by every
 /// palette that calls a node (recursive, so they work on any sub-command).
 /// </summary>
 public static class NodeConnection
 {
     public const string DefaultHost = "http://127.0.0.1:8080";
-    public const string KeyEnvironmentVariable = "DMP_ADMIN_KEY";
+    public const string KeyEnvironmentVariable = "DMP_API_KEY";
+    /// <summary>The variable's older name, still read when DMP_API_KEY is unset.</summary>
+    public const string LegacyKeyEnvironmentVariable = "DMP_ADMIN_KEY";
     /// <summary>Where an embedded node writes its generated key, relative to the directory it was started in.</summary>
     public static readonly string GeneratedKeyFile = Path.Combine("data", "admin.key");
 
@@ -25,7 +27,7 @@ public static class NodeConnection
 
     public static readonly Option<string?> ApiKey = new("--api-key")
     {
-        Description = $"Admin API key (default: ${KeyEnvironmentVariable}, else {GeneratedKeyFile} written by an embedded node started in this directory)",
+        Description = $"API key, sent as Authorization: Bearer (default: ${KeyEnvironmentVariable}, else ${LegacyKeyEnvironmentVariable}, else {GeneratedKeyFile} written by an embedded node started in this directory)",
         HelpName = "key",
         Recursive = true,
     };
@@ -38,7 +40,12 @@ public static class NodeConnection
     }
 
     public static AdminClient Connect(ParseResult parseResult) =>
-        new(parseResult.GetValue(Host)!, FindKey(parseResult.GetValue(ApiKey), Environment.GetEnvironmentVariable(KeyEnvironmentVariable), GeneratedKeyFile));
+        new(parseResult.GetValue(Host)!, FindKey(parseResult.GetValue(ApiKey)));
+
+    /// <summary>--api-key, else DMP_API_KEY, else DMP_ADMIN_KEY, else the key file an embedded node generated; null when none.</summary>
+    public static string? FindKey(string? option) =>
+        FindKey(option, Environment.GetEnvironmentVariable(KeyEnvironmentVariable) is { Length: > 0 } current && !string.IsNullOrWhiteSpace(current)
+            ? current : Environment.GetEnvironmentVariable(LegacyKeyEnvironmentVariable), GeneratedKeyFile);
 
     /// <summary>--api-key, else the environment variable, else the key file an embedded node generated; null when none.</summary>
     public static string? FindKey(string? option, string? environment, string keyFile)

@@ -34,6 +34,7 @@ public sealed class HttpEventSink : IEventSink
         {
             Timeout = TimeSpan.FromSeconds(30),
         };
+        if (target.ApiKey is not null) _client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + target.ApiKey);
         _inFlight = new SemaphoreSlim(target.Concurrency, target.Concurrency);
     }
 

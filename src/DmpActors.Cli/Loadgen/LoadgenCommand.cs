@@ -84,6 +84,12 @@ public static class LoadgenCommand
         CustomParser = ParseHttpUrl,
     };
 
+    private static readonly Option<string?> ApiKey = new("--api-key")
+    {
+        Description = "API key with the ingest role, for --http (default: $DMP_API_KEY, else $DMP_ADMIN_KEY, else data/admin.key)",
+        HelpName = "key",
+    };
+
     private static readonly Option<int> HttpConcurrency = new("--http-concurrency")
     {
         Description = "HTTP requests in flight at once",
@@ -102,7 +108,7 @@ public static class LoadgenCommand
     {
         var command = new Command("loadgen", "Send seeded synthetic e-commerce traffic to Kafka or the HTTP ingest API")
         {
-            Rate, Users, Duration, Events, Seed, RunId, Groups, GroundTruth, InvalidShare, Bootstrap, Topic, Http, HttpConcurrency, ConnectTimeout,
+            Rate, Users, Duration, Events, Seed, RunId, Groups, GroundTruth, InvalidShare, Bootstrap, Topic, Http, ApiKey, HttpConcurrency, ConnectTimeout,
         };
         command.Validators.Add(Validate);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -127,7 +133,7 @@ public static class LoadgenCommand
             RunId = parseResult.GetValue(RunId) ?? $"r{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds():x}",
         };
         LoadgenTarget target = parseResult.GetValue(Http) is { } http
-            ? new LoadgenTarget.Http(new Uri(http, "v1/events"), parseResult.GetValue(HttpConcurrency))
+            ? new LoadgenTarget.Http(new Uri(http, "v1/events"), parseResult.GetValue(HttpConcurrency), Admin.NodeConnection.FindKey(parseResult.GetValue(ApiKey)))
             : new LoadgenTarget.Kafka(parseResult.GetValue(Bootstrap)!, parseResult.GetValue(Topic)!);
         return new LoadgenSettings(
             parseResult.GetValue(Rate),

@@ -12,7 +12,8 @@ public abstract record LoadgenTarget
         public override string ToString() => $"kafka {Bootstrap} topic {Topic}";
     }
 
-    public sealed record Http(Uri EventsEndpoint, int Concurrency) : LoadgenTarget
+    /// <param name="ApiKey">Sent as Authorization: Bearer; null sends none (an embedded node in open mode).</param>
+    public sealed record Http(Uri EventsEndpoint, int Concurrency, string? ApiKey = null) : LoadgenTarget
     {
         public override string ToString() => $"http {EventsEndpoint}";
     }

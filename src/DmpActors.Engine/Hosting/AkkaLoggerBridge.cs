@@ -3,6 +3,7 @@ using Akka.Dispatch;
 using Akka.Event;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using DmpActors.Engine.Observability;
 
 namespace DmpActors.Engine.Hosting;
 
@@ -20,7 +21,8 @@ public sealed class AkkaLoggerBridge : ReceiveActor, IRequiresMessageQueue<ILogg
 
     private static void Log(LogEvent e)
     {
-        var logger = LoggerFactory.CreateLogger(e.LogSource ?? "Akka");
+        // A user entity's actor path carries its user id, which may be an email address: log its reference instead.
+        var logger = LoggerFactory.CreateLogger(LogRedaction.RedactActorPaths(e.LogSource ?? "Akka"));
         var level = e.LogLevel() switch
         {
             Akka.Event.LogLevel.DebugLevel => Microsoft.Extensions.Logging.LogLevel.Debug,
@@ -31,7 +33,7 @@ public sealed class AkkaLoggerBridge : ReceiveActor, IRequiresMessageQueue<ILogg
         if (!logger.IsEnabled(level)) return;
         var cause = e is Error error ? error.Cause : e is Warning w ? w.Cause : null;
 #pragma warning disable CA2254 // Akka already formatted the message
-        logger.Log(level, cause, e.Message?.ToString());
+        logger.Log(level, cause, e.Message?.ToString() is { } message ? LogRedaction.RedactActorPaths(message) : null);
 #pragma warning restore CA2254
     }
 }

@@ -19,6 +19,7 @@ public sealed class DmpOptions
     public PrivacyOptions Privacy { get; set; } = new();
     public ProfilesOptions Profiles { get; set; } = new();
     public TelemetryOptions Telemetry { get; set; } = new();
+    public SecurityOptions Security { get; set; } = new();
 
     /// <summary>Problems as "Dmp:Key: what is wrong" lines; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -64,6 +65,7 @@ public sealed class DmpOptions
         Check(Privacy.QuarantinePeriod >= TimeSpan.Zero, "Privacy:QuarantinePeriod", "must not be negative (0 = erased ids may return at once)");
         foreach (var (key, problem) in Profiles.ToRules().Validate()) Check(false, "Profiles:" + key, problem);
         errors.AddRange(Telemetry.Validate().Select(e => $"{Section}:Telemetry:{e}"));
+        errors.AddRange(Security.Validate(Kafka.Embedded, !string.IsNullOrWhiteSpace(Admin.ApiKey)).Select(e => $"{Section}:Security:{e}"));
         return errors;
     }
 
@@ -163,8 +165,8 @@ public sealed class IngestOptions
 public sealed class AdminOptions
 {
     /// <summary>
-    /// Key for /admin/v1 (dmpctl --api-key). Required when Kafka:Embedded is false; in embedded mode an
-    /// unset key is generated once into DataDirectory/admin.key (see docs/dmpctl.md).
+    /// An admin key given in clear (dmpctl --api-key); Dmp:Security:Keys holds keys as hashes. In embedded
+    /// mode an unset key is generated once into DataDirectory/admin.key (see docs/dmpctl.md).
     /// </summary>
     public string? ApiKey { get; set; }
 }

@@ -30,5 +30,7 @@ public static class DmpMetrics
     public static readonly ObservableGauge<long> ShardedEntities = Meter.CreateObservableGauge("dmp.sharding.entities", () => ShardRegionSampler.Observe(c => c.Entities), "{entity}", "Entities alive in this node's region, sampled every Telemetry:ShardStatsInterval");
     public static readonly Counter<long> EventsFailed = Meter.CreateCounter<long>("dmp.events.failed", "{event}", "Events whose application threw, sent to the dead-letter topic, by exception type");
     public static readonly Counter<long> ProfileIsolations = Meter.CreateCounter<long>("dmp.profiles.isolations", "{profile}", "Profiles isolated because they could not be decoded or written, by kind");
+    public static readonly Counter<long> CollectorRequestsLimited = Meter.CreateCounter<long>("dmp.collector.requests_limited", "{request}", "Collector requests answered 429 because their key sent more than its request rate, by key name");
+    public static readonly Counter<long> CollectorEventsLimited = Meter.CreateCounter<long>("dmp.collector.events_limited", "{event}", "Collector events rejected as rate_limited because their user id sent more than its event rate");
     public static readonly Counter<long> IngestRestarts = Meter.CreateCounter<long>("dmp.ingest.restarts", "{restart}", "Times the ingest stream restarted after a failure");
 }

@@ -3,6 +3,7 @@ using DmpActors.Engine.Admin;
 using DmpActors.Engine.Hosting;
 using DmpActors.Engine.Profiles;
 using DmpActors.Host.Runtime;
+using DmpActors.Host.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -10,11 +11,10 @@ namespace DmpActors.Host.Admin;
 
 /// <summary>
 /// /admin/v1: cluster membership, sharding and actor queries for dmpctl's pbm-style palettes.
-/// Every route requires the admin key (X-Dmp-Admin-Key or Authorization: Bearer).
+/// Every route requires a key with the admin role (docs/security.md).
 /// </summary>
 public static class AdminEndpoints
 {
-    public const string KeyHeader = "X-Dmp-Admin-Key";
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     public sealed record AddressRequest(string? Address);
@@ -34,9 +34,8 @@ public static class AdminEndpoints
 
     public static void MapAdmin(this WebApplication app)
     {
-        // Middleware rather than an endpoint filter: it runs before the body is bound, so a caller without the key learns nothing.
-        app.UseWhen(http => http.Request.Path.StartsWithSegments("/admin"), admin => admin.Use(RequireKeyAndEngine));
-        var admin = app.MapGroup("/admin/v1").WithTags("Admin");
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/admin"), admin => admin.Use(RequireEngine));
+        var admin = app.MapGroup("/admin/v1").WithTags("Admin").RequireRole(ApiRole.Admin);
         admin.MapGet("/cluster", (DmpRuntime runtime) => runtime.Cluster().Show())
             .WithSummary("Members as this node sees them, with the leader");
         admin.MapPost("/cluster/leave", (AddressRequest request, DmpRuntime runtime) => OnMember(request, runtime.Cluster().Leave))
@@ -62,17 +61,9 @@ public static class AdminEndpoints
             .WithSummary("Actor paths under a path, to a depth");
     }
 
-    private static async Task RequireKeyAndEngine(HttpContext http, RequestDelegate next)
+    private static async Task RequireEngine(HttpContext http, RequestDelegate next)
     {
-        var presented = http.Request.Headers[KeyHeader].FirstOrDefault()
-            ?? (http.Request.Headers.Authorization.FirstOrDefault() is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                ? auth["Bearer ".Length..].Trim() : null);
-        if (string.IsNullOrEmpty(presented))
-            await Results.Problem(statusCode: 401, title: "Admin API key required",
-                detail: $"send the node's admin key in the {KeyHeader} header or as Authorization: Bearer <key> (dmpctl: --api-key or DMP_ADMIN_KEY)").ExecuteAsync(http);
-        else if (!http.RequestServices.GetRequiredService<AdminKey>().Accepts(presented))
-            await Results.Problem(statusCode: 401, title: "Wrong admin API key", detail: "the key does not match this node's Dmp:Admin:ApiKey").ExecuteAsync(http);
-        else if (!http.RequestServices.GetRequiredService<DmpRuntime>().Started)
+        if (!http.RequestServices.GetRequiredService<DmpRuntime>().Started)
             await Results.Problem(statusCode: 503, title: "Engine not running", detail: "the node is starting or stopping").ExecuteAsync(http);
         else
             await next(http);

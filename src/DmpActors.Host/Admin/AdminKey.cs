@@ -5,28 +5,25 @@ using DmpActors.Engine.Hosting;
 namespace DmpActors.Host.Admin;
 
 /// <summary>
-/// The key the admin endpoints require. Configured (Dmp:Admin:ApiKey), or, in embedded mode only,
-/// generated once into the data directory so a newcomer's dmpctl works with no setup.
+/// An admin key given in clear: configured (Dmp:Admin:ApiKey), or, in embedded mode only, generated once into the
+/// data directory so a newcomer's dmpctl works with no setup. Elsewhere admin keys may come from Dmp:Security:Keys alone.
 /// </summary>
 public sealed class AdminKey
 {
     public const string FileName = "admin.key";
     public const int MinLength = 16;
 
-    private readonly byte[] _hash;
-
-    private AdminKey(string value, string source)
+    private AdminKey(string? value, string source)
     {
-        _hash = SHA256.HashData(Encoding.UTF8.GetBytes(value));
+        Hash = value is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(value));
         Source = source;
     }
 
+    /// <summary>SHA-256 of the key; null when there is none (outside embedded mode, Dmp:Admin:ApiKey unset).</summary>
+    public byte[]? Hash { get; }
+
     /// <summary>Where the key came from, for the start-up log ("Dmp:Admin:ApiKey" or the key file's path).</summary>
     public string Source { get; }
-
-    /// <summary>Constant-time comparison: hashing first makes the lengths equal.</summary>
-    public bool Accepts(string presented) =>
-        CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
 
     public static AdminKey Resolve(DmpOptions options)
     {
@@ -37,9 +34,7 @@ public sealed class AdminKey
                 throw new OptionsValidationException([$"Dmp:Admin:ApiKey: must be at least {MinLength} characters (e.g. openssl rand -hex 24)"]);
             return new AdminKey(configured.Trim(), "Dmp:Admin:ApiKey");
         }
-        if (!options.Kafka.Embedded)
-            throw new OptionsValidationException(["Dmp:Admin:ApiKey: is required when Dmp:Kafka:Embedded is false " +
-                $"(set DMP__Admin__ApiKey to a secret of at least {MinLength} characters; dmpctl sends it with --api-key or DMP_ADMIN_KEY)"]);
+        if (!options.Kafka.Embedded) return new AdminKey(null, "none");
         var path = Path.GetFullPath(Path.Combine(options.Storage.DataDirectory, FileName));
         return new AdminKey(ReadOrCreate(path), path);
     }
@@ -61,7 +56,7 @@ public sealed class AdminKeyCheck(AdminKey key, ILogger<AdminKeyCheck> log) : IH
 {
     public Task StartAsync(CancellationToken ct)
     {
-        log.LogInformation("Admin API key from {Source}", key.Source);
+        if (key.Hash is not null) log.LogInformation("Admin API key from {Source}", key.Source);
         return Task.CompletedTask;
     }
 

@@ -5,6 +5,7 @@ using Confluent.Kafka;
 using DmpActors.Domain.Events;
 using DmpActors.Engine.Observability;
 using DmpActors.Host.Runtime;
+using DmpActors.Host.Security;
 
 namespace DmpActors.Host.Api;
 
@@ -13,6 +14,8 @@ public static class EventsEndpoints
 {
     public const int MaxBodyBytes = 1024 * 1024;
     public const int MaxEventsPerRequest = 1000;
+    /// <summary>The per-event reason for an event held back by its user's rate limit.</summary>
+    public const string RateLimited = "rate_limited";
 
     public sealed record RejectedEvent(int Index, string Reason, string Detail);
 
@@ -22,15 +25,18 @@ public static class EventsEndpoints
     {
         app.MapPost("/v1/events", Collect)
             .WithTags("Events")
+            .RequireRole(ApiRole.Ingest)
+            .RequireRateLimiting(ApiKeyAuthorization.CollectorPolicy)
             .WithSummary("Collect one event (object) or a batch (array of up to 1,000 events, 1 MiB)")
             .Accepts<JsonElement>("application/json")
             .Produces<EventsAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<IResult> Collect(HttpRequest request, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Collect(HttpRequest request, DmpRuntime runtime, UserEventLimiter users, TimeProvider clock, CancellationToken ct)
     {
         if (request.ContentLength > MaxBodyBytes) return TooLarge($"body is {request.ContentLength} bytes; the limit is {MaxBodyBytes}");
         var body = await ReadBodyAsync(request, ct);
@@ -74,9 +80,18 @@ public static class EventsEndpoints
                     rejected.Add(new RejectedEvent(i, parsed.Rejection.Code, parsed.Rejection.Detail));
                     continue;
                 }
-                var key = Encoding.UTF8.GetBytes(parsed.Event!.EntityId);
+                if (!users.TryTake(parsed.Event!.EntityId))
+                {
+                    DmpMetrics.CollectorEventsLimited.Add(1);
+                    rejected.Add(new RejectedEvent(i, RateLimited, $"this user id sent more than {users.PerSecond} events per second (Dmp:Security:RateLimits:UserEventsPerSecond)"));
+                    continue;
+                }
+                var key = Encoding.UTF8.GetBytes(parsed.Event.EntityId);
                 deliveries.Add((i, engine.Producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = raw, Headers = traceHeaders }, ct)));
             }
+            // Every event held back for its user: the whole request is that user's, so the client should slow down.
+            if (deliveries.Count == 0 && rejected.Count > 0 && rejected.All(r => r.Reason == RateLimited))
+                return ApiKeyAuthorization.TooManyRequests(request.HttpContext, users.RetryAfter, $"every event's user id is over its limit of {users.PerSecond} events per second");
             var accepted = 0;
             foreach (var (index, delivery) in deliveries)
             {

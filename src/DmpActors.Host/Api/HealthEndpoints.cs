@@ -1,5 +1,6 @@
 using System.Reflection;
 using DmpActors.Host.Runtime;
+using DmpActors.Host.Security;
 
 namespace DmpActors.Host.Api;
 
@@ -17,13 +18,13 @@ public static class HealthEndpoints
 
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).WithTags("Operations");
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).WithTags("Operations").RequireRole(ApiRole.Anyone);
         app.MapGet("/readyz", async (DmpRuntime runtime, CancellationToken ct) =>
         {
             var checks = await runtime.CheckReadinessAsync(ct);
             var ready = checks.All(c => c.Ok);
             return Results.Json(new { status = ready ? "ready" : "not_ready", checks }, statusCode: ready ? 200 : 503);
-        }).WithTags("Operations");
+        }).WithTags("Operations").RequireRole(ApiRole.Anyone);
         app.MapGet("/v1/info", async (DmpRuntime runtime) =>
         {
             var engine = runtime.Started ? runtime.Engine : null;
@@ -48,6 +49,6 @@ public static class HealthEndpoints
                 engine?.Members().Select(m => new MemberView(m.Address, m.Status)).ToList(),
                 local,
                 engine?.Isolated.Count));
-        }).WithTags("Operations");
+        }).WithTags("Operations").RequireRole(ApiRole.Read);
     }
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using DmpActors.Domain.Identity;
 using DmpActors.Engine.Profiles;
 using DmpActors.Host.Runtime;
+using DmpActors.Host.Security;
 
 namespace DmpActors.Host.Api;
 
@@ -40,16 +41,20 @@ public static class IdentityEndpoints
         var group = app.MapGroup("/v1/profiles").WithTags("Identity and privacy");
         group.MapGet("/{userId}/identity", GetIdentity)
             .WithSummary("Merged ids, known user ids and refused merges of a profile (a merged id answers with its survivor)")
-            .Produces<IdentityView>().ProducesProblem(400).ProducesProblem(404);
+            .Produces<IdentityView>().ProducesProblem(400).ProducesProblem(404)
+            .RequireRole(ApiRole.Read);
         group.MapPost("/{userId}/unmerge/{otherId}", Unmerge)
             .WithSummary("Undo the merge of otherId into userId: both profiles are restored (docs/identity.md says what happens to later events)")
-            .Produces<UnmergeView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+            .Produces<UnmergeView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409)
+            .RequireRole(ApiRole.Admin);
         group.MapDelete("/{userId}", Erase)
             .WithSummary("Erase the user and every id merged into it; their events are dropped during the quarantine period")
-            .Produces<ErasureView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404);
+            .Produces<ErasureView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404)
+            .RequireRole(ApiRole.Admin);
         group.MapGet("/{userId}/export", Export)
             .WithSummary("Everything held about the user, for data access requests")
-            .Produces<ExportView>().ProducesProblem(400).ProducesProblem(404);
+            .Produces<ExportView>().ProducesProblem(400).ProducesProblem(404)
+            .RequireRole(ApiRole.Admin);
     }
 
     private static async Task<IResult> GetIdentity(string userId, DmpRuntime runtime, CancellationToken ct)

@@ -5,6 +5,7 @@ using DmpActors.Domain.Profiles.Value;
 using DmpActors.Domain.Profiles.Windows;
 using DmpActors.Engine.Hosting;
 using DmpActors.Host.Runtime;
+using DmpActors.Host.Security;
 
 namespace DmpActors.Host.Api;
 
@@ -101,6 +102,7 @@ public static class ProfilesEndpoints
     {
         app.MapGet("/v1/profiles/{userId}", GetProfile)
             .WithTags("Profiles")
+            .RequireRole(ApiRole.Read)
             .WithSummary("The live profile of a user or anonymous id")
             .Produces<ProfileView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

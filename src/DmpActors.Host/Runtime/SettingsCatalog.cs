@@ -34,9 +34,19 @@ public static class SettingsCatalog
     public static Setting? Find(string key)
     {
         if (ByKey.TryGetValue(key, out var setting)) return setting;
-        var colon = key.LastIndexOf(':');
-        return colon > 0 && int.TryParse(key[(colon + 1)..], out _) && ByKey.TryGetValue(key[..colon], out var list) && list.IsList ? list : null;
+        // Items of a list of objects are catalogued once, as Key:*:Field ("Dmp:Security:Keys:0:Name" is "Dmp:Security:Keys:*:Name").
+        var segments = key.Split(':');
+        for (var i = 0; i < segments.Length - 1; i++)
+            if (int.TryParse(segments[i], out _) && ByKey.TryGetValue(string.Join(':', segments[..i]), out var objects) && objects.IsList && !IsScalar(objects.Type))
+                segments[i] = ItemSegment;
+        var normalized = string.Join(':', segments);
+        if (ByKey.TryGetValue(normalized, out setting)) return setting;
+        var colon = normalized.LastIndexOf(':');
+        return colon > 0 && int.TryParse(normalized[(colon + 1)..], out _) && ByKey.TryGetValue(normalized[..colon], out var list) && list.IsList ? list : null;
     }
+
+    /// <summary>Stands for an item's index in the keys of a list of objects.</summary>
+    public const string ItemSegment = "*";
 
     /// <summary>"Dmp:Key: what is wrong" for every key under Dmp that is unknown or whose value does not convert.</summary>
     public static IReadOnlyList<string> Check(IConfiguration configuration)
@@ -50,9 +60,19 @@ public static class SettingsCatalog
             // An empty list in JSON ("SeedNodes": []) arrives as the list key with an empty value.
             else if (!(setting.IsList && value.Length == 0 && key.Equals(setting.Key, StringComparison.OrdinalIgnoreCase))
                      && ConversionError(setting.Type, value) is { } error)
-                errors.Add($"{setting.Key}: {error}");
+                errors.Add($"{Canonical(setting, key)}: {error}");
         }
         return errors;
+    }
+
+    /// <summary>The setting's key as catalogued, with the item indices of the key as given in place of "*".</summary>
+    private static string Canonical(Setting setting, string key)
+    {
+        var canonical = setting.Key.Split(':');
+        var given = key.Split(':');
+        for (var i = 0; i < canonical.Length && i < given.Length; i++)
+            if (canonical[i] == ItemSegment) canonical[i] = given[i];
+        return string.Join(':', canonical);
     }
 
     private static string? ConversionError(Type type, string value)
@@ -96,6 +116,13 @@ public static class SettingsCatalog
                 yield return new Setting(key, propertyType, value, IsList: false);
             else if (propertyType.IsArray && IsScalar(propertyType.GetElementType()!))
                 yield return new Setting(key, propertyType.GetElementType()!, value, IsList: true);
+            else if (propertyType.IsArray && propertyType.GetElementType()!.IsClass)
+            {
+                var item = propertyType.GetElementType()!;
+                yield return new Setting(key, item, value, IsList: true);
+                foreach (var field in Walk($"{key}:{ItemSegment}", item, Activator.CreateInstance(item)!))
+                    yield return field;
+            }
             else if (propertyType.IsClass)
                 foreach (var nested in Walk(key, propertyType, value ?? Activator.CreateInstance(propertyType)!))
                     yield return nested;
