@@ -17,7 +17,10 @@ builder.Services.AddSingleton(sp => HostConfiguration.ReadDemoOptions(sp.GetRequ
 builder.Services.AddSingleton(TimeProvider.System);
 // Orderly shutdown (stop ingest, final checkpoint, hand-off saves, leave) is bounded by Dmp:Node:StopGrace; the
 // host must not dispose services underneath it before then.
-builder.Services.AddOptions<HostOptions>().Configure<DmpOptions>((host, dmp) => host.ShutdownTimeout = dmp.Node.StopGrace + TimeSpan.FromSeconds(5));
+// (Read from configuration, not DmpOptions: an invalid configuration is reported by the engine's start, not here.)
+builder.Services.AddOptions<HostOptions>().Configure<IConfiguration>((host, config) => host.ShutdownTimeout =
+    (TimeSpan.TryParse(config["Dmp:Node:StopGrace"], System.Globalization.CultureInfo.InvariantCulture, out var grace) ? grace : new NodeOptions().StopGrace)
+    + TimeSpan.FromSeconds(5));
 builder.Services.AddDmpAdmin();
 builder.Services.AddDmpSecurity();
 builder.Services.AddSingleton<DmpRuntime>();

@@ -38,6 +38,7 @@ public sealed partial class UserActor
 
     // The protocol in progress (one at a time): what the behaviours below need to remember between messages.
     private Protocol? _protocol;     // coordinating a merge or unmerge
+    private bool _protocolWriting;   // its store transaction has started: only its outcome ends the protocol
     private string? _lockedBy;       // locked by a coordinator
     private Unmerging? _unmerging;   // loading a merge record
     private Erasing? _erasing;       // erasing
@@ -346,6 +347,11 @@ public sealed partial class UserActor
             case ProtocolFailed failed:
                 Abandon(otherId, lockId, failed.Cause.GetBaseException().Message, onAbandoned);
                 break;
+            case ProtocolTimedOut timeout when timeout.LockId == lockId && _protocolWriting:
+                // Abandoning now would reload both while the transaction may still commit: what they loaded would
+                // not be what the store ends up holding. The store's own timeouts bound the wait.
+                Log.Warning("{0}: the store has not answered within {1} s; waiting for the outcome of its transaction", lockId, _settings.MergeTimeout.TotalSeconds);
+                break;
             case ProtocolTimedOut timeout when timeout.LockId == lockId:
                 Abandon(otherId, lockId, "the other profile did not answer in time", onAbandoned);
                 break;
@@ -364,6 +370,7 @@ public sealed partial class UserActor
     {
         var survivorRow = new StoredProfile(_userId, ProfileCodec.Encode(survivor.Profile), _version + 1, IdentityCodec.Encode(survivor.Identity));
         var otherRow = new StoredProfile(otherId, ProfileCodec.Encode(other.Profile), otherVersion + 1, IdentityCodec.Encode(other.Identity));
+        _protocolWriting = true;
         _store.SaveMergeAsync(survivorRow, otherRow, record).PipeTo(Self,
             success: () => new BothWritten(lockId, survivor, otherRow, onCommitted),
             failure: ex => new ProtocolFailed(ex));
@@ -383,6 +390,7 @@ public sealed partial class UserActor
     {
         Timers.Cancel("protocol-timeout");
         _protocol = null;
+        _protocolWriting = false;
         BecomeActive();
     }
 

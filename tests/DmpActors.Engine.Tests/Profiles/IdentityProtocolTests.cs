@@ -235,6 +235,40 @@ public sealed class IdentityProtocolTests
     }
 
     [Fact]
+    public async Task A_merge_whose_store_transaction_outlasts_the_merge_timeout_is_waited_for_not_abandoned_while_it_may_commit()
+    {
+        await using var harness = new EngineHarness();
+        await using var engine = await harness.StartEngineAsync(harness.Options(o =>
+        {
+            o.Ingest.Enabled = false;
+            o.Identity.MergeTimeout = TimeSpan.FromSeconds(1);
+        }));
+        await Apply(engine, "anon-9", AnonView("a0", "anon-9"));
+        var probe = await engine.Users.Ask<EventApplied>(new ApplyEvent("alice", Parse(TestEvents.PageView("u0", "alice")), null, 1), Ask);
+
+        // Given another connection holds the database's write lock for longer than the merge timeout
+        await using var writer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(harness.DataDirectory, "profiles.db")};Pooling=false");
+        await writer.OpenAsync();
+        await using (var begin = writer.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync();
+        }
+        await Apply(engine, "alice", Identify("login", "alice", "anon-9", 1));
+        await Task.Delay(TimeSpan.FromMilliseconds(1400)); // past the timeout, short of the locked entity's own (twice it)
+        await writer.CloseAsync(); // the transaction can now commit
+
+        // Then the merge commits, and both entities hold what the store holds, without restarting
+        await Eventually.True(async () => (await Identity(engine, "alice")).Identity.Holds("anon-9"), Patience, "the merge to commit");
+        Assert.Equal("alice", IdentityCodec.Decode((await Stored(engine, "anon-9"))!.Identity).MergedInto);
+        var alice = await engine.GetProfileAsync("alice", Ask);
+        Assert.Equal(3, alice!.EventsApplied);
+        Assert.Equal(ProfileCodec.Decode((await Stored(engine, "alice"))!.State).EventsApplied, alice.EventsApplied);
+        var after = await engine.Users.Ask<EventApplied>(new ApplyEvent("alice", Parse(TestEvents.PageView("u1", "alice")), null, 1), Ask);
+        Assert.Equal(probe.Incarnation, after.Incarnation);
+    }
+
+    [Fact]
     public Task Erasure_removes_the_user_and_merged_ids_and_quarantine_outlives_a_restart() => EraseAndQuarantine(new EngineHarness());
 
     [PostgresFact]
