@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace DmpActors.Domain.Events;
 
@@ -21,6 +22,29 @@ public static class EventParser
     /// <summary>Validates everything; <paramref name="now"/> is the injected clock for the future-timestamp check.</summary>
     public static ParseResult Parse(ReadOnlySpan<byte> utf8Json, DateTimeOffset now, EventLimits? limits = null) =>
         ParseCore(utf8Json, limits ?? EventLimits.Default, now, checkFuture: true);
+
+    /// <summary>
+    /// <see cref="Parse"/> for an event read from a log record (Kafka) stamped <paramref name="recordUnixMs"/>
+    /// (producer or broker time, ms since the epoch; 0 or less when the record has none). The future check is judged
+    /// against the record's time, not the clock at reading, so a record read again later (a replay after a restart
+    /// or a rebalance) gets the same verdict as the first time. A record stamped beyond <paramref name="now"/> plus
+    /// <see cref="EventLimits.MaxFutureSkew"/> is judged at that bound, so a producer's clock cannot widen the check.
+    /// </summary>
+    public static ParseResult ParseRecord(ReadOnlySpan<byte> utf8Json, long recordUnixMs, DateTimeOffset now, EventLimits? limits = null)
+    {
+        limits ??= EventLimits.Default;
+        return ParseCore(utf8Json, limits, RecordTime(recordUnixMs, now, limits), checkFuture: true);
+    }
+
+    private static DateTimeOffset RecordTime(long recordUnixMs, DateTimeOffset now, EventLimits limits)
+    {
+        if (recordUnixMs <= 0 || recordUnixMs > MaxUnixMs) return now;
+        var recorded = DateTimeOffset.FromUnixTimeMilliseconds(recordUnixMs);
+        var bound = now + limits.MaxFutureSkew;
+        return recorded < bound ? recorded : bound;
+    }
+
+    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     /// <summary>Same as <see cref="Parse"/> but never rejects for <see cref="RejectReason.FutureTimestamp"/>:
     /// for re-reading events that were already accepted (journal, DLQ replays).</summary>
@@ -110,7 +134,7 @@ public static class EventParser
                     if (reader.TokenType != JsonTokenType.StartObject) return WrongType("properties", "an object");
                     if (hasType)
                     {
-                        if (!TryReadProperties(ref reader, type, ref props, out error)) return Fail(error);
+                        if (!TryReadProperties(ref reader, type, limits, ref props, out error)) return Fail(error);
                     }
                     else
                     {
@@ -152,13 +176,13 @@ public static class EventParser
         if (!hasType) return ParseResult.Rejected(RejectReason.MissingField, "type is required");
         if (!hasTimestamp) return ParseResult.Rejected(RejectReason.MissingField, "timestamp is required");
         if (checkFuture && timestamp - now > limits.MaxFutureSkew)
-            return ParseResult.Rejected(RejectReason.FutureTimestamp, $"timestamp is more than {limits.MaxFutureSkew.TotalHours:0.##} h ahead of now");
+            return ParseResult.Rejected(RejectReason.FutureTimestamp, $"timestamp is more than {Describe(limits.MaxFutureSkew)} ahead of now");
 
         if (propsStart >= 0)
         {
             var inner = new Utf8JsonReader(json.Slice(propsStart, propsLength));
             inner.Read();
-            if (!TryReadProperties(ref inner, type, ref props, out error)) return Fail(error);
+            if (!TryReadProperties(ref inner, type, limits, ref props, out error)) return Fail(error);
         }
 
         if (traitsStart >= 0 && type == EventType.Identify)
@@ -189,8 +213,9 @@ public static class EventParser
                 if (p.OrderId is null) return Missing("properties.order_id");
                 if (p.Revenue is null)
                 {
-                    if (!TrySumRevenue(p.Items, out var sum))
-                        return ParseResult.Rejected(RejectReason.WrongFieldType, "properties.items: price*quantity overflows");
+                    if (!TrySumRevenue(p.Items, out var sum) || Math.Abs(sum) > EventLimits.MaxAmount)
+                        return ParseResult.Rejected(RejectReason.OutOfRange,
+                            $"properties.revenue (the sum of price × quantity over properties.items) is beyond ±{EventLimits.MaxAmount:0}");
                     p.Revenue = sum;
                 }
                 break;
@@ -326,7 +351,12 @@ public static class EventParser
             return false;
         }
 
-        var s = reader.GetString()!;
+        if (!TryDecodeId(ref reader, out var s))
+        {
+            error = new Rejection(RejectReason.InvalidId, $"{field} is not valid text (invalid UTF-8, a lone surrogate or a control character)");
+            return false;
+        }
+
         if (s.Length == 0)
         {
             error = new Rejection(RejectReason.MissingId, $"{field} is empty");
@@ -340,6 +370,33 @@ public static class EventParser
         }
 
         id = s;
+        return true;
+    }
+
+    /// <summary>Ids become Kafka keys, entity names and database keys: they must be well-formed text (valid UTF-8,
+    /// no lone surrogate, no control character), or two systems could read the same id differently.</summary>
+    private static bool TryDecodeId(ref Utf8JsonReader reader, out string id)
+    {
+        id = "";
+        if (!reader.ValueIsEscaped && !Utf8.IsValid(reader.ValueSpan)) return false;
+        try
+        {
+            id = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // an escaped lone surrogate (\ud800) or invalid UTF-8 next to an escape
+        }
+
+        for (var i = 0; i < id.Length; i++)
+        {
+            var c = id[i];
+            if (char.IsControl(c)) return false;
+            if (!char.IsSurrogate(c)) continue;
+            if (!char.IsHighSurrogate(c) || i + 1 == id.Length || !char.IsLowSurrogate(id[i + 1])) return false;
+            i++;
+        }
+
         return true;
     }
 
@@ -450,7 +507,7 @@ public static class EventParser
     };
 
     /// <summary>Reader is on the properties StartObject; leaves it on the matching EndObject.</summary>
-    private static bool TryReadProperties(ref Utf8JsonReader reader, EventType type, ref Props p, out Rejection error)
+    private static bool TryReadProperties(ref Utf8JsonReader reader, EventType type, EventLimits limits, ref Props p, out Rejection error)
     {
         error = default;
         var wanted = FieldsOf[(int)type];
@@ -477,14 +534,14 @@ public static class EventParser
                 PropField.Url => TryReadString(ref reader, "properties.url", intern: false, required: false, out p.Url, out error),
                 PropField.ItemId => TryReadString(ref reader, "properties.item_id", intern: false, required: true, out p.ItemId, out error),
                 PropField.Category => TryReadString(ref reader, "properties.category", intern: true, required: false, out p.Category, out error),
-                PropField.Price => TryReadDecimal(ref reader, "properties.price", out p.Price, out error),
+                PropField.Price => TryReadAmount(ref reader, "properties.price", out p.Price, out error),
                 PropField.Quantity => TryReadQuantity(ref reader, "properties.quantity", out p.Quantity, out error),
                 PropField.Query => TryReadString(ref reader, "properties.query", intern: false, required: true, out p.Query, out error),
                 PropField.OrderId => TryReadString(ref reader, "properties.order_id", intern: false, required: true, out p.OrderId, out error),
                 PropField.Items => TryReadItems(ref reader, out p.Items, out error),
-                PropField.Revenue => TryReadDecimal(ref reader, "properties.revenue", out p.Revenue, out error),
+                PropField.Revenue => TryReadAmount(ref reader, "properties.revenue", out p.Revenue, out error),
                 PropField.Currency => TryReadString(ref reader, "properties.currency", intern: true, required: false, out p.Currency, out error),
-                PropField.PreviousId => TryReadString(ref reader, "properties.previous_id", intern: false, required: true, out p.PreviousId, out error),
+                PropField.PreviousId => TryReadPreviousId(ref reader, limits.MaxIdLength, out p.PreviousId, out error),
                 PropField.Purposes => TryReadPurposes(ref reader, out p.Purposes, out error),
                 PropField.CampaignId => TryReadString(ref reader, "properties.campaign_id", intern: true, required: true, out p.CampaignId, out error),
                 PropField.VariantId => TryReadString(ref reader, "properties.variant_id", intern: true, required: false, out p.VariantId, out error),
@@ -539,14 +596,34 @@ public static class EventParser
         return true;
     }
 
-    private static bool TryReadDecimal(ref Utf8JsonReader reader, string field, out decimal? value, out Rejection error)
+    /// <summary>The previous id of an alias is routed to like <c>user_id</c>, so it follows the id rules; empty is missing.</summary>
+    private static bool TryReadPreviousId(ref Utf8JsonReader reader, int maxLength, out string? value, out Rejection error)
+    {
+        if (!TryReadId(ref reader, "properties.previous_id", maxLength, out value, out error))
+        {
+            if (error.Reason == RejectReason.MissingId) error = error with { Reason = RejectReason.MissingField };
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A price or revenue: a JSON number within ±<see cref="EventLimits.MaxAmount"/>.</summary>
+    private static bool TryReadAmount(ref Utf8JsonReader reader, string field, out decimal? value, out Rejection error)
     {
         value = null;
         error = default;
         if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var d))
+        if (reader.TokenType != JsonTokenType.Number)
         {
             error = new Rejection(RejectReason.WrongFieldType, $"{field} must be a number");
+            return false;
+        }
+
+        // A number decimal cannot hold (1e400, 1e-400) is out of range too.
+        if (!reader.TryGetDecimal(out var d) || Math.Abs(d) > EventLimits.MaxAmount)
+        {
+            error = new Rejection(RejectReason.OutOfRange, $"{field} must be within ±{EventLimits.MaxAmount:0}");
             return false;
         }
 
@@ -554,14 +631,34 @@ public static class EventParser
         return true;
     }
 
+    /// <summary>A quantity: an integer from 1 to <see cref="EventLimits.MaxQuantity"/> (2 and 2.0 alike).</summary>
     private static bool TryReadQuantity(ref Utf8JsonReader reader, string field, out int? value, out Rejection error)
     {
         value = null;
         error = default;
         if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var q) || q < 1)
+        if (reader.TokenType != JsonTokenType.Number)
         {
             error = new Rejection(RejectReason.WrongFieldType, $"{field} must be a positive integer");
+            return false;
+        }
+
+        if (!reader.TryGetInt32(out var q))
+        {
+            var isDecimal = reader.TryGetDecimal(out var d);
+            if (isDecimal && d != decimal.Truncate(d))
+            {
+                error = new Rejection(RejectReason.WrongFieldType, $"{field} must be a positive integer");
+                return false;
+            }
+
+            // 2.0 is 2; an integer beyond 32 bits (or beyond decimal, 1e400) is out of range below.
+            q = isDecimal && d is >= 1 and <= EventLimits.MaxQuantity ? (int)d : 0;
+        }
+
+        if (q is < 1 or > EventLimits.MaxQuantity)
+        {
+            error = new Rejection(RejectReason.OutOfRange, $"{field} must be from 1 to {EventLimits.MaxQuantity}");
             return false;
         }
 
@@ -616,7 +713,7 @@ public static class EventParser
                 {
                     PropField.ItemId => TryReadString(ref reader, "", intern: false, required: true, out itemId, out error),
                     PropField.Category => TryReadString(ref reader, "", intern: true, required: false, out category, out error),
-                    PropField.Price => TryReadDecimal(ref reader, "", out price, out error),
+                    PropField.Price => TryReadAmount(ref reader, "", out price, out error),
                     _ => TryReadQuantity(ref reader, "", out quantity, out error),
                 };
                 if (!ok)
@@ -732,8 +829,17 @@ public static class EventParser
 
     private static Rejection DuplicateError(string field) => new(RejectReason.MalformedJson, $"duplicate key {field}");
 
-    private static string Clip(string? s, int max = MaxEchoChars) =>
-        s is null ? "" : s.Length <= max ? s : string.Concat(s.AsSpan(0, max - 1), "…");
+    /// <summary>Never cuts a surrogate pair in two: a lone half would make the detail invalid text wherever it goes.</summary>
+    private static string Clip(string? s, int max = MaxEchoChars)
+    {
+        if (s is null) return "";
+        if (s.Length <= max) return s;
+        var keep = char.IsHighSurrogate(s[max - 2]) ? max - 2 : max - 1;
+        return string.Concat(s.AsSpan(0, keep), "…");
+    }
+
+    private static string Describe(TimeSpan skew) =>
+        skew.TotalHours >= 1 ? $"{skew.TotalHours:0.##} h" : skew.TotalMinutes >= 1 ? $"{skew.TotalMinutes:0.##} min" : $"{skew.TotalSeconds:0.##} s";
 
     private static string Describe(JsonTokenType t) => t switch
     {

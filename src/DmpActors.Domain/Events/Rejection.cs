@@ -10,10 +10,12 @@ public enum RejectReason
     UnknownType,
     MissingId,
     IdTooLong,
+    InvalidId,
     InvalidTimestamp,
     FutureTimestamp,
     WrongFieldType,
     MissingField,
+    OutOfRange,
 }
 
 /// <summary>A rejection: the reason and a short human-readable detail naming the field (never more than 64 chars of input).</summary>
@@ -29,10 +31,12 @@ public readonly record struct Rejection(RejectReason Reason, string Detail)
         RejectReason.UnknownType => "unknown_type",
         RejectReason.MissingId => "missing_id",
         RejectReason.IdTooLong => "id_too_long",
+        RejectReason.InvalidId => "invalid_id",
         RejectReason.InvalidTimestamp => "invalid_timestamp",
         RejectReason.FutureTimestamp => "future_timestamp",
         RejectReason.WrongFieldType => "wrong_field_type",
         RejectReason.MissingField => "missing_field",
+        RejectReason.OutOfRange => "out_of_range",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -25,14 +25,14 @@ public static class ProfileMerge
             EventCounts = Combine(survivor.EventCounts, absorbed.EventCounts, +1),
             FirstSeen = Earliest(survivor.FirstSeen, absorbed.FirstSeen),
             LastSeen = Latest(survivor.LastSeen, absorbed.LastSeen),
-            TotalRevenue = survivor.TotalRevenue + absorbed.TotalRevenue,
-            Orders = survivor.Orders + absorbed.Orders,
+            TotalRevenue = Saturating.Add(survivor.TotalRevenue, absorbed.TotalRevenue),
+            Orders = Saturating.Add(survivor.Orders, absorbed.Orders),
             RecentlyViewedItems = Concat(newer.RecentlyViewedItems, older.RecentlyViewedItems, UserProfile.MaxRecentlyViewedItems),
             LastPurchase = LaterPurchase(survivor.LastPurchase, absorbed.LastPurchase),
             Traits = Overlay(older.Traits, newer.Traits),
             Consent = MergeConsent(survivor.Consent, absorbed.Consent),
             KnownIds = Concat(survivor.KnownIds, absorbed.KnownIds, UserProfile.MaxKnownIds),
-            EventsApplied = survivor.EventsApplied + absorbed.EventsApplied,
+            EventsApplied = Saturating.Add(survivor.EventsApplied, absorbed.EventsApplied),
             Windows = survivor.Windows.Merge(absorbed.Windows, rules),
             CategoryAffinity = survivor.CategoryAffinity.Merge(absorbed.CategoryAffinity, rules),
             ItemAffinity = survivor.ItemAffinity.Merge(absorbed.ItemAffinity, rules),
@@ -58,14 +58,14 @@ public static class ProfileMerge
             EventCounts = Combine(before.EventCounts, Combine(current.EventCounts, merged.EventCounts, -1), +1),
             FirstSeen = Rebase(current.FirstSeen, merged.FirstSeen, before.FirstSeen),
             LastSeen = Rebase(current.LastSeen, merged.LastSeen, before.LastSeen),
-            TotalRevenue = before.TotalRevenue + (current.TotalRevenue - merged.TotalRevenue),
-            Orders = before.Orders + (current.Orders - merged.Orders),
+            TotalRevenue = Saturating.Add(before.TotalRevenue, Saturating.Subtract(current.TotalRevenue, merged.TotalRevenue)),
+            Orders = Saturating.Add(before.Orders, Saturating.Subtract(current.Orders, merged.Orders)),
             RecentlyViewedItems = RebaseList(current.RecentlyViewedItems, merged.RecentlyViewedItems, before.RecentlyViewedItems),
             LastPurchase = SamePurchase(current.LastPurchase, merged.LastPurchase) ? before.LastPurchase : current.LastPurchase,
             Traits = SameMap(current.Traits, merged.Traits) ? before.Traits : current.Traits,
             Consent = SameMap(current.Consent, merged.Consent) ? before.Consent : current.Consent,
             KnownIds = RebaseList(current.KnownIds, merged.KnownIds, before.KnownIds),
-            EventsApplied = before.EventsApplied + (current.EventsApplied - merged.EventsApplied),
+            EventsApplied = Saturating.Add(before.EventsApplied, Saturating.Subtract(current.EventsApplied, merged.EventsApplied)),
             Windows = current.Windows.Equals(merged.Windows) ? before.Windows : current.Windows,
             CategoryAffinity = current.CategoryAffinity.Equals(merged.CategoryAffinity) ? before.CategoryAffinity : current.CategoryAffinity,
             ItemAffinity = current.ItemAffinity.Equals(merged.ItemAffinity) ? before.ItemAffinity : current.ItemAffinity,
@@ -77,7 +77,7 @@ public static class ProfileMerge
     {
         var sum = new long[Math.Max(a.Count, b.Count)];
         for (var i = 0; i < a.Count; i++) sum[i] = a[i];
-        for (var i = 0; i < b.Count; i++) sum[i] += sign * b[i];
+        for (var i = 0; i < b.Count; i++) sum[i] = sign > 0 ? Saturating.Add(sum[i], b[i]) : Saturating.Subtract(sum[i], b[i]);
         return sum;
     }
 

@@ -57,9 +57,9 @@ public static class ProfileReducer
                 recentItems = MoveToFront(recentItems, e.ItemId);
                 break;
             case EventType.Purchase when e.OrderId is not null:
-                var revenue = e.Revenue ?? SumOf(e.Items);
-                totalRevenue += revenue;
-                orders++;
+                var revenue = e.Revenue ?? Saturating.SumOf(e.Items);
+                totalRevenue = Saturating.Add(totalRevenue, revenue);
+                orders = Saturating.Add(orders, 1);
                 if (IsLaterPurchase(lastPurchase, ts, e.OrderId))
                     lastPurchase = new PurchaseSummary(e.OrderId, ts, revenue, e.Currency, e.Items);
                 break;
@@ -98,7 +98,7 @@ public static class ProfileReducer
             ItemAffinity = itemAffinity,
             KnownIds = knownIds,
             Dedupe = dedupe.Record(idHash, position),
-            EventsApplied = profile.EventsApplied + 1,
+            EventsApplied = Saturating.Add(profile.EventsApplied, 1),
         };
         return new ApplyResult(next, ApplyOutcome.Applied, tooLate);
     }
@@ -116,7 +116,7 @@ public static class ProfileReducer
         var next = new long[Math.Max(counts.Count, EventTypes.Count)];
         if (counts is long[] array) array.AsSpan().CopyTo(next);
         else for (var i = 0; i < counts.Count; i++) next[i] = counts[i];
-        next[(int)type]++;
+        next[(int)type] = Saturating.Add(next[(int)type], 1);
         return next;
     }
 
@@ -142,13 +142,6 @@ public static class ProfileReducer
         }
 
         return next;
-    }
-
-    private static decimal SumOf(IReadOnlyList<LineItem> items)
-    {
-        var sum = 0m;
-        foreach (var item in items) sum += item.Price * item.Quantity;
-        return sum;
     }
 
     /// <summary>Latest by event time; equal times are broken by order id so the result does not depend on arrival order.</summary>

@@ -37,7 +37,7 @@ public sealed class IngestRecord
     public static IngestRecord Parse(CommittableMessage message, long generation, DateTimeOffset now, EventLimits limits)
     {
         var record = message.Record;
-        var result = EventParser.Parse(record.Message.Value, now, limits);
+        var result = EventParser.ParseRecord(record.Message.Value, record.Message.Timestamp.UnixTimestampMs, now, limits);
         return new IngestRecord
         {
             Offset = message.CommittableOffset,

@@ -42,74 +42,104 @@ public static class EventsEndpoints
         var body = await ReadBodyAsync(request, ct);
         if (body is null) return TooLarge($"body exceeds {MaxBodyBytes} bytes");
 
-        JsonDocument document;
+        if (!TrySplit(body, out var elements, out var problem))
+            return Results.Problem(statusCode: 400, title: "Body is not JSON", detail: problem);
+
+        if (elements.Count > MaxEventsPerRequest)
+            return TooLarge($"{elements.Count} events in one request; the limit is {MaxEventsPerRequest}");
+        if (elements.Count == 0)
+            return Results.Problem(statusCode: 400, title: "No events", detail: "the array is empty");
+
+        var engine = runtime.Engine;
+        var topic = runtime.Options.Kafka.EventsTopic;
+        var now = clock.GetUtcNow();
+        var rejected = new List<RejectedEvent>();
+        // The request's span continues the caller's traceparent; the consumer continues it from these headers.
+        var traceHeaders = DmpTracing.PropagationHeaders(Activity.Current, request.Headers.ContainsKey(DmpTracing.TraceParentHeader));
+        var deliveries = new List<(int Index, Task<DeliveryResult<byte[]?, byte[]>> Delivery)>();
+        for (var i = 0; i < elements.Count; i++)
+        {
+            var raw = elements[i].ToArray();
+            var parsed = EventParser.Parse(raw, now);
+            if (!parsed.IsValid)
+            {
+                rejected.Add(new RejectedEvent(i, parsed.Rejection.Code, parsed.Rejection.Detail));
+                continue;
+            }
+            if (!users.TryTake(parsed.Event!.EntityId))
+            {
+                DmpMetrics.CollectorEventsLimited.Add(1);
+                rejected.Add(new RejectedEvent(i, RateLimited, $"this user id sent more than {users.PerSecond} events per second (Dmp:Security:RateLimits:UserEventsPerSecond)"));
+                continue;
+            }
+            var key = Encoding.UTF8.GetBytes(parsed.Event.EntityId);
+            deliveries.Add((i, engine.Producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = raw, Headers = traceHeaders }, ct)));
+        }
+        // Every event held back for its user: the whole request is that user's, so the client should slow down.
+        if (deliveries.Count == 0 && rejected.Count > 0 && rejected.All(r => r.Reason == RateLimited))
+            return ApiKeyAuthorization.TooManyRequests(request.HttpContext, users.RetryAfter, $"every event's user id is over its limit of {users.PerSecond} events per second");
+        var accepted = 0;
+        foreach (var (index, delivery) in deliveries)
+        {
+            try
+            {
+                await delivery;
+                accepted++;
+            }
+            catch (Exception ex) when (ex is ProduceException<byte[]?, byte[]> or KafkaException)
+            {
+                rejected.Add(new RejectedEvent(index, "not_stored", ex.Message));
+            }
+        }
+        if (deliveries.Count > 0 && accepted == 0)
+            return Results.Problem(statusCode: 503, title: "Events could not be stored", detail: "the Kafka broker did not acknowledge any event; retry later");
+        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return Results.Json(new EventsAccepted(accepted, rejected), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// The bytes of each event as sent: the body's one object, or each element of its top-level array. The body must
+    /// be well-formed JSON (else 400); the events' text is not decoded here, so invalid UTF-8 or a lone surrogate is
+    /// that event's rejection (<see cref="EventParser"/>), not a failure of the request.
+    /// </summary>
+    private static bool TrySplit(byte[] body, out List<ReadOnlyMemory<byte>> elements, out string? problem)
+    {
+        elements = [];
+        problem = null;
         try
         {
-            document = JsonDocument.Parse(body);
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read())
+            {
+                problem = "the body is empty";
+                return false;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                elements.Add(Next(ref reader, body));
+            }
+            else
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) elements.Add(Next(ref reader, body));
+            }
+
+            // Whitespace may follow the value; anything else throws.
+            reader.Read();
+            return true;
         }
         catch (JsonException ex)
         {
-            return Results.Problem(statusCode: 400, title: "Body is not JSON", detail: ex.Message);
+            problem = ex.BytePositionInLine is { } pos ? $"invalid JSON at line {ex.LineNumber + 1}, byte {pos}" : "invalid JSON";
+            return false;
         }
-        using (document)
-        {
-            var root = document.RootElement;
-            IReadOnlyList<JsonElement> elements = root.ValueKind switch
-            {
-                JsonValueKind.Array => root.EnumerateArray().ToList(),
-                _ => [root],
-            };
-            if (elements.Count > MaxEventsPerRequest)
-                return TooLarge($"{elements.Count} events in one request; the limit is {MaxEventsPerRequest}");
-            if (elements.Count == 0)
-                return Results.Problem(statusCode: 400, title: "No events", detail: "the array is empty");
+    }
 
-            var engine = runtime.Engine;
-            var topic = runtime.Options.Kafka.EventsTopic;
-            var now = clock.GetUtcNow();
-            var rejected = new List<RejectedEvent>();
-            // The request's span continues the caller's traceparent; the consumer continues it from these headers.
-            var traceHeaders = DmpTracing.PropagationHeaders(Activity.Current, request.Headers.ContainsKey(DmpTracing.TraceParentHeader));
-            var deliveries = new List<(int Index, Task<DeliveryResult<byte[]?, byte[]>> Delivery)>();
-            for (var i = 0; i < elements.Count; i++)
-            {
-                var raw = Encoding.UTF8.GetBytes(elements[i].GetRawText());
-                var parsed = EventParser.Parse(raw, now);
-                if (!parsed.IsValid)
-                {
-                    rejected.Add(new RejectedEvent(i, parsed.Rejection.Code, parsed.Rejection.Detail));
-                    continue;
-                }
-                if (!users.TryTake(parsed.Event!.EntityId))
-                {
-                    DmpMetrics.CollectorEventsLimited.Add(1);
-                    rejected.Add(new RejectedEvent(i, RateLimited, $"this user id sent more than {users.PerSecond} events per second (Dmp:Security:RateLimits:UserEventsPerSecond)"));
-                    continue;
-                }
-                var key = Encoding.UTF8.GetBytes(parsed.Event.EntityId);
-                deliveries.Add((i, engine.Producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = raw, Headers = traceHeaders }, ct)));
-            }
-            // Every event held back for its user: the whole request is that user's, so the client should slow down.
-            if (deliveries.Count == 0 && rejected.Count > 0 && rejected.All(r => r.Reason == RateLimited))
-                return ApiKeyAuthorization.TooManyRequests(request.HttpContext, users.RetryAfter, $"every event's user id is over its limit of {users.PerSecond} events per second");
-            var accepted = 0;
-            foreach (var (index, delivery) in deliveries)
-            {
-                try
-                {
-                    await delivery;
-                    accepted++;
-                }
-                catch (Exception ex) when (ex is ProduceException<byte[]?, byte[]> or KafkaException)
-                {
-                    rejected.Add(new RejectedEvent(index, "not_stored", ex.Message));
-                }
-            }
-            if (deliveries.Count > 0 && accepted == 0)
-                return Results.Problem(statusCode: 503, title: "Events could not be stored", detail: "the Kafka broker did not acknowledge any event; retry later");
-            rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
-            return Results.Json(new EventsAccepted(accepted, rejected), statusCode: StatusCodes.Status202Accepted);
-        }
+    private static ReadOnlyMemory<byte> Next(ref Utf8JsonReader reader, byte[] body)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return body.AsMemory(start, (int)reader.BytesConsumed - start);
     }
 
     /// <summary>Reads at most <see cref="MaxBodyBytes"/>; null when the body is longer.</summary>

@@ -9,7 +9,7 @@ namespace DmpActors.Domain.Tests.Events;
 
 public class EventWriterTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 16, 0, 0, TimeSpan.Zero);
 
     [Property(MaxTest = 300)]
     public Property Written_events_parse_back_to_equal_events() =>

@@ -78,7 +78,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         var t = e.Timestamp.UtcTicks;
         var w = _watermark == None || t > _watermark ? AdvanceTo(t, rules) : this;
         if (t < w._watermark - rules.AllowedLateness.Ticks)
-            return (w.With(w._settled, w._head, w._spans, w.Items, w._categories, w._campaigns, w.LifetimeSessions, w.TooLateEvents + 1), true);
+            return (w.With(w._settled, w._head, w._spans, w.Items, w._categories, w._campaigns, w.LifetimeSessions, Saturating.Add(w.TooLateEvents, 1)), true);
         return recording ? (w.Count(e, t, rules), false) : (w, false);
     }
 
@@ -144,7 +144,8 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         for (var k = 0; k < b._spans.Length; k += 2) spans = JoinSpan(spans, b._spans[k], b._spans[k + 1], rules.SessionGap.Ticks, ref draft);
         var oldestDay = OldestDay(wm);
         return new BehaviourWindows(watermark, draft.Settled, draft.Head, spans, a.Items.Merge(b.Items, rules.DistinctItemsExactBound, oldestDay),
-            categories, campaigns, a.LifetimeSessions + b.LifetimeSessions + draft.SessionDelta, a.TooLateEvents + b.TooLateEvents);
+            categories, campaigns, Saturating.Add(Saturating.Add(a.LifetimeSessions, b.LifetimeSessions), draft.SessionDelta),
+            Saturating.Add(a.TooLateEvents, b.TooLateEvents));
     }
 
     /// <summary>Persisted parts, in the order <see cref="Restore"/> takes them.</summary>
@@ -292,7 +293,8 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
                 if (e.ItemId is not null) items = items.Record(DistinctItems.HashOf(e.ItemId), minute, rules.DistinctItemsExactBound, OldestDay(wm));
                 break;
             case EventType.Purchase when e.OrderId is not null:
-                var cents = (long)Math.Round((e.Revenue ?? SumOf(e.Items)) * 100m, MidpointRounding.AwayFromZero);
+                // A count holds at most ValueMask: larger revenue saturates there (2.8e12 money units per bucket).
+                var cents = Math.Min(Saturating.CentsOf(e.Revenue ?? Saturating.SumOf(e.Items)), (long)ValueMask);
                 if (cents > 0) draft.Add(position, RevenueSeries, cents);
                 break;
             case EventType.OfferImpression or EventType.OfferClick when e.CampaignId is not null:
@@ -301,7 +303,7 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         }
 
         var spans = RecordSession(_spans, t, rules.SessionGap.Ticks, ref draft);
-        return new BehaviourWindows(_watermark, draft.Settled, draft.Head, spans, items, categories, campaigns, LifetimeSessions + draft.SessionDelta, TooLateEvents);
+        return new BehaviourWindows(_watermark, draft.Settled, draft.Head, spans, items, categories, campaigns, Saturating.Add(LifetimeSessions, draft.SessionDelta), TooLateEvents);
     }
 
     /// <summary>Adds an event to the recent sessions: a new session counts one at its start; an event that joins or
@@ -355,13 +357,6 @@ public sealed class BehaviourWindows : IEquatable<BehaviourWindows>
         next[2 * i + 1] = end;
         Array.Copy(spans, 2 * j, next, 2 * i + 2, spans.Length - 2 * j);
         return next;
-    }
-
-    private static decimal SumOf(IReadOnlyList<LineItem> items)
-    {
-        var sum = 0m;
-        foreach (var item in items) sum += item.Price * item.Quantity;
-        return sum;
     }
 
     /// <summary>The index of a category or campaign name, adding it while there is room; later names share
