@@ -75,8 +75,12 @@ public sealed class DmpHostFactory : WebApplicationFactory<Program>
     private readonly TempDir _data = new();
     private readonly Dictionary<string, string?> _settings;
 
-    public DmpHostFactory(IDictionary<string, string?>? extra = null)
+    private readonly Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? _services;
+
+    /// <param name="services">Replaces services after the host's own registrations (e.g. a clock a test controls).</param>
+    public DmpHostFactory(IDictionary<string, string?>? extra = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
+        _services = services;
         BrokerAddress = $"127.0.0.1:{Ports.Free()}";
         _settings = new Dictionary<string, string?>
         {
@@ -91,8 +95,11 @@ public sealed class DmpHostFactory : WebApplicationFactory<Program>
 
     public string BrokerAddress { get; }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        if (_services is not null) builder.ConfigureServices(_services);
+    }
 
     protected override void Dispose(bool disposing)
     {
