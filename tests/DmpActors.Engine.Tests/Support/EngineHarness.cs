@@ -83,8 +83,9 @@ public sealed class EngineHarness : IAsyncDisposable
     public static string? Header(Message<byte[]?, byte[]> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
 
-    public async Task ProduceAsync(string userId, byte[] value, string topic = "dmp.events") =>
-        await _producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(userId), Value = value });
+    /// <summary>Produces one record; the result says where the broker acknowledged it (partition, offset).</summary>
+    public Task<DeliveryResult<byte[]?, byte[]>> ProduceAsync(string userId, byte[]? value, string topic = "dmp.events") =>
+        _producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(userId), Value = value! });
 
     public void Produce(string userId, byte[] value, string topic = "dmp.events") =>
         _producer.Produce(topic, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(userId), Value = value });
