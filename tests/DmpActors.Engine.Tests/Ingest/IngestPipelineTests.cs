@@ -1,5 +1,4 @@
 using System.Text;
-using Akka.Configuration;
 using Confluent.Kafka;
 using DmpActors.Domain.Events;
 using DmpActors.Engine.Hosting;
@@ -126,17 +125,12 @@ public sealed class IngestPipelineTests
     {
         await using var harness = created;
         var truth = new Truth();
-        // A crash: the actor system dies without the graceful hand-off that would save dirty profiles.
-        var noGracefulStop = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
-        var first = await harness.StartEngineAsync(extra: noGracefulStop);
+        var first = await harness.StartEngineAsync(extra: EngineHarness.NoGracefulStop);
 
         ProduceWave(harness, truth, wave: 1, users: 40, viewsPerUser: 10);
         await Eventually.True(() => first.Ingest!.Status.Checkpoints > 0, Patience, "a first checkpoint");
         ProduceWave(harness, truth, wave: 2, users: 40, viewsPerUser: 10);
-        await first.System.Terminate();
-        await first.Ingest!.DisposeAsync();
-        first.Producer.Dispose();
-        await first.Store.DisposeAsync();
+        await EngineHarness.CrashAsync(first);
 
         ProduceWave(harness, truth, wave: 3, users: 50, viewsPerUser: 3);
         await using var second = await harness.StartEngineAsync();

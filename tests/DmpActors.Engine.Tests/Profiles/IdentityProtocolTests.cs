@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Configuration;
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Identity;
 using DmpActors.Domain.Profiles;
@@ -341,8 +340,7 @@ public sealed class IdentityProtocolTests
         var database = Path.Combine(harness.DataDirectory, "profiles.db");
         var failures = 0L;
         using var listener = Metrics.Listen("dmp.identity.merge_failures", n => Interlocked.Add(ref failures, n));
-        var noGracefulStop = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
-        var first = await harness.StartEngineAsync(extra: noGracefulStop);
+        var first = await harness.StartEngineAsync(extra: EngineHarness.NoGracefulStop);
         for (var i = 0; i < 5; i++) harness.Produce("anon-7", AnonView($"a{i}", "anon-7", i));
         harness.Produce("alice", TestEvents.PageView("u0", "alice"));
         harness.Flush();
@@ -360,10 +358,7 @@ public sealed class IdentityProtocolTests
         Assert.Empty(await first.Store.LoadMergesAsync(["alice", "anon-7"]));
 
         // When the node dies there and comes back with a healthy database
-        await first.System.Terminate();
-        await first.Ingest!.DisposeAsync();
-        first.Producer.Dispose();
-        await first.Store.DisposeAsync();
+        await EngineHarness.CrashAsync(first);
         await Sql(database, "DROP TRIGGER fail_merge;");
         harness.Produce("anon-7", AnonView("a-after", "anon-7", 20));
         harness.Flush();

@@ -52,6 +52,19 @@ public sealed class EngineHarness : IAsyncDisposable
         return options;
     }
 
+    /// <summary>Engine config for crash tests: terminating the actor system skips the graceful hand-off that saves dirty profiles.</summary>
+    public static readonly Akka.Configuration.Config NoGracefulStop =
+        Akka.Configuration.ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+
+    /// <summary>A crash of an engine started with <see cref="NoGracefulStop"/>: the actor system dies, nothing is saved on the way out.</summary>
+    public static async Task CrashAsync(DmpEngine engine)
+    {
+        await engine.System.Terminate();
+        if (engine.Ingest is { } ingest) await ingest.DisposeAsync();
+        engine.Producer.Dispose();
+        await engine.Store.DisposeAsync();
+    }
+
     public Task<DmpEngine> StartEngineAsync(DmpOptions? options = null, Akka.Configuration.Config? extra = null, EngineHooks? hooks = null) =>
         DmpEngine.StartAsync(options ?? Options(), Broker.BootstrapServers, freshLog: false, Logs, extraConfig: extra, hooks: hooks);
 
