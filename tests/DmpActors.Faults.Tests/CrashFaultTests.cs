@@ -37,7 +37,7 @@ public sealed class CrashFaultTests
         run.Wave(3, 2);
 
         BrokerFaultTests.AssertNothingLostOrDoubled(await run.SettleAsync("engine crash mid-stream (actor system terminated), new engine", since,
-            $"recovery includes the new engine's start ({started.TotalSeconds:0.0} s)"));
+            $"recovery includes the new engine's start ({started.TotalSeconds:0.0} s) and the consumer-group hand-over of the dead engine's partitions"));
     }
 
     [Fact]
