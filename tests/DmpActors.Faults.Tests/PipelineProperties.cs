@@ -7,7 +7,7 @@ namespace DmpActors.Faults.Tests;
 
 /// <summary>
 /// Random hostile streams through the real broker and engine: every acknowledged record is applied exactly once or
-/// dead-lettered once with its reason, every profile equals the pure reference fold, and the stream never restarts.
+/// dead-lettered with its reason (at least once), every profile equals the pure reference fold, and the stream never restarts.
 /// </summary>
 public sealed class PipelineProperties(ITestOutputHelper output)
 {
@@ -21,11 +21,11 @@ public sealed class PipelineProperties(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public Task On_sqlite_every_record_is_applied_once_or_dead_lettered_once_with_its_reason(int seed, int records) =>
+    public Task On_sqlite_every_record_is_applied_once_or_dead_lettered_with_its_reason(int seed, int records) =>
         EveryRecordAccountedFor(new EngineHarness(Partitions), seed, records);
 
     [PostgresFact]
-    public async Task On_postgresql_every_record_is_applied_once_or_dead_lettered_once_with_its_reason() =>
+    public async Task On_postgresql_every_record_is_applied_once_or_dead_lettered_with_its_reason() =>
         await EveryRecordAccountedFor(new EngineHarness(Partitions) { PostgresConnectionString = await TestDatabases.CreatePostgresDatabaseAsync() },
             seed: 5, records: 700);
 
@@ -43,7 +43,7 @@ public sealed class PipelineProperties(ITestOutputHelper output)
         await harness.WaitUntilCommittedToEndAsync(engine, Partitions, Patience);
 
         var expected = ReferenceFold.Of(produced, now, engine.Options.Profiles.ToRules(), engine.LogGeneration);
-        var problems = DeadLetterProblems(produced, expected, EngineAudit.DeadLettersBySource(harness, Partitions));
+        var problems = DeadLetterProblems(produced, expected, EngineAudit.DeadLettersBySource(harness, Partitions), out var repeated);
 
         // Ids an identify or alias names are folded together: their survivor holds the sum of their events.
         var links = StitchesIn(produced);
@@ -59,9 +59,9 @@ public sealed class PipelineProperties(ITestOutputHelper output)
             if (live?.EventsApplied != want) problems.Add($"{survivor} (stitched): expected {want} events, live {live?.EventsApplied}");
         }
 
-        output.WriteLine($"seed {seed}: {produced.Count} records, {individuals.Count} individual profiles, {links.Count} stitching events, dead letters: "
+        output.WriteLine($"seed {seed}: {produced.Count} records, {individuals.Count} individual profiles, {links.Count} stitching events, {repeated} dead letters written again, dead letters: "
             + string.Join(", ", expected.DeadLetters.Values.GroupBy(c => c).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}")));
-        Assert.True(problems.Count == 0, $"seed {seed}: {problems.Count} problems:\n" + string.Join("\n", problems.Take(40)));
+        Assert.True(problems.Count == 0, $"seed {seed}: {problems.Count} problems (ingest restarts {engine.Ingest!.Status.Restarts}, last error {engine.Ingest.Status.LastError}):\n" + string.Join("\n", problems.Take(40)));
         Assert.Equal((0L, 0L), (tally.Lost, tally.Doubled));
         Assert.Equal(0, engine.Ingest!.Status.Restarts);
         // The stream must have exercised what it claims to: rejections of many kinds, valid odd input, identity.
@@ -69,18 +69,22 @@ public sealed class PipelineProperties(ITestOutputHelper output)
         Assert.NotEmpty(links);
     }
 
+    /// <summary>Dead letters are at least once (a replay after a rebalance or restart writes a record's letter again,
+    /// with the same <c>dmp-source</c>); every letter of a record must carry its one expected reason.</summary>
     private static List<string> DeadLetterProblems(IReadOnlyList<ProducedRecord> produced, ReferenceFold expected,
-        IReadOnlyDictionary<string, List<string>> letters)
+        IReadOnlyDictionary<string, List<string>> letters, out int repeated)
     {
         var problems = new List<string>();
+        repeated = 0;
         foreach (var record in produced)
         {
             var want = expected.DeadLetters.GetValueOrDefault(record.Source);
             var got = letters.GetValueOrDefault(record.Source) ?? [];
             if (want is null && got.Count > 0)
                 problems.Add($"{record.Source} is valid but was dead-lettered as {string.Join(",", got)}");
-            else if (want is not null && (got.Count != 1 || got[0] != want))
-                problems.Add($"{record.Source} should be dead-lettered once as {want}, got [{string.Join(",", got)}]");
+            else if (want is not null && (got.Count == 0 || got.Any(reason => reason != want)))
+                problems.Add($"{record.Source} should be dead-lettered as {want}, got [{string.Join(",", got)}]");
+            repeated += Math.Max(0, got.Count - 1);
         }
         var unknown = letters.Keys.Except(produced.Select(r => r.Source)).ToList();
         if (unknown.Count > 0) problems.Add($"dead letters for records never produced: {string.Join(",", unknown.Take(5))}");

@@ -42,7 +42,7 @@ public sealed class IngestRecord
         {
             Offset = message.CommittableOffset,
             Key = record.Message.Key,
-            Value = record.Message.Value,
+            Value = record.Message.Value ?? [], // a record with no value (a tombstone) is an empty payload: dead-lettered, not a crash
             Position = new EventPosition(record.Partition.Value, record.Offset.Value, generation),
             Event = result.IsValid ? result.Event : null,
             Rejection = result.IsValid ? default : result.Rejection,

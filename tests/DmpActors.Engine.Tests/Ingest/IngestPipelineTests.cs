@@ -96,15 +96,17 @@ public sealed class IngestPipelineTests
 
         truth.PageView(harness, "before", "b1");
         foreach (var (_, bytes) in invalid) harness.Produce("bad", bytes);
+        await harness.ProduceAsync("bad", value: null); // a tombstone on the events topic
         truth.PageView(harness, "after", "a1");
         harness.Flush();
 
         await harness.WaitUntilCommittedToEndAsync(engine, 4);
         await AssertProfilesMatch(engine, truth);
 
-        var dead = harness.ReadDeadLetters(invalid.Count, Patience);
+        var dead = harness.ReadDeadLetters(invalid.Count + 1, Patience);
 
-        Assert.Equal(invalid.Count, dead.Count);
+        Assert.Equal(invalid.Count + 1, dead.Count);
+        Assert.Equal("malformed_json", EngineHarness.Header(Assert.Single(dead, d => d.Value.Length == 0), DeadLetterPublisher.ReasonHeader));
         foreach (var (reason, bytes) in invalid)
         {
             var letter = Assert.Single(dead, d => d.Value.AsSpan().SequenceEqual(bytes));

@@ -16,7 +16,7 @@ namespace DmpActors.Engine.Tests.Profiles;
 public sealed class ForwardingDurabilityTests
 {
     private static readonly TimeSpan Ask = TimeSpan.FromSeconds(15);
-    private static readonly Config NoGracefulStop = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+    private static readonly Config NoGracefulStop = EngineHarness.NoGracefulStop;
 
     private static UserEvent Parse(byte[] json) => EventParser.ParseAccepted(json).Event!;
 

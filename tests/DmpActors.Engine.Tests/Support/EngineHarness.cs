@@ -69,13 +69,24 @@ public sealed class EngineHarness : IAsyncDisposable
         DmpEngine.StartAsync(options ?? Options(), Broker.BootstrapServers, freshLog: false, Logs, extraConfig: extra, hooks: hooks);
 
     /// <summary>Waits until the engine has committed every record produced so far.</summary>
-    public Task WaitUntilCommittedToEndAsync(DmpEngine engine, int partitions, TimeSpan? patience = null) =>
-        Eventually.True(() =>
+    public async Task WaitUntilCommittedToEndAsync(DmpEngine engine, int partitions, TimeSpan? patience = null)
+    {
+        var seen = "";
+        try
         {
-            var end = EndOffsets(partitions);
-            var committed = engine.Ingest!.Status.NextOffsetByPartition;
-            return end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value);
-        }, patience ?? TimeSpan.FromSeconds(60), "the ingest to checkpoint every produced record");
+            await Eventually.True(() =>
+            {
+                var end = EndOffsets(partitions);
+                var committed = engine.Ingest!.Status.NextOffsetByPartition;
+                seen = string.Join(", ", end.OrderBy(e => e.Key).Select(e => $"p{e.Key} {committed.GetValueOrDefault(e.Key)}/{e.Value}"));
+                return end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value);
+            }, patience ?? TimeSpan.FromSeconds(60), "the ingest to checkpoint every produced record");
+        }
+        catch (Xunit.Sdk.FailException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message} (committed/end: {seen}; ingest: {engine.Ingest!.Status.LastError})");
+        }
+    }
 
     /// <summary>Reads the dead-letter topic from the start until <paramref name="expected"/> letters arrived (or time is up).</summary>
     public IReadOnlyList<Message<byte[]?, byte[]>> ReadDeadLetters(int expected, TimeSpan? patience = null)
