@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
@@ -197,5 +198,29 @@ public sealed class UserEntityTests() : TestKit(UserEntityHarness.Config)
         Assert.True((await firstFlush).Succeeded);
         Assert.True((await secondFlush).Succeeded);
         Assert.Equal(2, (await user.StoredAsync())!.EventsApplied);
+    }
+
+    [Fact]
+    public async Task An_erased_user_drops_its_events_and_its_next_life_starts_in_quarantine()
+    {
+        var user = new UserEntityHarness(this, "dave");
+        var applied = await user.ApplyAsync(PageView("d0", "dave"), At(0));
+        Assert.True((await user.FlushAsync(applied, checkpointId: 1)).Succeeded);
+
+        // When the user is erased
+        var erased = await user.Entity.Ask<UserErased>(new EraseUser("dave"), UserEntityHarness.Patience);
+
+        // Then the stored profile is gone, and later events are dropped, neither applied nor dead-lettered
+        Assert.Equal(1, erased.ErasedIds);
+        Assert.Null(await user.StoredAsync());
+        Assert.Equal(ApplyOutcome.Quarantined, (await user.ApplyAsync(PageView("d1", "dave", 1), At(1))).Outcome);
+
+        // And the next life of the entity loads the quarantine, not a profile
+        await user.StopAsync();
+        user.StartNextLife();
+        Assert.Equal(ApplyOutcome.Quarantined, (await user.ApplyAsync(PageView("d2", "dave", 2), At(2))).Outcome);
+        Assert.Null((await user.ReadAsync()).Profile);
+        Assert.Empty(user.DeadLetters);
+        Assert.Equal(erased.QuarantinedUntil, (await user.Store.LoadQuarantineAsync(["dave"], DateTimeOffset.UtcNow))["dave"]);
     }
 }
