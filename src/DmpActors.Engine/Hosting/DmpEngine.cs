@@ -226,6 +226,7 @@ public static class ProfileStoreFactory
     {
         "sqlite" => new SqliteProfileStore(Path.Combine(storage.DataDirectory, "profiles.db"), clock),
         "postgresql" => new PostgresProfileStore(storage.ConnectionString!, clock),
+        "memory" => new InMemoryProfileStore(clock),
         var other => throw new ArgumentException($"Dmp:Storage:Provider: unknown provider '{other}'"),
     };
 }

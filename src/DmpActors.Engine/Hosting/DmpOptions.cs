@@ -45,7 +45,11 @@ public sealed class DmpOptions
         Check(!string.IsNullOrWhiteSpace(Kafka.GroupId), "Kafka:GroupId", "must not be empty");
         Check(Kafka.LogGeneration is null or >= 1, "Kafka:LogGeneration", "must be at least 1");
         var provider = Storage.Provider.ToLowerInvariant();
-        Check(provider is "sqlite" or "postgresql", "Storage:Provider", $"must be 'sqlite' or 'postgresql', got '{Storage.Provider}'");
+        Check(provider is "sqlite" or "postgresql" or "memory", "Storage:Provider", $"must be 'sqlite', 'postgresql' or 'memory', got '{Storage.Provider}'");
+        // Profiles in memory are lost at every stop; only a log that is lost with them (the embedded broker's) and a
+        // single node (entities moving between nodes would find another node's memory) keep offsets and profiles in step.
+        Check(provider != "memory" || (Kafka.Embedded && Node.SeedNodes.Length == 0), "Storage:Provider",
+            "'memory' is for a single node with the embedded broker (Kafka:Embedded=true, no Node:SeedNodes): its profiles are lost when the node stops");
         Check(provider != "postgresql" || !string.IsNullOrWhiteSpace(Storage.ConnectionString), "Storage:ConnectionString", "is required when Storage:Provider is 'postgresql'");
         Check(provider != "postgresql" || string.IsNullOrWhiteSpace(Storage.ConnectionString) || PostgresConnectionStringError(Storage.ConnectionString) is null,
             "Storage:ConnectionString", $"is not a valid PostgreSQL connection string: {PostgresConnectionStringError(Storage.ConnectionString ?? "")}");

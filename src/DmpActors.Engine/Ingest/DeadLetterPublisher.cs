@@ -44,4 +44,13 @@ public readonly record struct DeadLetter(string Code, string Detail, string? Exc
     public const string ProfileIsolated = "profile_isolated";
 
     public static DeadLetter Of(Domain.Events.Rejection rejection) => new(rejection.Code, rejection.Detail);
+
+    /// <summary>The dead letter an entity's answer calls for: an event it failed to apply, or one its isolated profile
+    /// cannot take; null for every other outcome (the event is done).</summary>
+    public static DeadLetter? For(Profiles.EventApplied applied) => applied.Outcome switch
+    {
+        Domain.Profiles.ApplyOutcome.Failed => new DeadLetter(ApplyFailed, applied.Detail ?? "", applied.Exception),
+        Domain.Profiles.ApplyOutcome.Isolated => new DeadLetter(ProfileIsolated, applied.Detail ?? "", applied.Exception),
+        _ => null,
+    };
 }

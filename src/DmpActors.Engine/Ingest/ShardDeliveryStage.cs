@@ -144,13 +144,12 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
             record.Version = applied.Version;
             record.LoadedVersion = applied.LoadedVersion;
             record.Outcome = applied.Outcome;
-            if (applied.Outcome is ApplyOutcome.Failed or ApplyOutcome.Isolated)
+            if (Ingest.DeadLetter.For(applied) is { } letter)
             {
                 // One event or one profile that cannot be handled costs only itself; the partition moves on.
                 if (applied.Outcome == ApplyOutcome.Failed)
                     DmpMetrics.EventsFailed.Add(1, new KeyValuePair<string, object?>("exception", applied.Exception));
-                DeadLetter(record, new DeadLetter(applied.Outcome == ApplyOutcome.Failed ? Ingest.DeadLetter.ApplyFailed : Ingest.DeadLetter.ProfileIsolated,
-                    applied.Detail ?? "", applied.Exception));
+                DeadLetter(record, letter);
                 return;
             }
             record.Done = true;
