@@ -107,3 +107,10 @@ internal static class QuarantinedProfiles
         return found;
     }
 }
+
+internal static class StoredRows
+{
+    /// <summary>One profile row as both SQL stores select it: <c>id, state, version, identity</c>.</summary>
+    public static StoredProfile ReadProfile(this System.Data.Common.DbDataReader reader) =>
+        new(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
+}

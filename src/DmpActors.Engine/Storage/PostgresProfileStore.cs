@@ -46,8 +46,7 @@ public sealed class PostgresProfileStore : IProfileStore
             command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids.ToArray() });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
-                    reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
+                found[reader.GetString(0)] = reader.ReadProfile();
         }
         return await this.WithoutQuarantinedAsync(found, _clock, ct);
     }

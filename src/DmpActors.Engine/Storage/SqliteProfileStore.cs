@@ -110,8 +110,7 @@ public sealed class SqliteProfileStore : IProfileStore
                 command.CommandText = $"SELECT id, state, version, identity FROM profiles WHERE id IN ({string.Join(',', names)})";
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
-                    found[reader.GetString(0)] = new StoredProfile(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2),
-                        reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
+                    found[reader.GetString(0)] = reader.ReadProfile();
             }
         }
         return await this.WithoutQuarantinedAsync(found, _clock, ct);
