@@ -111,7 +111,7 @@ public sealed record MergeProtocol
 
     /// <summary>The store transaction failed or its outcome is unknown: both entities restart from the store, and the
     /// ingest replays whatever they had not made durable, the triggering event included.</summary>
-    public ProtocolStep OnFailed(string why) => new ProtocolStep.Abandon(why);
+    public ProtocolStep.Abandon OnFailed(string why) => new(why);
 }
 
 /// <summary>What an unmerge needs to know of a stored merge record.</summary>
