@@ -138,7 +138,8 @@ public sealed partial class UserActor
             case ProtocolStep.RetryLater retry:
                 // In memory only: a crash before it leaves the ids unlinked, as a refusal would.
                 IdentityMetrics.MergeRetries.Add(1);
-                Timers.StartSingleTimer("stitch-retry:" + protocol.TriggerEventId, new RetryStitch(new RequestMerge(protocol.OtherId, protocol.TriggerEventId!), retry.Attempt), retry.Delay);
+                var again = new RequestMerge(protocol.OtherId, protocol.TriggerEventId!);
+                Timers.StartSingleTimer("stitch-retry:" + again.TriggerEventId, new RetryStitch(again, retry.Attempt), retry.Delay);
                 break;
             case ProtocolStep.Refuse refuse:
                 Refuse(refuse.MergeId, refuse.Reason, refuse.TriggerEventId);
