@@ -104,3 +104,53 @@ public class FeaturePipelineTests
         public void OnEvent(ref ModuleContext ctx, UserEvent e) => throw new InvalidOperationException("refused");
     }
 }
+
+public class FeatureModuleSliceTests
+{
+    /// <summary>Which members of the profile each module owns; the pipeline itself owns Id, Dedupe and EventsApplied.</summary>
+    public static TheoryData<string, string[]> Owners => new()
+    {
+        { "activity", ["EventCounts", "FirstSeen", "LastSeen", "RecentlyViewedItems"] },
+        { "purchases", ["TotalRevenue", "Orders", "LastPurchase"] },
+        { "traits", ["Traits"] },
+        { "consent", ["Consent", "ConsentHistory"] },
+        { "windows", ["Windows"] },
+        { "affinity", ["CategoryAffinity", "ItemAffinity"] },
+        { "identity", ["KnownIds"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Owners))]
+    public void A_module_changes_only_the_members_it_owns(string name, string[] owned)
+    {
+        // Given a pipeline of that one module and events that touch every feature
+        var pipeline = new FeaturePipeline([FeaturePipeline.Profile.Modules.Single(m => m.Name == name)]);
+        var events = new[]
+        {
+            ProductView("e1", "sku-1") with { AnonymousId = "anon-1" },
+            Purchase("e2", "o1", 20m, minute: 1),
+            Identify("e3", 2, ("city", "Paris")) with { AnonymousId = "anon-2" },
+            Consent("e4", 3, ("analytics", true)),
+        };
+
+        var before = UserProfile.Empty("u1");
+        var after = before;
+        var changed = new HashSet<string>();
+        foreach (var e in events)
+        {
+            var next = pipeline.Apply(after, e, null, ProfileRules.Default).Profile;
+            foreach (var member in Members)
+                if (!Same(member.GetValue(after), member.GetValue(next))) changed.Add(member.Name);
+            after = next;
+        }
+
+        // Then what changed is its own slice, and all of it changed for some event
+        Assert.Equal(owned.Order(), changed.Order());
+    }
+
+    private static readonly System.Reflection.PropertyInfo[] Members = typeof(UserProfile).GetProperties()
+        .Where(p => p.Name is not ("Id" or "Dedupe" or "EventsApplied" or "EqualityContract"))
+        .ToArray();
+
+    private static bool Same(object? a, object? b) => a is null || a.GetType().IsValueType ? Equals(a, b) : ReferenceEquals(a, b);
+}
