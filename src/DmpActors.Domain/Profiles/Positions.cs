@@ -41,7 +41,8 @@ public enum ApplyOutcome
 /// replay, and for a duplicate it differs only in the dedupe high-water mark.</summary>
 /// <param name="TooLate">The event was applied to lifetime counters but was older than the allowed lateness for
 /// the behaviour windows (the engine counts these in dmp.events.too_late).</param>
-public readonly record struct ApplyResult(UserProfile Profile, ApplyOutcome Outcome, bool TooLate = false);
+/// <param name="Effects">What the feature modules ask the entity to do beyond the profile (applied events only).</param>
+public readonly record struct ApplyResult(UserProfile Profile, ApplyOutcome Outcome, bool TooLate = false, Modules.ModuleEffects Effects = default);
 
 /// <summary>The latest purchase by event time.</summary>
 public sealed record PurchaseSummary(string OrderId, DateTimeOffset At, decimal Revenue, string? Currency, IReadOnlyList<LineItem> Items);

@@ -88,7 +88,7 @@ public sealed class DmpEngine : IAsyncDisposable
             if (hooks?.Users is { } configure) userSettings = configure(userSettings);
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
-                id => UserActor.Props(id, loader, writer, store, userSettings),
+                id => UserActor.Props(id, loader, writer, userSettings),
                 ClusterShardingSettings.Create(system),
                 new UserMessageExtractor(ShardCount),
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),

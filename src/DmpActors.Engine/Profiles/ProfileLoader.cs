@@ -6,7 +6,8 @@ namespace DmpActors.Engine.Profiles;
 
 /// <summary>
 /// Batches profile loads: entities that start while a query runs are answered by the next query,
-/// so a burst of new users costs a few round trips instead of one each.
+/// so a burst of new users costs a few round trips instead of one each. Merge records (for an unmerge) are loaded one
+/// at a time: they are rare.
 /// </summary>
 public sealed class ProfileLoader : ReceiveActor
 {
@@ -30,6 +31,9 @@ public sealed class ProfileLoader : ReceiveActor
             _pending.Add((load.UserId, Sender));
             if (!_loading) StartLoad();
         });
+        Receive<LoadMerge>(load => _store.LoadMergeAsync(load.MergeId).PipeTo(Sender,
+            success: record => new MergeLoaded(record),
+            failure: ex => new StoreRequestFailed(ex)));
         Receive<LoadCompleted>(done =>
         {
             _loading = false;

@@ -35,3 +35,27 @@ public enum SaveRejection
 
 /// <summary>This row, and only this row, was not written.</summary>
 public sealed record ProfileSaveRejected(long Version, SaveRejection Kind, string Reason);
+
+// Identity transactions: the entity asks, the writer or loader does the I/O and answers the entity.
+
+/// <summary>Survivor → writer: both profile rows and the merge record in one store transaction; answered with
+/// <see cref="MergeWritten"/> or <see cref="StoreRequestFailed"/>.</summary>
+public sealed record WriteMerge(string LockId, Storage.StoredProfile Survivor, Storage.StoredProfile Other, Storage.StoredMerge Record);
+
+public sealed record MergeWritten(string LockId);
+
+/// <summary>Entity → writer: erase these ids and quarantine them; answered with <see cref="ProfilesErased"/> or
+/// <see cref="StoreRequestFailed"/>.</summary>
+public sealed record EraseProfiles(IReadOnlyList<string> Ids, DateTimeOffset QuarantineUntil);
+
+public sealed record ProfilesErased(DateTimeOffset QuarantineUntil);
+
+/// <summary>Entity → loader: the merge record an unmerge undoes; answered with <see cref="MergeLoaded"/> or
+/// <see cref="StoreRequestFailed"/>.</summary>
+public sealed record LoadMerge(string MergeId);
+
+/// <param name="Record">Null when the store holds no record with that id.</param>
+public sealed record MergeLoaded(Storage.StoredMerge? Record);
+
+/// <summary>An identity transaction or load did not complete; for a write, its outcome is unknown.</summary>
+public sealed record StoreRequestFailed(Exception Cause);

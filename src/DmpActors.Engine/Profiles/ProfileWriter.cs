@@ -8,7 +8,8 @@ namespace DmpActors.Engine.Profiles;
 /// <summary>
 /// Group commit for profile state: saves that arrive while a transaction is running wait and go
 /// together in the next one, so the batch grows with the load. When idle, the first save waits a
-/// short linger for the rest of its checkpoint instead of opening a transaction for itself.
+/// short linger for the rest of its checkpoint instead of opening a transaction for itself. It also writes the
+/// identity transactions (a merge's two rows and record, an erasure), so entities never call the store themselves.
 /// </summary>
 public sealed class ProfileWriter : ReceiveActor, IWithTimers
 {
@@ -36,6 +37,13 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
             if (_pending.Count >= _maxBatch) StartWrite();
             else if (_pending.Count == 1) Timers.StartSingleTimer("linger", new LingerOver(), Linger);
         });
+        // Identity transactions run beside the batches, each in its own store transaction; the entity that asked waits.
+        Receive<WriteMerge>(write => _store.SaveMergeAsync(write.Survivor, write.Other, write.Record).PipeTo(Sender,
+            success: () => new MergeWritten(write.LockId),
+            failure: ex => new StoreRequestFailed(ex)));
+        Receive<EraseProfiles>(erase => _store.EraseAsync(erase.Ids, erase.QuarantineUntil).PipeTo(Sender,
+            success: () => new ProfilesErased(erase.QuarantineUntil),
+            failure: ex => new StoreRequestFailed(ex)));
         Receive<LingerOver>(_ =>
         {
             if (!_writing && _pending.Count > 0) StartWrite();

@@ -12,18 +12,15 @@ namespace DmpActors.Engine.Profiles;
 /// </summary>
 public sealed partial class UserActor
 {
-    private (IsolationKind Kind, string Reason)? _isolation;
-
-    private bool IsIsolated => _isolation is not null;
+    private Isolation? _isolation;
 
     private void Isolate(IsolationKind kind, string reason)
     {
-        _isolation = (kind, reason);
+        _isolation = new Isolation(kind, reason);
         _settings.Isolated.Add(_userId, kind, reason);
         Log.Error("Isolated {0} ({1}): {2}; its events go to the dead-letter topic until it is fixed or erased",
             Observability.LogRedaction.UserRef(_userId), IsolatedProfiles.KindCode(kind), reason);
-        Become(Isolated);
-        Stash.UnstashAll();
+        Settle();
     }
 
     /// <summary>Erasure is the way out: what cannot be read can still be deleted.</summary>
@@ -32,12 +29,11 @@ public sealed partial class UserActor
         if (_isolation is null) return;
         _isolation = null;
         _settings.Isolated.Remove(_userId);
-        Become(Active);
     }
 
     private void Isolated(object message)
     {
-        var reason = _isolation!.Value.Reason;
+        var reason = _isolation!.Reason;
         switch (message)
         {
             case ApplyEvent apply:
@@ -59,15 +55,12 @@ public sealed partial class UserActor
             case LockForMerge request:
                 Sender.Tell(new LockRefused(request.LockId, MergeRefusalReason.Unavailable));
                 break;
-            case EraseUser erase:
-                Erase(erase);
-                break;
             case StopUser:
                 _settings.Isolated.Remove(_userId);
                 Context.Stop(Self);
                 break;
             default:
-                if (!IdentityProtocol(message)) Unhandled(message);
+                if (!IdentityMessage(message)) Unhandled(message);
                 break;
         }
     }

@@ -10,52 +10,60 @@ namespace DmpActors.Engine.Profiles;
 /// </summary>
 public sealed partial class UserActor
 {
-    private long _storedVersion; // the version the store holds, as far as this life knows (0: no row)
-    private List<FlushWaiter>? _flushWaiters;
-
-    private bool SaveInFlight => _savingVersion > _savedVersion;
+    private void Flush(FlushProfile flush)
+    {
+        if (flush.Incarnation != _incarnation)
+            AnswerEarlierLife(flush);
+        else if (_forwarding?.Unmarked is { Count: > 0 })
+            FlushSurvivorThenSelf(Sender, flush.CheckpointId);
+        else if (!_versions.Dirty)
+            Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
+        else
+            FlushWhenSaved(Sender, flush.CheckpointId);
+    }
 
     /// <summary>Answers <paramref name="requester"/> once everything applied so far is durable.</summary>
     private void FlushWhenSaved(IActorRef requester, long checkpointId)
     {
-        (_flushWaiters ??= []).Add(new FlushWaiter(requester, checkpointId, _version));
-        if (!SaveInFlight) Save();
+        (_versions.FlushWaiters ??= []).Add(new FlushWaiter(requester, checkpointId, _versions.Current));
+        if (!_versions.SaveInFlight) Save();
     }
 
     /// <summary>A flush for events of an earlier life: they are durable if this life loaded them from the store.</summary>
     private void AnswerEarlierLife(FlushProfile flush)
     {
-        var saved = flush.Version <= _loadedVersion;
+        var saved = flush.Version <= _versions.Loaded;
         Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, saved,
-            saved ? null : $"entity restarted before version {flush.Version} was saved (it loaded version {_loadedVersion})"));
+            saved ? null : $"entity restarted before version {flush.Version} was saved (it loaded version {_versions.Loaded})"));
     }
 
     private void Save()
     {
-        _savingVersion = _version;
-        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _version, _storedVersion, Self, IdentityCodec.Encode(_identity), _traced));
-        _traced = null;
+        _versions.Saving = _versions.Current;
+        _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _versions.Current, _versions.Stored, Self,
+            IdentityCodec.Encode(_identity), _versions.Traced));
+        _versions.Traced = null;
     }
 
     private void Saved(ProfileSaved saved)
     {
-        _savedVersion = Math.Max(_savedVersion, saved.Version);
-        _storedVersion = Math.Max(_storedVersion, saved.Version);
+        _versions.Saved = Math.Max(_versions.Saved, saved.Version);
+        _versions.Stored = Math.Max(_versions.Stored, saved.Version);
         AnswerFlushes(error: null);
-        if (_flushWaiters is { Count: > 0 } || (_stopping && Dirty)) Save(); // they asked for more than this save held
-        else if (_stopping) StopWhenClean();
+        if (_versions.FlushWaiters is { Count: > 0 } || (_versions.Stopping && _versions.Dirty)) Save(); // they asked for more than this save held
+        else if (_versions.Stopping) StopWhenClean();
     }
 
     private void SaveFailed(ProfileSaveFailed failed)
     {
-        _savingVersion = _savedVersion;
+        _versions.Saving = _versions.Saved;
         AnswerFlushes(failed.Error);
-        if (_stopping) Timers.StartSingleTimer("stop-retry", StopUser.Instance, _settings.RetryDelay);
+        if (_versions.Stopping) Timers.StartSingleTimer("stop-retry", StopUser.Instance, _settings.RetryDelay);
     }
 
     private void SaveRejected(ProfileSaveRejected rejected)
     {
-        _savingVersion = _savedVersion;
+        _versions.Saving = _versions.Saved;
         if (rejected.Kind == SaveRejection.Stale)
         {
             // Two lives built on the same version (a shard moved, or a restart raced a stop): the store's is kept,
@@ -72,17 +80,21 @@ public sealed partial class UserActor
 
     private void AnswerFlushes(string? error)
     {
-        _flushWaiters?.RemoveAll(waiter =>
+        _versions.FlushWaiters?.RemoveAll(waiter =>
         {
-            if (error is null && waiter.Version > _savedVersion) return false;
+            if (error is null && waiter.Version > _versions.Saved) return false;
             waiter.Requester.Tell(new ProfileFlushed(_userId, waiter.CheckpointId, error is null, error));
             return true;
         });
     }
 
-    private static long NewIncarnation() => Random.Shared.NextInt64(1, long.MaxValue);
+    private void StopWhenClean()
+    {
+        if (!_versions.Dirty) Context.Stop(Self);
+        else if (!_versions.SaveInFlight) Save();
+    }
 
-    private readonly record struct FlushWaiter(IActorRef Requester, long CheckpointId, long Version);
+    private static long NewIncarnation() => Random.Shared.NextInt64(1, long.MaxValue);
 }
 
 /// <summary>The entity's state is not what the store holds; it restarts from the store.</summary>

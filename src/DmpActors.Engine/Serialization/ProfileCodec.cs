@@ -17,12 +17,12 @@ namespace DmpActors.Engine.Serialization;
 /// reading every older one (tests hold a v1 and a v2 sample).
 /// </summary>
 /// <remarks>
-/// v1: JSON body (<see cref="ProfileStateV1"/>). v2: a 4-byte little-endian length, the same JSON body, then a
-/// binary section with the behaviour windows, affinities and consent history (<see cref="ProfileExtensionsV2"/>);
-/// the windows are arrays of 64-bit words, far smaller and cheaper than JSON. A v1 profile loads with empty windows,
-/// affinities and consent history: they fill from the next events.
-/// v3: as v2, but the dedupe window's event ids are not in the JSON body: their 64-bit hashes follow the v2 section
-/// (<see cref="ProfileExtensionsV3"/>). v1 and v2 ids are hashed on load, so nothing is forgotten.
+/// v1: JSON body (<see cref="ProfileStateV1"/>). v2: a 4-byte little-endian length, the same JSON body, then the
+/// binary sections of the windows, affinity and consent modules (<see cref="ProfileSections"/>); the windows are arrays
+/// of 64-bit words, far smaller and cheaper than JSON. A v1 profile loads with empty windows, affinities and consent
+/// history: they fill from the next events.
+/// v3: as v2, but the dedupe window's event ids are not in the JSON body: their 64-bit hashes follow as the dedupe
+/// section. v1 and v2 ids are hashed on load, so nothing is forgotten.
 /// </remarks>
 public static class ProfileCodec
 {
@@ -47,8 +47,7 @@ public static class ProfileCodec
         var bodyLength = buffer.WrittenCount - HeaderLength;
 
         scratch.Extensions.SetLength(0);
-        ProfileExtensionsV2.Write(scratch.ExtensionsWriter, profile);
-        ProfileExtensionsV3.Write(scratch.ExtensionsWriter, profile);
+        ProfileSections.Write(scratch.ExtensionsWriter, profile);
         scratch.ExtensionsWriter.Flush();
 
         var encoded = new byte[buffer.WrittenCount + scratch.Extensions.Length];
@@ -105,108 +104,12 @@ public static class ProfileCodec
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
         {
-            profile = ProfileExtensionsV2.Read(reader, profile);
-            return version >= 3 ? ProfileExtensionsV3.Read(reader, profile) : profile;
+            return ProfileSections.Read(reader, profile, version);
         }
         catch (EndOfStreamException e)
         {
             throw new FormatException("truncated profile (extensions)", e);
         }
-    }
-}
-
-/// <summary>Version 3's addition after the v2 section: the dedupe window as event id hashes, oldest first.</summary>
-internal static class ProfileExtensionsV3
-{
-    public static void Write(BinaryWriter w, UserProfile p) => ProfileExtensionsV2.WriteArray(w, p.Dedupe.RecentEventIdHashes, w.Write);
-
-    public static UserProfile Read(BinaryReader r, UserProfile p) => p with
-    {
-        Dedupe = DedupeState.Restore(ProfileExtensionsV2.ReadArray(r, r.ReadUInt64), p.Dedupe.LogGeneration, p.Dedupe.HighestOffsetByPartition),
-    };
-}
-
-/// <summary>Version 2's binary section. Never change the order or meaning of a field; a new field means a new version.</summary>
-internal static class ProfileExtensionsV2
-{
-    /// <summary>Bounds on lengths read back, so a corrupt length cannot allocate gigabytes.</summary>
-    private const int MaxItems = 1 << 16;
-
-    public static void Write(BinaryWriter w, UserProfile p)
-    {
-        var (watermark, words, spans, categories, campaigns, sessions, tooLate) = p.Windows.Parts;
-        w.Write(watermark);
-        WriteArray(w, words, w.Write);
-        WriteArray(w, spans, w.Write);
-        WriteArray(w, categories, w.Write);
-        WriteArray(w, campaigns, w.Write);
-        w.Write(sessions);
-        w.Write(tooLate);
-        WriteArray(w, p.Windows.Items.ExactEntries, w.Write);
-        WriteArray(w, p.Windows.Items.SketchWords, w.Write);
-        WriteAffinity(w, p.CategoryAffinity);
-        WriteAffinity(w, p.ItemAffinity);
-        WriteArray(w, p.ConsentHistory.Decisions, d =>
-        {
-            w.Write(d.Purpose);
-            w.Write(d.Granted);
-            w.Write(d.At.UtcTicks);
-            w.Write((short)d.At.Offset.TotalMinutes);
-        });
-    }
-
-    public static UserProfile Read(BinaryReader r, UserProfile p)
-    {
-        var watermark = r.ReadInt64();
-        var words = ReadArray(r, r.ReadUInt64);
-        var spans = ReadArray(r, r.ReadInt64);
-        var categories = ReadArray(r, r.ReadString);
-        var campaigns = ReadArray(r, r.ReadString);
-        var sessions = r.ReadInt64();
-        var tooLate = r.ReadInt64();
-        var items = DistinctItems.Restore(ReadArray(r, r.ReadUInt64), ReadArray(r, r.ReadUInt64));
-        var windows = BehaviourWindows.Restore(watermark, words, spans, categories, campaigns, sessions, tooLate, items);
-        var categoryAffinity = ReadAffinity(r);
-        var itemAffinity = ReadAffinity(r);
-        var decisions = ReadArray(r, () =>
-        {
-            var purpose = r.ReadString();
-            var granted = r.ReadBoolean();
-            var ticks = r.ReadInt64();
-            var offset = TimeSpan.FromMinutes(r.ReadInt16());
-            return new ConsentDecision(purpose, granted, new DateTimeOffset(ticks + offset.Ticks, offset));
-        });
-        return p with
-        {
-            Windows = windows,
-            CategoryAffinity = categoryAffinity,
-            ItemAffinity = itemAffinity,
-            ConsentHistory = ConsentHistory.Restore(decisions),
-        };
-    }
-
-    private static void WriteAffinity(BinaryWriter w, AffinityScores scores)
-    {
-        var (keys, logs) = scores.Parts;
-        WriteArray(w, keys, w.Write);
-        WriteArray(w, logs, w.Write);
-    }
-
-    private static AffinityScores ReadAffinity(BinaryReader r) => AffinityScores.Restore(ReadArray(r, r.ReadString), ReadArray(r, r.ReadDouble));
-
-    public static void WriteArray<T>(BinaryWriter w, IReadOnlyList<T> items, Action<T> write)
-    {
-        w.Write7BitEncodedInt(items.Count);
-        foreach (var item in items) write(item);
-    }
-
-    public static T[] ReadArray<T>(BinaryReader r, Func<T> read)
-    {
-        var count = r.Read7BitEncodedInt();
-        if (count is < 0 or > MaxItems) throw new FormatException($"profile array length {count} is out of range");
-        var items = new T[count];
-        for (var i = 0; i < count; i++) items[i] = read();
-        return items;
     }
 }
 

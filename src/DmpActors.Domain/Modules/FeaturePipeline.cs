@@ -1,0 +1,69 @@
+using DmpActors.Domain.Events;
+using DmpActors.Domain.Identity;
+using DmpActors.Domain.Profiles;
+using DmpActors.Domain.Profiles.Affinity;
+using DmpActors.Domain.Profiles.Privacy;
+using DmpActors.Domain.Profiles.Value;
+using DmpActors.Domain.Profiles.Windows;
+
+namespace DmpActors.Domain.Modules;
+
+/// <summary>
+/// Applies an event to a profile: dedupe first (replayed position, then recent event id), then every feature module
+/// in a fixed order, then one copy of the profile record. Pure: the input profile is never changed, and time is the
+/// event's own (windows and affinities age by the watermark, never by a clock).
+/// </summary>
+/// <remarks>
+/// The order is part of the result: consent runs before the windows and affinities, because consent as it stands
+/// after the event decides what they record. A new module goes where what it reads has been written.
+/// </remarks>
+public sealed class FeaturePipeline
+{
+    /// <summary>The modules every user profile runs, in order.</summary>
+    public static FeaturePipeline Profile { get; } = new(
+    [
+        ActivityModule.Instance,
+        PurchasesModule.Instance,
+        TraitsModule.Instance,
+        ConsentModule.Instance,
+        WindowsModule.Instance,
+        AffinityModule.Instance,
+        IdentityHintsModule.Instance,
+    ]);
+
+    private readonly IFeatureModule[] _modules;
+
+    public FeaturePipeline(IReadOnlyList<IFeatureModule> modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var module in modules)
+            if (!names.Add(module.Name)) throw new ArgumentException($"module '{module.Name}' is registered twice", nameof(modules));
+        _modules = modules.ToArray();
+    }
+
+    public IReadOnlyList<IFeatureModule> Modules => _modules;
+
+    /// <param name="position">The event's Kafka position, or null when it did not come from Kafka.</param>
+    public ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position, ProfileRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(rules);
+
+        var dedupe = profile.Dedupe;
+        if (position is { } p && dedupe.IsReplay(p)) return new ApplyResult(profile, ApplyOutcome.ReplayedPosition);
+        var idHash = DedupeState.HashOf(e.EventId);
+        if (dedupe.Seen(idHash))
+        {
+            // Nothing about the user changes, but the offset is consumed: recording it keeps a later Kafka replay of
+            // this message recognisable by position even after its id has left the bounded window.
+            var marked = position is { } at ? dedupe.RecordPosition(at) : dedupe;
+            return new ApplyResult(ReferenceEquals(marked, dedupe) ? profile : profile with { Dedupe = marked }, ApplyOutcome.DuplicateEventId);
+        }
+
+        var ctx = new ModuleContext(profile, rules);
+        foreach (var module in _modules) module.OnEvent(ref ctx, e);
+        return new ApplyResult(ctx.Profile.ApplyTo(profile, dedupe.Record(idHash, position)), ApplyOutcome.Applied, ctx.TooLate, ctx.Effects);
+    }
+}

@@ -1,0 +1,24 @@
+using DmpActors.Domain.Events;
+using DmpActors.Domain.Identity;
+using DmpActors.Domain.Profiles;
+
+namespace DmpActors.Engine.Profiles;
+
+/// <param name="Rules">Merge safety rules (Dmp:Identity).</param>
+/// <param name="QuarantinePeriod">How long an erased id refuses events (Dmp:Privacy:QuarantinePeriod).</param>
+/// <param name="MergeTimeout">How long a merge may wait for the other entity before it is abandoned and replayed.</param>
+public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, TimeSpan QuarantinePeriod, TimeSpan MergeTimeout, TimeProvider Clock)
+{
+    public static readonly UserActorSettings Default =
+        new(TimeSpan.FromSeconds(1), MergeRules.Default, TimeSpan.FromDays(30), TimeSpan.FromSeconds(10), TimeProvider.System);
+
+    /// <summary>Where this node's entities report the profiles they isolate.</summary>
+    public IsolatedProfiles Isolated { get; init; } = new(TimeProvider.System);
+
+    /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
+    public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
+
+    /// <summary>The fold each event goes through; <see cref="ProfileReducer.Apply(UserProfile, UserEvent, EventPosition?, ProfileRules)"/>
+    /// (the feature modules) unless a test needs one that fails.</summary>
+    public Func<UserProfile, UserEvent, EventPosition?, ProfileRules, ApplyResult> Reduce { get; init; } = ProfileReducer.Apply;
+}
