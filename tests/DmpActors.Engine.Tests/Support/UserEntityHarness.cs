@@ -97,7 +97,7 @@ public sealed class UserEntityHarness
 
     private IActorRef StartLife()
     {
-        var entity = _kit.Sys.ActorOf(UserActor.Props(UserId, _loader, _writer, Store, Settings));
+        var entity = _kit.Sys.ActorOf(UserActor.Props(UserId, _loader, _writer, Settings));
         _watcher.Watch(entity);
         return entity;
     }
