@@ -27,17 +27,9 @@ public static class AkkaConfig
               actor {
                 provider = cluster
                 serializers.dmp = "DmpActors.Engine.Serialization.DmpSerializer, DmpActors.Engine"
+                # Every message that may cross nodes implements IWireMessage (DmpSerializer has its manifest).
                 serialization-bindings {
-                  "DmpActors.Engine.Profiles.IUserCommand, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.EventApplied, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.ProfileFlushed, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.ProfileReply, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.StopUser, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.EntityLocked, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.LockRefused, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.UserErased, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.UnmergeResult, DmpActors.Engine" = dmp
-                  "DmpActors.Engine.Profiles.IdentityReply, DmpActors.Engine" = dmp
+                  "DmpActors.Engine.Serialization.IWireMessage, DmpActors.Engine" = dmp
                 }
               }
               remote.dot-netty.tcp {

@@ -1,5 +1,6 @@
 using DmpActors.Domain.Identity;
 using DmpActors.Domain.Profiles;
+using DmpActors.Engine.Serialization;
 
 namespace DmpActors.Engine.Profiles;
 
@@ -11,9 +12,9 @@ namespace DmpActors.Engine.Profiles;
 public sealed record LockForMerge(string UserId, string LockId, string SurvivorId) : IUserCommand;
 
 /// <summary>The locked entity's state as it is in memory (persisted formats) and its version.</summary>
-public sealed record EntityLocked(string LockId, string UserId, byte[] Profile, byte[]? Identity, long Version);
+public sealed record EntityLocked(string LockId, string UserId, byte[] Profile, byte[]? Identity, long Version) : IWireMessage;
 
-public sealed record LockRefused(string LockId, MergeRefusalReason Reason);
+public sealed record LockRefused(string LockId, MergeRefusalReason Reason) : IWireMessage;
 
 /// <summary>The transaction committed: the locked entity takes this state (already durable at this version).</summary>
 public sealed record CommitLock(string UserId, string LockId, byte[] Profile, byte[]? Identity, long Version) : IUserCommand;
@@ -25,7 +26,7 @@ public sealed record ReleaseLock(string UserId, string LockId, bool Reload) : IU
 public sealed record EraseUser(string UserId) : IUserCommand;
 
 /// <param name="ErasedIds">Number of ids erased (the user's own and the merged ones); 0 when the user was unknown.</param>
-public sealed record UserErased(string UserId, int ErasedIds, DateTimeOffset? QuarantinedUntil);
+public sealed record UserErased(string UserId, int ErasedIds, DateTimeOffset? QuarantinedUntil) : IWireMessage;
 
 /// <summary>Survivor → an id it erased with itself: forget everything and refuse events until the quarantine ends.</summary>
 public sealed record EnterQuarantine(string UserId, DateTimeOffset Until) : IUserCommand;
@@ -34,11 +35,11 @@ public sealed record EnterQuarantine(string UserId, DateTimeOffset Until) : IUse
 public sealed record UnmergeUser(string UserId, string OtherId) : IUserCommand;
 
 /// <param name="Error">Why nothing was undone; null on success.</param>
-public sealed record UnmergeResult(string UserId, string OtherId, string? MergeId, string? Error);
+public sealed record UnmergeResult(string UserId, string OtherId, string? MergeId, string? Error) : IWireMessage;
 
 /// <summary>Who the user is: the profile and identity of the entity that holds the user's data (a merged id answers
 /// with its survivor's). Answered with <see cref="IdentityReply"/>.</summary>
 public sealed record GetIdentity(string UserId) : IUserCommand;
 
 /// <param name="Profile">Null when the user has never been seen or is erased.</param>
-public sealed record IdentityReply(string UserId, UserProfile? Profile, IdentityState Identity, DateTimeOffset? QuarantinedUntil);
+public sealed record IdentityReply(string UserId, UserProfile? Profile, IdentityState Identity, DateTimeOffset? QuarantinedUntil) : IWireMessage;

@@ -1,10 +1,11 @@
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
+using DmpActors.Engine.Serialization;
 
 namespace DmpActors.Engine.Profiles;
 
 /// <summary>A message for one user entity; the shard extractor routes on <see cref="UserId"/>.</summary>
-public interface IUserCommand
+public interface IUserCommand : IWireMessage
 {
     string UserId { get; }
 }
@@ -27,21 +28,21 @@ public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? P
 /// <see cref="Detail"/> says why for <see cref="ApplyOutcome.Failed"/> and <see cref="ApplyOutcome.Isolated"/>, and
 /// <see cref="Exception"/> names the exception type of a failed one.
 public sealed record EventApplied(long DeliveryId, long Incarnation, ApplyOutcome Outcome, long Version, long LoadedVersion,
-    string? Detail = null, string? Exception = null);
+    string? Detail = null, string? Exception = null) : IWireMessage;
 
 /// <summary>Make everything up to <see cref="Version"/> of <see cref="Incarnation"/> durable; answered with
 /// <see cref="ProfileFlushed"/>. A different incarnation succeeds only if it loaded that version or a later one.</summary>
 public sealed record FlushProfile(string UserId, long Incarnation, long Version, long CheckpointId) : IUserCommand;
 
-public sealed record ProfileFlushed(string UserId, long CheckpointId, bool Succeeded, string? Error);
+public sealed record ProfileFlushed(string UserId, long CheckpointId, bool Succeeded, string? Error) : IWireMessage;
 
 public sealed record GetProfile(string UserId) : IUserCommand;
 
 /// <summary>The live profile, or null when the user has never been seen or is isolated (<see cref="Isolated"/> says why).</summary>
-public sealed record ProfileReply(string UserId, UserProfile? Profile, string? Isolated = null);
+public sealed record ProfileReply(string UserId, UserProfile? Profile, string? Isolated = null) : IWireMessage;
 
 /// <summary>Sent by the shard on passivation and hand-off: the entity saves what is dirty, then stops.</summary>
-public sealed record StopUser
+public sealed record StopUser : IWireMessage
 {
     public static readonly StopUser Instance = new();
 }

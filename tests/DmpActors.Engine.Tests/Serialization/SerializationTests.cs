@@ -191,6 +191,9 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new IdentityReply("user-1", profile, Domain.Identity.IdentityState.Empty.WithUserId("user-1"), null),
         ];
         Assert.Equal(DmpSerializer.Types.OrderBy(t => t.Name), messages.Select(m => m.GetType()).Distinct().OrderBy(t => t.Name));
+        // Every message bound to the serializer (IWireMessage) has its manifest, and nothing else has one.
+        var wire = typeof(IWireMessage).Assembly.GetTypes().Where(t => !t.IsAbstract && !t.IsInterface && typeof(IWireMessage).IsAssignableFrom(t));
+        Assert.Equal(DmpSerializer.Types.OrderBy(t => t.Name), wire.OrderBy(t => t.Name));
 
         var serialization = Sys.Serialization;
         foreach (var message in messages)
