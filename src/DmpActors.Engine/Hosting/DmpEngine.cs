@@ -20,7 +20,6 @@ namespace DmpActors.Engine.Hosting;
 public sealed class DmpEngine : IAsyncDisposable
 {
     public const string UserTypeName = "user";
-    private const int ShardCount = 100;
 
     private readonly ILogger _log;
     private int _disposed;
@@ -90,7 +89,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 UserTypeName,
                 id => UserActor.Props(id, loader, writer, store, userSettings),
                 ClusterShardingSettings.Create(system),
-                new UserMessageExtractor(ShardCount),
+                new UserMessageExtractor(options.Cluster.Shards),
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
                 StopUser.Instance);
 
