@@ -149,11 +149,6 @@ public sealed class DmpEngine : IAsyncDisposable
         await up.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
     }
 
-    /// <summary>Cluster members as this node sees them (address and status), oldest first.</summary>
-    public IReadOnlyList<(string Address, string Status)> Members() =>
-        Cluster.Get(System).State.Members.OrderBy(m => m, Member.AgeOrdering)
-            .Select(m => (m.Address.ToString(), m.Status.ToString())).ToList();
-
     /// <summary>How many user shards and live user entities this node hosts now.</summary>
     public async Task<(int Shards, int Entities)> LocalUsersAsync(TimeSpan timeout)
     {
