@@ -52,7 +52,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
 
 try
 {
-    // A bad setting stops the node here, before anything starts, with the key named.
+    // A bad setting stops the node here, before anything starts: every bad key named, in one list.
     app.Services.GetRequiredService<DmpOptions>();
     app.Services.GetRequiredService<ApiKeyRing>(); // reads Dmp:Security:KeysFile (and Dmp:Admin:ApiKey)
     app.Run();

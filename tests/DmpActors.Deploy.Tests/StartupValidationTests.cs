@@ -56,6 +56,24 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task Host_with_several_bad_settings_names_every_one_in_the_same_refusal()
+    {
+        // Given a value that does not convert, a value out of range and a keys file that is not there
+        using var workingDirectory = new TempDir();
+        await using var host = HostCommand.Start(
+            ["--Dmp:Node:Port=abc", "--Dmp:Ingest:MaxInFlightBytes=0", "--Dmp:Security:KeysFile=/nonexistent-dmp/keys.json"], null, workingDirectory.Path);
+
+        // When the node starts, Then it exits 2 with one line for each of them
+        Assert.Equal(2, await host.ExitCodeAsync());
+        var refusals = host.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => line.StartsWith("DmpActors cannot start: ", StringComparison.Ordinal)).ToList();
+        Assert.Collection(refusals,
+            line => Assert.StartsWith("DmpActors cannot start: Dmp:Node:Port: 'abc' is not a whole number", line),
+            line => Assert.Equal("DmpActors cannot start: Dmp:Ingest:MaxInFlightBytes: must be at least 65536, got 0", line),
+            line => Assert.StartsWith("DmpActors cannot start: Dmp:Security:KeysFile: cannot read /nonexistent-dmp/keys.json", line));
+    }
+
+    [Fact]
     public async Task Host_whose_broker_port_is_taken_exits_1_with_one_line_saying_why_not_an_unhandled_exception()
     {
         // Given the embedded broker's address held by another listener
@@ -116,5 +134,25 @@ public sealed class StartupValidationTests
         var refused = Assert.Throws<OptionsValidationException>(() => factory.Services.GetRequiredService<DmpOptions>());
 
         Assert.Equal(["Dmp:Ingest:MaxInFlight: must be a power of two, got 1000"], refused.Errors);
+    }
+
+    [Fact]
+    public void In_process_host_reports_a_value_that_does_not_convert_and_one_out_of_range_together()
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Dmp:Cluster:Shards"] = "many",
+                ["Dmp:Ingest:MaxInFlightBytes"] = "0",
+                ["Dmp:Demo:Users"] = "0",
+            })));
+
+        var refused = Assert.Throws<OptionsValidationException>(() => factory.Services.GetRequiredService<DmpOptions>());
+
+        Assert.Equal([
+            "Dmp:Cluster:Shards: 'many' is not a whole number (Int32)",
+            "Dmp:Ingest:MaxInFlightBytes: must be at least 65536, got 0",
+            "Dmp:Demo:Users: must be at least 1, got 0",
+        ], refused.Errors);
     }
 }

@@ -28,6 +28,10 @@ public sealed class ClusterAdmin(ActorSystem system)
         return new ClusterView(Cluster.SelfAddress.ToString(), state.Leader?.ToString(), members);
     }
 
+    /// <summary>Each member's address and Akka status name (Up, Leaving, ...), oldest first: what /v1/info lists.</summary>
+    public IReadOnlyList<MemberSummary> Summary() =>
+        Cluster.State.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => new MemberSummary(m.Address.ToString(), m.Status.ToString())).ToList();
+
     /// <summary>Asks the member to leave gracefully (its shards hand over first). Null when no member matches.</summary>
     public MemberView? Leave(string address) => Act(address, Cluster.Leave);
 
@@ -159,6 +163,9 @@ public sealed record MemberView(string Address, IReadOnlyList<string> Roles, str
     public bool Matches(string address) =>
         string.Equals(Address, address, StringComparison.Ordinal) || Address.EndsWith("@" + address, StringComparison.Ordinal);
 }
+
+/// <summary>A member in brief; <see cref="MemberView"/> adds roles and reachability.</summary>
+public sealed record MemberSummary(string Address, string Status);
 
 public sealed record MembershipChange(DateTimeOffset At, string Event, string Address, IReadOnlyList<string> Roles, string Status, bool Reachable)
 {

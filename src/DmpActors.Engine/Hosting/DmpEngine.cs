@@ -20,7 +20,6 @@ namespace DmpActors.Engine.Hosting;
 public sealed class DmpEngine : IAsyncDisposable
 {
     public const string UserTypeName = "user";
-    private const int ShardCount = 100;
 
     private readonly ILogger _log;
     private int _disposed;
@@ -90,7 +89,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 UserTypeName,
                 id => UserActor.Props(id, loader, writer, userSettings),
                 ClusterShardingSettings.Create(system),
-                new UserMessageExtractor(ShardCount),
+                new UserMessageExtractor(options.Cluster.Shards),
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
                 StopUser.Instance);
 
@@ -149,11 +148,6 @@ public sealed class DmpEngine : IAsyncDisposable
         if (node.SeedNodes.Length == 0) cluster.Join(cluster.SelfAddress);
         await up.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
     }
-
-    /// <summary>Cluster members as this node sees them (address and status), oldest first.</summary>
-    public IReadOnlyList<(string Address, string Status)> Members() =>
-        Cluster.Get(System).State.Members.OrderBy(m => m, Member.AgeOrdering)
-            .Select(m => (m.Address.ToString(), m.Status.ToString())).ToList();
 
     /// <summary>How many user shards and live user entities this node hosts now.</summary>
     public async Task<(int Shards, int Entities)> LocalUsersAsync(TimeSpan timeout)

@@ -11,6 +11,7 @@ public sealed class DmpOptions
     public const string Section = "Dmp";
 
     public NodeOptions Node { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
     public KafkaOptions Kafka { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
     public IngestOptions Ingest { get; set; } = new();
@@ -21,91 +22,25 @@ public sealed class DmpOptions
     public TelemetryOptions Telemetry { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
 
-    /// <summary>Problems as "Dmp:Key: what is wrong" lines; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem as a "Dmp:Key: what is wrong" line, in one list; empty when valid.</summary>
+    public IReadOnlyList<string> Validate() => OptionsProblems.Of(Section, problems =>
     {
-        var errors = new List<string>();
-        void Check(bool ok, string key, string message) { if (!ok) errors.Add($"{Section}:{key}: {message}"); }
-
-        Check(ClusterNamePattern.IsMatch(Node.ClusterName), "Node:ClusterName", $"must be letters, digits, '-' or '_' (an actor system name), got '{Node.ClusterName}'");
-        Check(!string.IsNullOrWhiteSpace(Node.Hostname), "Node:Hostname", "must not be empty");
-        Check(Node.Port is >= 0 and <= 65535, "Node:Port", $"must be 0..65535 (0 = any free port), got {Node.Port}");
-        Check(Node.DowningStableAfter >= TimeSpan.FromSeconds(1), "Node:DowningStableAfter", $"must be at least 1 s, got {Node.DowningStableAfter}");
-        Check(Node.StopGrace >= TimeSpan.FromSeconds(2), "Node:StopGrace", $"must be at least 2 s, got {Node.StopGrace}");
-        for (var i = 0; i < Node.SeedNodes.Length; i++)
-            Check(IsSeedNode(Node.SeedNodes[i], Node.ClusterName), $"Node:SeedNodes:{i}",
-                $"'{Node.SeedNodes[i]}' is not an address of this cluster like akka.tcp://{Node.ClusterName}@host:4053");
-        Check(!string.IsNullOrWhiteSpace(Kafka.BootstrapServers), "Kafka:BootstrapServers", "must not be empty");
-        Check(string.IsNullOrWhiteSpace(Kafka.BootstrapServers) || IsHostPortList(Kafka.BootstrapServers, allowAnyPort: Kafka.Embedded), "Kafka:BootstrapServers",
-            $"must be host:port[,host:port...], got '{Kafka.BootstrapServers}'");
-        Check(Kafka.Partitions is >= 1 and <= 1024, "Kafka:Partitions", $"must be 1..1024, got {Kafka.Partitions}");
-        Check(Kafka.EmbeddedBrokers is >= 1 and <= 5, "Kafka:EmbeddedBrokers", $"must be 1..5, got {Kafka.EmbeddedBrokers}");
-        Check(!string.IsNullOrWhiteSpace(Kafka.EventsTopic), "Kafka:EventsTopic", "must not be empty");
-        Check(!string.IsNullOrWhiteSpace(Kafka.DeadLetterTopic), "Kafka:DeadLetterTopic", "must not be empty");
-        Check(!string.IsNullOrWhiteSpace(Kafka.GroupId), "Kafka:GroupId", "must not be empty");
-        Check(Kafka.LogGeneration is null or >= 1, "Kafka:LogGeneration", "must be at least 1");
-        var provider = Storage.Provider.ToLowerInvariant();
-        Check(provider is "sqlite" or "postgresql" or "memory", "Storage:Provider", $"must be 'sqlite', 'postgresql' or 'memory', got '{Storage.Provider}'");
+        Node.Validate(problems.Under("Node"));
+        Cluster.Validate(problems.Under("Cluster"));
+        Kafka.Validate(problems.Under("Kafka"));
+        Storage.Validate(problems.Under("Storage"));
+        Ingest.Validate(problems.Under("Ingest"));
+        Admin.Validate(problems.Under("Admin"));
+        Identity.Validate(problems.Under("Identity"));
+        Privacy.Validate(problems.Under("Privacy"));
+        Profiles.Validate(problems.Under("Profiles"));
+        Telemetry.Validate(problems.Under("Telemetry"));
+        Security.Validate(problems.Under("Security"), Kafka.Embedded, Admin.HasApiKey);
         // Profiles in memory are lost at every stop; only a log that is lost with them (the embedded broker's) and a
         // single node (entities moving between nodes would find another node's memory) keep offsets and profiles in step.
-        Check(provider != "memory" || (Kafka.Embedded && Node.SeedNodes.Length == 0), "Storage:Provider",
-            "'memory' is for a single node with the embedded broker (Kafka:Embedded=true, no Node:SeedNodes): its profiles are lost when the node stops");
-        Check(provider != "postgresql" || !string.IsNullOrWhiteSpace(Storage.ConnectionString), "Storage:ConnectionString", "is required when Storage:Provider is 'postgresql'");
-        Check(provider != "postgresql" || string.IsNullOrWhiteSpace(Storage.ConnectionString) || PostgresConnectionStringError(Storage.ConnectionString) is null,
-            "Storage:ConnectionString", $"is not a valid PostgreSQL connection string: {PostgresConnectionStringError(Storage.ConnectionString ?? "")}");
-        Check(!string.IsNullOrWhiteSpace(Storage.DataDirectory), "Storage:DataDirectory", "must not be empty");
-        Check(Ingest.CheckpointInterval > TimeSpan.Zero, "Ingest:CheckpointInterval", "must be positive");
-        Check(Ingest.MaxEventsPerCheckpoint >= 1, "Ingest:MaxEventsPerCheckpoint", "must be at least 1");
-        Check(Ingest.MaxInFlight >= 1 && (Ingest.MaxInFlight & (Ingest.MaxInFlight - 1)) == 0, "Ingest:MaxInFlight", $"must be a power of two, got {Ingest.MaxInFlight}");
-        Check(Ingest.AckTimeout > TimeSpan.Zero, "Ingest:AckTimeout", "must be positive");
-        Check(Ingest.MaxInFlightBytes >= 64 * 1024, "Ingest:MaxInFlightBytes", $"must be at least 65536, got {Ingest.MaxInFlightBytes}");
-        Check(Ingest.MaxBufferedBytesPerPartition >= 64 * 1024, "Ingest:MaxBufferedBytesPerPartition", $"must be at least 65536, got {Ingest.MaxBufferedBytesPerPartition}");
-        Check(Ingest.CheckpointTimeout > TimeSpan.Zero, "Ingest:CheckpointTimeout", "must be positive");
-        Check(Ingest.PassivateAfter > TimeSpan.Zero, "Ingest:PassivateAfter", "must be positive");
-        Check(Ingest.MaxRestartBackoff > TimeSpan.Zero, "Ingest:MaxRestartBackoff", "must be positive");
-        Check(Identity.MaxUserIdsPerProfile >= 1, "Identity:MaxUserIdsPerProfile", $"must be at least 1, got {Identity.MaxUserIdsPerProfile}");
-        Check(Identity.BlockedIds is null || Identity.BlockedIds.All(b => b is not null), "Identity:BlockedIds", "must not contain null entries");
-        Check(Identity.MergeTimeout > TimeSpan.Zero, "Identity:MergeTimeout", "must be positive");
-        Check(Privacy.QuarantinePeriod >= TimeSpan.Zero, "Privacy:QuarantinePeriod", "must not be negative (0 = erased ids may return at once)");
-        foreach (var (key, problem) in Profiles.ToRules().Validate()) Check(false, "Profiles:" + key, problem);
-        errors.AddRange(Telemetry.Validate().Select(e => $"{Section}:Telemetry:{e}"));
-        errors.AddRange(Security.Validate(Kafka.Embedded, !string.IsNullOrWhiteSpace(Admin.ApiKey)).Select(e => $"{Section}:Security:{e}"));
-        return errors;
-    }
-
-    private static readonly Regex ClusterNamePattern = new("^[A-Za-z0-9][A-Za-z0-9_-]*$");
-
-    private static bool IsSeedNode(string address, string clusterName) =>
-        Uri.TryCreate(address, UriKind.Absolute, out var uri)
-        && uri.Scheme == "akka.tcp"
-        && uri.UserInfo == clusterName
-        && uri.Host.Length > 0
-        && uri.Port is >= 1 and <= 65535
-        && uri.AbsolutePath is "" or "/";
-
-    /// <param name="allowAnyPort">The embedded broker may listen on port 0 (any free port).</param>
-    private static bool IsHostPortList(string servers, bool allowAnyPort) =>
-        servers.Split(',').All(server =>
-        {
-            var colon = server.LastIndexOf(':');
-            return colon > 0
-                && !string.IsNullOrWhiteSpace(server[..colon])
-                && int.TryParse(server[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-                && port <= 65535 && (port > 0 || allowAnyPort);
-        });
-
-    private static string? PostgresConnectionStringError(string connectionString)
-    {
-        try
-        {
-            var parsed = new NpgsqlConnectionStringBuilder(connectionString);
-            return string.IsNullOrWhiteSpace(parsed.Host) ? "no Host" : null;
-        }
-        catch (ArgumentException e)
-        {
-            return e.Message;
-        }
-    }
+        problems.Under("Storage").Check(!Storage.Provider.Equals("memory", StringComparison.OrdinalIgnoreCase) || (Kafka.Embedded && Node.SeedNodes.Length == 0),
+            "Provider", "'memory' is for a single node with the embedded broker (Kafka:Embedded=true, no Node:SeedNodes): its profiles are lost when the node stops");
+    });
 }
 
 public sealed class NodeOptions
@@ -122,6 +57,45 @@ public sealed class NodeOptions
     /// <summary>How long a stop may take in all (keep it below the orchestrator's grace period, e.g. Kubernetes'
     /// 30 s): half for the ingest to drain and take its last checkpoint, the rest for hand-off and leaving.</summary>
     public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(20);
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(ClusterNamePattern.IsMatch(ClusterName), "ClusterName", $"must be letters, digits, '-' or '_' (an actor system name), got '{ClusterName}'");
+        problems.Check(!string.IsNullOrWhiteSpace(Hostname), "Hostname", "must not be empty");
+        problems.Check(Port is >= 0 and <= 65535, "Port", $"must be 0..65535 (0 = any free port), got {Port}");
+        problems.Check(DowningStableAfter >= TimeSpan.FromSeconds(1), "DowningStableAfter", $"must be at least 1 s, got {DowningStableAfter}");
+        problems.Check(StopGrace >= TimeSpan.FromSeconds(2), "StopGrace", $"must be at least 2 s, got {StopGrace}");
+        for (var i = 0; i < SeedNodes.Length; i++)
+            problems.Check(IsSeedNode(SeedNodes[i], ClusterName), $"SeedNodes:{i}",
+                $"'{SeedNodes[i]}' is not an address of this cluster like akka.tcp://{ClusterName}@host:4053");
+    }
+
+    private static readonly Regex ClusterNamePattern = new("^[A-Za-z0-9][A-Za-z0-9_-]*$");
+
+    private static bool IsSeedNode(string address, string clusterName) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri)
+        && uri.Scheme == "akka.tcp"
+        && uri.UserInfo == clusterName
+        && uri.Host.Length > 0
+        && uri.Port is >= 1 and <= 65535
+        && uri.AbsolutePath is "" or "/";
+}
+
+/// <summary>What every node of the cluster must agree on (Dmp:Cluster); docs/cluster.md.</summary>
+public sealed class ClusterOptions
+{
+    public const int MaxShards = 10_000;
+
+    /// <summary>
+    /// How many shards the user ids hash into. The same on every node, changed only with the whole cluster stopped;
+    /// about ten per node the cluster may grow to keeps rebalancing fine-grained.
+    /// </summary>
+    public int Shards { get; set; } = 100;
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(Shards is >= 1 and <= MaxShards, "Shards", $"must be 1..{MaxShards}, got {Shards}");
+    }
 }
 
 public sealed class KafkaOptions
@@ -141,6 +115,30 @@ public sealed class KafkaOptions
     /// itself; with a real Kafka it stays 1 unless the topic is deleted and recreated (then raise it).
     /// </summary>
     public long? LogGeneration { get; set; }
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(!string.IsNullOrWhiteSpace(BootstrapServers), "BootstrapServers", "must not be empty");
+        problems.Check(string.IsNullOrWhiteSpace(BootstrapServers) || IsHostPortList(BootstrapServers, allowAnyPort: Embedded), "BootstrapServers",
+            $"must be host:port[,host:port...], got '{BootstrapServers}'");
+        problems.Check(Partitions is >= 1 and <= 1024, "Partitions", $"must be 1..1024, got {Partitions}");
+        problems.Check(EmbeddedBrokers is >= 1 and <= 5, "EmbeddedBrokers", $"must be 1..5, got {EmbeddedBrokers}");
+        problems.Check(!string.IsNullOrWhiteSpace(EventsTopic), "EventsTopic", "must not be empty");
+        problems.Check(!string.IsNullOrWhiteSpace(DeadLetterTopic), "DeadLetterTopic", "must not be empty");
+        problems.Check(!string.IsNullOrWhiteSpace(GroupId), "GroupId", "must not be empty");
+        problems.Check(LogGeneration is null or >= 1, "LogGeneration", "must be at least 1");
+    }
+
+    /// <param name="allowAnyPort">The embedded broker may listen on port 0 (any free port).</param>
+    private static bool IsHostPortList(string servers, bool allowAnyPort) =>
+        servers.Split(',').All(server =>
+        {
+            var colon = server.LastIndexOf(':');
+            return colon > 0
+                && !string.IsNullOrWhiteSpace(server[..colon])
+                && int.TryParse(server[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+                && port <= 65535 && (port > 0 || allowAnyPort);
+        });
 }
 
 public sealed class StorageOptions
@@ -148,6 +146,31 @@ public sealed class StorageOptions
     public string Provider { get; set; } = "sqlite";
     public string DataDirectory { get; set; } = "data";
     public string? ConnectionString { get; set; }
+
+    public void Validate(OptionsProblems problems)
+    {
+        var provider = Provider.ToLowerInvariant();
+        problems.Check(provider is "sqlite" or "postgresql" or "memory", "Provider", $"must be 'sqlite', 'postgresql' or 'memory', got '{Provider}'");
+        if (provider == "postgresql")
+        {
+            if (string.IsNullOrWhiteSpace(ConnectionString)) problems.Add("ConnectionString", "is required when Storage:Provider is 'postgresql'");
+            else if (PostgresConnectionStringError(ConnectionString) is { } error) problems.Add("ConnectionString", $"is not a valid PostgreSQL connection string: {error}");
+        }
+        problems.Check(!string.IsNullOrWhiteSpace(DataDirectory), "DataDirectory", "must not be empty");
+    }
+
+    private static string? PostgresConnectionStringError(string connectionString)
+    {
+        try
+        {
+            var parsed = new NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrWhiteSpace(parsed.Host) ? "no Host" : null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
 }
 
 public sealed class IngestOptions
@@ -164,6 +187,19 @@ public sealed class IngestOptions
     public TimeSpan CheckpointTimeout { get; set; } = TimeSpan.FromSeconds(60);
     public TimeSpan PassivateAfter { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(CheckpointInterval > TimeSpan.Zero, "CheckpointInterval", "must be positive");
+        problems.Check(MaxEventsPerCheckpoint >= 1, "MaxEventsPerCheckpoint", "must be at least 1");
+        problems.Check(MaxInFlight >= 1 && (MaxInFlight & (MaxInFlight - 1)) == 0, "MaxInFlight", $"must be a power of two, got {MaxInFlight}");
+        problems.Check(AckTimeout > TimeSpan.Zero, "AckTimeout", "must be positive");
+        problems.Check(MaxInFlightBytes >= 64 * 1024, "MaxInFlightBytes", $"must be at least 65536, got {MaxInFlightBytes}");
+        problems.Check(MaxBufferedBytesPerPartition >= 64 * 1024, "MaxBufferedBytesPerPartition", $"must be at least 65536, got {MaxBufferedBytesPerPartition}");
+        problems.Check(CheckpointTimeout > TimeSpan.Zero, "CheckpointTimeout", "must be positive");
+        problems.Check(PassivateAfter > TimeSpan.Zero, "PassivateAfter", "must be positive");
+        problems.Check(MaxRestartBackoff > TimeSpan.Zero, "MaxRestartBackoff", "must be positive");
+    }
 }
 
 public sealed class AdminOptions
@@ -173,6 +209,17 @@ public sealed class AdminOptions
     /// mode an unset key is generated once into DataDirectory/admin.key (see docs/dmpctl.md).
     /// </summary>
     public string? ApiKey { get; set; }
+
+    public const int MinApiKeyLength = 16;
+
+    /// <summary>An empty value (appsettings.json's null, an empty environment variable) means "not set".</summary>
+    public bool HasApiKey => !string.IsNullOrWhiteSpace(ApiKey);
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(!HasApiKey || ApiKey!.Trim().Length >= MinApiKeyLength, "ApiKey",
+            $"must be at least {MinApiKeyLength} characters (e.g. openssl rand -hex 24)");
+    }
 }
 
 /// <summary>Profile rules (Dmp:Profiles); defaults and meanings are those of <see cref="ProfileRules"/>.</summary>
@@ -208,6 +255,11 @@ public sealed class ProfilesOptions
         HashPii = HashPii,
         PiiSalt = PiiSalt,
     };
+
+    public void Validate(OptionsProblems problems)
+    {
+        foreach (var (key, problem) in ToRules().Validate()) problems.Add(key, problem);
+    }
 }
 
 /// <summary>Metrics, traces and logs leaving the node (Prometheus /metrics is always on); docs/operations.md.</summary>
@@ -235,21 +287,18 @@ public sealed class TelemetryOptions
 
     public bool Exports(string signal) => OtlpEnabled && Signals.Contains(signal);
 
-    /// <summary>Problems as "Key: what is wrong" lines.</summary>
-    public IEnumerable<string> Validate()
+    public void Validate(OptionsProblems problems)
     {
-        if (OtlpEnabled && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-            yield return $"OtlpEndpoint: must be an http:// or https:// URL (or empty for no OTLP export), got '{OtlpEndpoint}'";
-        if (!Protocols.Contains(OtlpProtocol))
-            yield return $"OtlpProtocol: must be one of {string.Join(", ", Protocols)}, got '{OtlpProtocol}'";
+        problems.Check(!OtlpEnabled || (Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"), "OtlpEndpoint",
+            $"must be an http:// or https:// URL (or empty for no OTLP export), got '{OtlpEndpoint}'");
+        problems.Check(Protocols.Contains(OtlpProtocol), "OtlpProtocol", $"must be one of {string.Join(", ", Protocols)}, got '{OtlpProtocol}'");
         var unknown = Signals.Except(SignalNames).ToArray();
         if (unknown.Length > 0)
-            yield return $"OtlpSignals: unknown signal(s) {string.Join(", ", unknown)}; use a comma-separated subset of {string.Join(", ", SignalNames)}";
+            problems.Add("OtlpSignals", $"unknown signal(s) {string.Join(", ", unknown)}; use a comma-separated subset of {string.Join(", ", SignalNames)}");
         else if (OtlpEnabled && Signals.Count == 0)
-            yield return "OtlpSignals: must name at least one signal when OtlpEndpoint is set";
-        if (TraceSampleRatio is < 0 or > 1 || double.IsNaN(TraceSampleRatio))
-            yield return $"TraceSampleRatio: must be 0..1, got {TraceSampleRatio}";
-        if (ExportInterval <= TimeSpan.Zero) yield return "ExportInterval: must be positive";
-        if (ShardStatsInterval <= TimeSpan.Zero) yield return "ShardStatsInterval: must be positive";
+            problems.Add("OtlpSignals", "must name at least one signal when OtlpEndpoint is set");
+        problems.Check(TraceSampleRatio is >= 0 and <= 1, "TraceSampleRatio", $"must be 0..1, got {TraceSampleRatio}");
+        problems.Check(ExportInterval > TimeSpan.Zero, "ExportInterval", "must be positive");
+        problems.Check(ShardStatsInterval > TimeSpan.Zero, "ShardStatsInterval", "must be positive");
     }
 }

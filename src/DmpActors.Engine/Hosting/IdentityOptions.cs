@@ -16,6 +16,13 @@ public sealed class IdentityOptions
     public TimeSpan MergeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public MergeRules Rules() => new(BlockedIds ?? MergeRules.DefaultBlockedIds, MaxUserIdsPerProfile);
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(MaxUserIdsPerProfile >= 1, "MaxUserIdsPerProfile", $"must be at least 1, got {MaxUserIdsPerProfile}");
+        problems.Check(BlockedIds is null || BlockedIds.All(b => b is not null), "BlockedIds", "must not contain null entries");
+        problems.Check(MergeTimeout > TimeSpan.Zero, "MergeTimeout", "must be positive");
+    }
 }
 
 /// <summary>Erasure (Dmp:Privacy).</summary>
@@ -23,4 +30,9 @@ public sealed class PrivacyOptions
 {
     /// <summary>How long events carrying an erased id are dropped instead of recreating the profile.</summary>
     public TimeSpan QuarantinePeriod { get; set; } = TimeSpan.FromDays(30);
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(QuarantinePeriod >= TimeSpan.Zero, "QuarantinePeriod", "must not be negative (0 = erased ids may return at once)");
+    }
 }

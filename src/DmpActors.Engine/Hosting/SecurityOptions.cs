@@ -35,21 +35,18 @@ public sealed partial class SecurityOptions
         _ => !embedded || Keys.Length > 0 || !string.IsNullOrWhiteSpace(KeysFile),
     };
 
-    /// <summary>Problems as "Key: what is wrong" lines, keys relative to Dmp:Security.</summary>
     /// <param name="clearAdminKey">Dmp:Admin:ApiKey is set: it counts as a configured key.</param>
-    public IEnumerable<string> Validate(bool embedded, bool clearAdminKey)
+    public void Validate(OptionsProblems problems, bool embedded, bool clearAdminKey)
     {
         if (!Modes.Contains(Mode.ToLowerInvariant()))
-            yield return $"Mode: must be one of {string.Join(", ", Modes)}, got '{Mode}'";
+            problems.Add("Mode", $"must be one of {string.Join(", ", Modes)}, got '{Mode}'");
         else if (RequiresKeys(embedded) && Keys.Length == 0 && string.IsNullOrWhiteSpace(KeysFile) && !clearAdminKey)
-            yield return (embedded ? "Keys: at least one key is required when Dmp:Security:Mode is keys"
-                                   : "Keys: at least one API key is required when Dmp:Kafka:Embedded is false")
+            problems.Add("Keys", (embedded ? "at least one key is required when Dmp:Security:Mode is keys"
+                                           : "at least one API key is required when Dmp:Kafka:Embedded is false")
                 + " (add {Name, Hash, Roles} entries, e.g. from `dmpctl keys new --name collector --roles ingest`, or name a Dmp:Security:KeysFile;"
-                + " Dmp:Security:Mode=open serves /v1 without keys)";
-        foreach (var problem in ApiKeyOptions.Validate(Keys, "Keys")) yield return problem;
-        if (RateLimits.RequestsPerSecond < 1) yield return $"RateLimits:RequestsPerSecond: must be at least 1, got {RateLimits.RequestsPerSecond}";
-        if (RateLimits.UserEventsPerSecond < 0) yield return $"RateLimits:UserEventsPerSecond: must not be negative (0 = no per-user limit), got {RateLimits.UserEventsPerSecond}";
-        if (RateLimits.UserEventsBurst < 1) yield return $"RateLimits:UserEventsBurst: must be at least 1, got {RateLimits.UserEventsBurst}";
+                + " Dmp:Security:Mode=open serves /v1 without keys)");
+        ApiKeyOptions.Validate(Keys, problems.Under("Keys"));
+        RateLimits.Validate(problems.Under("RateLimits"));
     }
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
@@ -67,22 +64,22 @@ public sealed class ApiKeyOptions
     /// <summary>This key's request rate on POST /v1/events; unset = RateLimits:RequestsPerSecond.</summary>
     public int? RequestsPerSecond { get; set; }
 
-    /// <summary>Problems with a list of keys, as "{prefix}:{i}:Field: what is wrong".</summary>
-    public static IEnumerable<string> Validate(IReadOnlyList<ApiKeyOptions> keys, string prefix)
+    /// <summary>Problems with a list of keys, under "{i}:Field" of <paramref name="problems"/>' section.</summary>
+    public static void Validate(IReadOnlyList<ApiKeyOptions> keys, OptionsProblems problems)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            var at = $"{prefix}:{i}";
-            if (string.IsNullOrWhiteSpace(key.Name)) yield return $"{at}:Name: must not be empty (it names the key in logs and limits)";
-            else if (!names.Add(key.Name)) yield return $"{at}:Name: '{key.Name}' is used by another key";
-            if (key.Hash is null || !SecurityOptions.Sha256Hex().IsMatch(key.Hash))
-                yield return $"{at}:Hash: must be the key's SHA-256 as 64 hex digits (`dmpctl keys new` prints it), got '{key.Hash}'";
-            if (key.Roles.Length == 0) yield return $"{at}:Roles: must name at least one of {string.Join(", ", SecurityOptions.RoleNames)}";
+            var at = problems.Under(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (string.IsNullOrWhiteSpace(key.Name)) at.Add("Name", "must not be empty (it names the key in logs and limits)");
+            else if (!names.Add(key.Name)) at.Add("Name", $"'{key.Name}' is used by another key");
+            at.Check(key.Hash is not null && SecurityOptions.Sha256Hex().IsMatch(key.Hash), "Hash",
+                $"must be the key's SHA-256 as 64 hex digits (`dmpctl keys new` prints it), got '{key.Hash}'");
+            at.Check(key.Roles.Length > 0, "Roles", $"must name at least one of {string.Join(", ", SecurityOptions.RoleNames)}");
             foreach (var role in key.Roles.Where(r => !SecurityOptions.RoleNames.Contains(r?.ToLowerInvariant())))
-                yield return $"{at}:Roles: unknown role '{role}' (roles: {string.Join(", ", SecurityOptions.RoleNames)})";
-            if (key.RequestsPerSecond is < 1) yield return $"{at}:RequestsPerSecond: must be at least 1, got {key.RequestsPerSecond}";
+                at.Add("Roles", $"unknown role '{role}' (roles: {string.Join(", ", SecurityOptions.RoleNames)})");
+            at.Check(key.RequestsPerSecond is null or >= 1, "RequestsPerSecond", $"must be at least 1, got {key.RequestsPerSecond}");
         }
     }
 }
@@ -96,4 +93,11 @@ public sealed class RateLimitOptions
     public int UserEventsPerSecond { get; set; } = 1000;
     /// <summary>Events one user id may send at once before UserEventsPerSecond applies.</summary>
     public int UserEventsBurst { get; set; } = 2000;
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(RequestsPerSecond >= 1, "RequestsPerSecond", $"must be at least 1, got {RequestsPerSecond}");
+        problems.Check(UserEventsPerSecond >= 0, "UserEventsPerSecond", $"must not be negative (0 = no per-user limit), got {UserEventsPerSecond}");
+        problems.Check(UserEventsBurst >= 1, "UserEventsBurst", $"must be at least 1, got {UserEventsBurst}");
+    }
 }

@@ -4,6 +4,7 @@ using DmpActors.Engine.Hosting;
 using DmpActors.Engine.Profiles;
 using DmpActors.Host.Runtime;
 using DmpActors.Host.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -32,65 +33,70 @@ public static class AdminEndpoints
         .AddSingleton(sp => AdminKey.Resolve(sp.GetRequiredService<DmpOptions>()))
         .AddHostedService<AdminKeyCheck>();
 
-    public static void MapAdmin(this WebApplication app)
+    public static RouteGroupBuilder MapAdmin(this WebApplication app)
     {
         app.UseWhen(http => http.Request.Path.StartsWithSegments("/admin"), admin => admin.Use(RequireEngine));
         var admin = app.MapGroup("/admin/v1").WithTags("Admin").RequireRole(ApiRole.Admin);
-        admin.MapGet("/cluster", (DmpRuntime runtime) => runtime.Cluster().Show())
+        admin.MapGet("/cluster", (DmpRuntime runtime) => TypedResults.Ok(runtime.Cluster().Show()))
             .WithSummary("Members as this node sees them, with the leader");
         admin.MapPost("/cluster/leave", (AddressRequest request, DmpRuntime runtime) => OnMember(request, runtime.Cluster().Leave))
             .WithSummary("Ask a member (full address or host:port) to leave gracefully");
         admin.MapPost("/cluster/down", (AddressRequest request, DmpRuntime runtime) => OnMember(request, runtime.Cluster().Down))
             .WithSummary("Mark a member down");
-        admin.MapPost("/cluster/down-unreachable", (DmpRuntime runtime) => new DownedView(runtime.Cluster().DownUnreachable()))
+        admin.MapPost("/cluster/down-unreachable", (DmpRuntime runtime) => TypedResults.Ok(new DownedView(runtime.Cluster().DownUnreachable())))
             .WithSummary("Down every member this node sees as unreachable");
         admin.MapGet("/cluster/events", StreamMembership)
             .WithSummary("Server-sent events: current members, then every membership change");
-        admin.MapGet("/sharding/regions", (DmpRuntime runtime) => new RegionsView(runtime.Cluster().Regions()))
+        admin.MapGet("/sharding/regions", (DmpRuntime runtime) => TypedResults.Ok(new RegionsView(runtime.Cluster().Regions())))
             .WithSummary("Entity types with a shard region on this node");
-        admin.MapGet("/sharding/regions/{type}/stats", async (string type, DmpRuntime runtime, CancellationToken ct) =>
-                await runtime.Cluster().RegionStatsAsync(type, AskTimeout, ct) is { } stats ? Results.Json(stats) : UnknownType(type, runtime.Cluster()))
+        admin.MapGet("/sharding/regions/{type}/stats", LocalShards)
             .WithSummary("This node's shards of an entity type and their entity counts");
-        admin.MapGet("/sharding/regions/{type}/shards", async (string type, DmpRuntime runtime, CancellationToken ct) =>
-                await runtime.Cluster().ShardStatsAsync(type, AskTimeout, ct) is { } stats ? Results.Json(stats) : UnknownType(type, runtime.Cluster()))
+        admin.MapGet("/sharding/regions/{type}/shards", ClusterShards)
             .WithSummary("Every node's shards of an entity type and their entity counts");
-        admin.MapGet("/profiles/isolated", (DmpRuntime runtime) => new IsolatedView(runtime.Engine.Isolated.List()
-                .Select(p => new IsolatedProfileView(p.UserId, p.UserRef, IsolatedProfiles.KindCode(p.Kind), p.Reason, p.Since)).ToList()))
+        admin.MapGet("/profiles/isolated", (DmpRuntime runtime) => TypedResults.Ok(new IsolatedView(runtime.Engine.Isolated.List()
+                .Select(p => new IsolatedProfileView(p.UserId, p.UserRef, IsolatedProfiles.KindCode(p.Kind), p.Reason, p.Since)).ToList())))
             .WithSummary("Profiles this node isolated (cannot be decoded or written), by redacted id, with the reason");
         admin.MapGet("/actors", (DmpRuntime runtime, string? path, int? depth) => Hierarchy(runtime.Cluster(), path ?? "/user", depth ?? 2))
             .WithSummary("Actor paths under a path, to a depth");
+        return admin;
     }
 
     private static async Task RequireEngine(HttpContext http, RequestDelegate next)
     {
         if (!http.RequestServices.GetRequiredService<DmpRuntime>().Started)
-            await Results.Problem(statusCode: 503, title: "Engine not running", detail: "the node is starting or stopping").ExecuteAsync(http);
+            await TypedResults.Problem(statusCode: 503, title: "Engine not running", detail: "the node is starting or stopping").ExecuteAsync(http);
         else
             await next(http);
     }
 
     private static ClusterAdmin Cluster(this DmpRuntime runtime) => new(runtime.Engine.System);
 
-    private static IResult OnMember(AddressRequest request, Func<string, MemberView?> action)
+    private static Results<Ok<MemberView>, ProblemHttpResult> OnMember(AddressRequest request, Func<string, MemberView?> action)
     {
         if (string.IsNullOrWhiteSpace(request.Address))
-            return Results.Problem(statusCode: 400, title: "Address required", detail: "give a member's address, e.g. akka.tcp://dmp@127.0.0.1:4053 or 127.0.0.1:4053");
+            return TypedResults.Problem(statusCode: 400, title: "Address required", detail: "give a member's address, e.g. akka.tcp://dmp@127.0.0.1:4053 or 127.0.0.1:4053");
         return action(request.Address.Trim()) is { } member
-            ? Results.Json(member)
-            : Results.Problem(statusCode: 404, title: "Unknown member", detail: $"no member of this cluster has the address '{request.Address}'");
+            ? TypedResults.Ok(member)
+            : TypedResults.Problem(statusCode: 404, title: "Unknown member", detail: $"no member of this cluster has the address '{request.Address}'");
     }
 
-    private static IResult UnknownType(string type, ClusterAdmin cluster) =>
-        Results.Problem(statusCode: 404, title: "Unknown entity type",
+    private static async Task<Results<Ok<RegionStats>, ProblemHttpResult>> LocalShards(string type, DmpRuntime runtime, CancellationToken ct) =>
+        await runtime.Cluster().RegionStatsAsync(type, AskTimeout, ct) is { } stats ? TypedResults.Ok(stats) : UnknownType(type, runtime.Cluster());
+
+    private static async Task<Results<Ok<IReadOnlyList<RegionStats>>, ProblemHttpResult>> ClusterShards(string type, DmpRuntime runtime, CancellationToken ct) =>
+        await runtime.Cluster().ShardStatsAsync(type, AskTimeout, ct) is { } stats ? TypedResults.Ok(stats) : UnknownType(type, runtime.Cluster());
+
+    private static ProblemHttpResult UnknownType(string type, ClusterAdmin cluster) =>
+        TypedResults.Problem(statusCode: 404, title: "Unknown entity type",
             detail: $"no shard region '{type}' on this node; regions: {string.Join(", ", cluster.Regions())}");
 
-    private static IResult Hierarchy(ClusterAdmin cluster, string path, int depth)
+    private static Results<Ok<ActorHierarchy>, ProblemHttpResult> Hierarchy(ClusterAdmin cluster, string path, int depth)
     {
         if (depth is < 1 or > 10)
-            return Results.Problem(statusCode: 400, title: "Invalid depth", detail: $"depth must be 1..10, got {depth}");
+            return TypedResults.Problem(statusCode: 400, title: "Invalid depth", detail: $"depth must be 1..10, got {depth}");
         return cluster.Hierarchy(path, depth) is { } hierarchy
-            ? Results.Json(hierarchy)
-            : Results.Problem(statusCode: 404, title: "No such actor", detail: $"no actor lives at '{path}' on this node");
+            ? TypedResults.Ok(hierarchy)
+            : TypedResults.Problem(statusCode: 404, title: "No such actor", detail: $"no actor lives at '{path}' on this node");
     }
 
     /// <summary>One "data: {json}" line per change; flushed each time so `dmpctl cluster tail` prints as it happens.</summary>

@@ -11,7 +11,7 @@ namespace DmpActors.Host.Admin;
 public sealed class AdminKey
 {
     public const string FileName = "admin.key";
-    public const int MinLength = 16;
+    public const int MinLength = AdminOptions.MinApiKeyLength;
 
     private AdminKey(string? value, string source)
     {
@@ -27,13 +27,8 @@ public sealed class AdminKey
 
     public static AdminKey Resolve(DmpOptions options)
     {
-        // An empty value (appsettings.json's null, an empty environment variable) means "not set".
-        if (options.Admin.ApiKey is { } configured && !string.IsNullOrWhiteSpace(configured))
-        {
-            if (configured.Trim().Length < MinLength)
-                throw new OptionsValidationException([$"Dmp:Admin:ApiKey: must be at least {MinLength} characters (e.g. openssl rand -hex 24)"]);
-            return new AdminKey(configured.Trim(), "Dmp:Admin:ApiKey");
-        }
+        // Its length was checked with the other options (AdminOptions.Validate).
+        if (options.Admin.HasApiKey) return new AdminKey(options.Admin.ApiKey!.Trim(), "Dmp:Admin:ApiKey");
         if (!options.Kafka.Embedded) return new AdminKey(null, "none");
         var path = Path.GetFullPath(Path.Combine(options.Storage.DataDirectory, FileName));
         return new AdminKey(ReadOrCreate(path), path);

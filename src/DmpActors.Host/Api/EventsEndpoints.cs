@@ -6,6 +6,7 @@ using DmpActors.Domain.Events;
 using DmpActors.Engine.Observability;
 using DmpActors.Host.Runtime;
 using DmpActors.Host.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DmpActors.Host.Api;
 
@@ -21,34 +22,35 @@ public static class EventsEndpoints
 
     public sealed record EventsAccepted(int Accepted, IReadOnlyList<RejectedEvent> Rejected);
 
-    public static void MapEvents(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/events", Collect)
-            .WithTags("Events")
+        // The group is /v1, not /v1/events: a route of "" under it would be /v1/events/ in metrics and route lists.
+        var events = app.MapGroup("/v1").WithTags("Events");
+        events.MapPost("/events", Collect)
             .RequireRole(ApiRole.Ingest)
             .RequireRateLimiting(ApiKeyAuthorization.CollectorPolicy)
             .WithSummary("Collect one event (object) or a batch (array of up to 1,000 events, 1 MiB)")
             .Accepts<JsonElement>("application/json")
-            .Produces<EventsAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return events;
     }
 
-    private static async Task<IResult> Collect(HttpRequest request, DmpRuntime runtime, UserEventLimiter users, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Accepted<EventsAccepted>, ProblemHttpResult>> Collect(HttpRequest request, DmpRuntime runtime, UserEventLimiter users, TimeProvider clock, CancellationToken ct)
     {
         if (request.ContentLength > MaxBodyBytes) return TooLarge($"body is {request.ContentLength} bytes; the limit is {MaxBodyBytes}");
         var body = await ReadBodyAsync(request, ct);
         if (body is null) return TooLarge($"body exceeds {MaxBodyBytes} bytes");
 
         if (!TrySplit(body, out var elements, out var problem))
-            return Results.Problem(statusCode: 400, title: "Body is not JSON", detail: problem);
+            return TypedResults.Problem(statusCode: 400, title: "Body is not JSON", detail: problem);
 
         if (elements.Count > MaxEventsPerRequest)
             return TooLarge($"{elements.Count} events in one request; the limit is {MaxEventsPerRequest}");
         if (elements.Count == 0)
-            return Results.Problem(statusCode: 400, title: "No events", detail: "the array is empty");
+            return TypedResults.Problem(statusCode: 400, title: "No events", detail: "the array is empty");
 
         var engine = runtime.Engine;
         var topic = runtime.Options.Kafka.EventsTopic;
@@ -92,9 +94,9 @@ public static class EventsEndpoints
             }
         }
         if (deliveries.Count > 0 && accepted == 0)
-            return Results.Problem(statusCode: 503, title: "Events could not be stored", detail: "the Kafka broker did not acknowledge any event; retry later");
+            return TypedResults.Problem(statusCode: 503, title: "Events could not be stored", detail: "the Kafka broker did not acknowledge any event; retry later");
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
-        return Results.Json(new EventsAccepted(accepted, rejected), statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new EventsAccepted(accepted, rejected));
     }
 
     /// <summary>
@@ -156,6 +158,6 @@ public static class EventsEndpoints
         return buffer.ToArray();
     }
 
-    private static IResult TooLarge(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large", detail: detail);
+    private static ProblemHttpResult TooLarge(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large", detail: detail);
 }

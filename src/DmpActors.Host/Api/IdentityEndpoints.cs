@@ -3,6 +3,7 @@ using DmpActors.Domain.Identity;
 using DmpActors.Engine.Profiles;
 using DmpActors.Host.Runtime;
 using DmpActors.Host.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DmpActors.Host.Api;
 
@@ -36,58 +37,59 @@ public static class IdentityEndpoints
 
     public sealed record UnmergeView(string Id, string OtherId, string MergeId);
 
-    public static void MapIdentity(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapIdentity(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/profiles").WithTags("Identity and privacy");
         group.MapGet("/{userId}/identity", GetIdentity)
             .WithSummary("Merged ids, known user ids and refused merges of a profile (a merged id answers with its survivor)")
-            .Produces<IdentityView>().ProducesProblem(400).ProducesProblem(404)
+            .ProducesProblem(400).ProducesProblem(404)
             .RequireRole(ApiRole.Read);
         group.MapPost("/{userId}/unmerge/{otherId}", Unmerge)
             .WithSummary("Undo the merge of otherId into userId: both profiles are restored (docs/identity.md says what happens to later events)")
-            .Produces<UnmergeView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409)
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409)
             .RequireRole(ApiRole.Admin);
         group.MapDelete("/{userId}", Erase)
             .WithSummary("Erase the user and every id merged into it; their events are dropped during the quarantine period")
-            .Produces<ErasureView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404)
+            .ProducesProblem(400).ProducesProblem(404)
             .RequireRole(ApiRole.Admin);
         group.MapGet("/{userId}/export", Export)
             .WithSummary("Everything held about the user, for data access requests")
-            .Produces<ExportView>().ProducesProblem(400).ProducesProblem(404)
+            .ProducesProblem(400).ProducesProblem(404)
             .RequireRole(ApiRole.Admin);
+        return group;
     }
 
-    private static async Task<IResult> GetIdentity(string userId, DmpRuntime runtime, CancellationToken ct)
+    private static async Task<Results<Ok<IdentityView>, ProblemHttpResult>> GetIdentity(string userId, DmpRuntime runtime, CancellationToken ct)
     {
         if (Invalid(userId) is { } bad) return bad;
         var reply = await runtime.Engine.Users.Ask<IdentityReply>(new GetIdentity(userId), AskTimeout, ct);
         return reply.Profile is null && reply.Identity.Merged.Count == 0
             ? Unknown(userId)
-            : Results.Json(IdentityView.From(reply.UserId, reply.Identity));
+            : TypedResults.Ok(IdentityView.From(reply.UserId, reply.Identity));
     }
 
-    private static async Task<IResult> Unmerge(string userId, string otherId, DmpRuntime runtime, CancellationToken ct)
+    private static async Task<Results<Ok<UnmergeView>, ProblemHttpResult>> Unmerge(string userId, string otherId, DmpRuntime runtime, CancellationToken ct)
     {
         if ((Invalid(userId) ?? Invalid(otherId)) is { } bad) return bad;
         var result = await runtime.Engine.Users.Ask<UnmergeResult>(new UnmergeUser(userId, otherId), AskTimeout, ct);
         return result switch
         {
-            { Error: null } => Results.Json(new UnmergeView(result.UserId, result.OtherId, result.MergeId!)),
-            { MergeId: null } => Results.Problem(statusCode: 404, title: "Not merged", detail: $"'{otherId}' is not merged into '{userId}'"),
-            _ => Results.Problem(statusCode: 409, title: "Cannot unmerge", detail: result.Error),
+            { Error: null } => TypedResults.Ok(new UnmergeView(result.UserId, result.OtherId, result.MergeId!)),
+            { MergeId: null } => TypedResults.Problem(statusCode: 404, title: "Not merged", detail: $"'{otherId}' is not merged into '{userId}'"),
+            _ => TypedResults.Problem(statusCode: 409, title: "Cannot unmerge", detail: result.Error),
         };
     }
 
-    private static async Task<IResult> Erase(string userId, DmpRuntime runtime, CancellationToken ct)
+    private static async Task<Results<Accepted<ErasureView>, ProblemHttpResult>> Erase(string userId, DmpRuntime runtime, CancellationToken ct)
     {
         if (Invalid(userId) is { } bad) return bad;
         var erased = await runtime.Engine.Users.Ask<UserErased>(new EraseUser(userId), AskTimeout, ct);
         return erased.ErasedIds == 0
             ? Unknown(userId)
-            : Results.Json(new ErasureView(erased.UserId, erased.ErasedIds, erased.QuarantinedUntil!.Value), statusCode: StatusCodes.Status202Accepted);
+            : TypedResults.Accepted((string?)null, new ErasureView(erased.UserId, erased.ErasedIds, erased.QuarantinedUntil!.Value));
     }
 
-    private static async Task<IResult> Export(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<ExportView>, ProblemHttpResult>> Export(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
     {
         if (Invalid(userId) is { } bad) return bad;
         var reply = await runtime.Engine.Users.Ask<IdentityReply>(new GetIdentity(userId), AskTimeout, ct);
@@ -95,7 +97,7 @@ public static class IdentityEndpoints
         var records = await runtime.Engine.Store.LoadMergesAsync(reply.Identity.AllIds(reply.UserId), ct);
         var now = clock.GetUtcNow();
         var rules = runtime.Options.Profiles.ToRules();
-        return Results.Json(new ExportView(
+        return TypedResults.Ok(new ExportView(
             now,
             reply.Profile is null ? null : ProfilesEndpoints.ProfileView.From(reply.Profile, now, rules),
             IdentityView.From(reply.UserId, reply.Identity),
@@ -107,11 +109,11 @@ public static class IdentityEndpoints
             }).ToList()));
     }
 
-    private static IResult? Invalid(string id) =>
-        ProfilesEndpoints.ValidateId(id) is { } problem ? Results.Problem(statusCode: 400, title: "Invalid user id", detail: problem) : null;
+    private static ProblemHttpResult? Invalid(string id) =>
+        ProfilesEndpoints.ValidateId(id) is { } problem ? ProfilesEndpoints.InvalidId(problem) : null;
 
-    private static IResult Unknown(string id) =>
-        Results.Problem(statusCode: 404, title: "Unknown user", detail: $"nothing is held about '{id}'");
+    private static ProblemHttpResult Unknown(string id) =>
+        TypedResults.Problem(statusCode: 404, title: "Unknown user", detail: $"nothing is held about '{id}'");
 
     private static string Wire(MergeRefusalReason reason) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 }

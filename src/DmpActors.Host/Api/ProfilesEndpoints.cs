@@ -6,6 +6,7 @@ using DmpActors.Domain.Profiles.Windows;
 using DmpActors.Engine.Hosting;
 using DmpActors.Host.Runtime;
 using DmpActors.Host.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DmpActors.Host.Api;
 
@@ -98,22 +99,21 @@ public static class ProfilesEndpoints
             new(v.Recency?.TotalDays, v.Frequency, v.Monetary, v.Orders, v.AverageOrderValue, v.LastPurchaseAt);
     }
 
-    public static void MapProfiles(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapProfiles(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/profiles/{userId}", GetProfile)
-            .WithTags("Profiles")
+        var profiles = app.MapGroup("/v1/profiles").WithTags("Profiles");
+        profiles.MapGet("/{userId}", GetProfile)
             .RequireRole(ApiRole.Read)
             .WithSummary("The live profile of a user or anonymous id")
-            .Produces<ProfileView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        return profiles;
     }
 
-    private static async Task<IResult> GetProfile(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetProfile(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
     {
-        if (ValidateId(userId) is { } problem)
-            return Results.Problem(statusCode: 400, title: "Invalid user id", detail: problem);
+        if (ValidateId(userId) is { } problem) return InvalidId(problem);
         UserProfile? profile;
         try
         {
@@ -121,12 +121,15 @@ public static class ProfilesEndpoints
         }
         catch (ProfileIsolatedException isolated)
         {
-            return Results.Problem(statusCode: 409, title: "Profile isolated", detail: isolated.Reason);
+            return TypedResults.Problem(statusCode: 409, title: "Profile isolated", detail: isolated.Reason);
         }
         return profile is null
-            ? Results.Problem(statusCode: 404, title: "Unknown user", detail: $"no events have been applied for '{userId}'")
-            : Results.Json(ProfileView.From(profile, clock.GetUtcNow(), runtime.Options.Profiles.ToRules()));
+            ? TypedResults.Problem(statusCode: 404, title: "Unknown user", detail: $"no events have been applied for '{userId}'")
+            : TypedResults.Ok(ProfileView.From(profile, clock.GetUtcNow(), runtime.Options.Profiles.ToRules()));
     }
+
+    /// <summary>400 for an id <see cref="ValidateId"/> refuses, the same on every route that takes one.</summary>
+    public static ProblemHttpResult InvalidId(string problem) => TypedResults.Problem(statusCode: 400, title: "Invalid user id", detail: problem);
 
     /// <summary>The same limits as event ids: 1..256 characters, no control characters.</summary>
     public static string? ValidateId(string id)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using DmpActors.Engine.Hosting;
 using DmpActors.Host.Runtime;
 using DmpActors.Traffic;
 
@@ -12,6 +13,12 @@ public sealed class DemoOptions
     public int Rate { get; set; } = 200;
     public int Users { get; set; } = 2000;
     public int Seed { get; set; } = 42;
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Check(Rate >= 1, "Rate", $"must be at least 1 event per second, got {Rate}");
+        problems.Check(Users >= 1, "Users", $"must be at least 1, got {Users}");
+    }
 }
 
 /// <summary>--demo: a steady stream of realistic shop traffic into the events topic, so profiles fill at once.</summary>

@@ -1,5 +1,6 @@
 using DmpActors.Engine.Hosting;
 using DmpActors.Host.Demo;
+using DmpActors.Host.Security;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 
@@ -60,18 +61,38 @@ public static class HostConfiguration
     }
 
     /// <summary>
-    /// Binds and validates the Dmp options; every problem, as "Key: what is wrong", in one exception:
-    /// unknown keys, values that do not convert, bad listen URLs, then <see cref="DmpOptions.Validate"/>.
+    /// Binds and validates the Dmp options; every problem, as "Key: what is wrong", in one exception: unknown keys,
+    /// values that do not convert, bad listen URLs, <see cref="DmpOptions.Validate"/>, the demo settings and a keys
+    /// file that cannot be read.
     /// </summary>
     /// <exception cref="OptionsValidationException">The configuration is not usable.</exception>
     public static DmpOptions ReadDmpOptions(IConfiguration configuration)
     {
-        var errors = SettingsCatalog.Check(configuration).Concat(UrlErrors(configuration["urls"])).ToList();
+        var unusable = SettingsCatalog.Unusable(configuration);
+        var errors = unusable.Select(u => u.Problem).Concat(UrlErrors(configuration["urls"])).ToList();
+        // What converts is bound and checked too, so one start names every bad key; a key already reported is not
+        // reported again for the default that stood in for it.
+        var usable = unusable.Count == 0 ? configuration : Without(configuration, unusable.Select(u => u.Key));
+        var options = usable.GetSection(DmpOptions.Section).Get<DmpOptions>() ?? new DmpOptions();
+        var reported = errors.Select(KeyOf).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        errors.AddRange(options.Validate().Concat(OptionsProblems.Of(DmpOptions.Section + ":Demo", ReadDemoOptions(usable).Validate))
+            .Where(e => !reported.Contains(KeyOf(e))));
+        if (!string.IsNullOrWhiteSpace(options.Security.KeysFile)
+            && ApiKeyRing.ReadKeysFile(Path.GetFullPath(options.Security.KeysFile), out _, out var problem) is null)
+            errors.Add("Dmp:Security:KeysFile: " + problem);
         if (errors.Count > 0) throw new OptionsValidationException(errors);
-        var options = configuration.GetSection(DmpOptions.Section).Get<DmpOptions>() ?? new DmpOptions();
-        var invalid = options.Validate();
-        if (invalid.Count > 0) throw new OptionsValidationException(invalid);
         return options;
+    }
+
+    private static string KeyOf(string problem) => problem[..Math.Max(0, problem.IndexOf(": ", StringComparison.Ordinal))];
+
+    /// <summary>The Dmp section without <paramref name="keys"/>, as a configuration of its own.</summary>
+    private static IConfiguration Without(IConfiguration configuration, IEnumerable<string> keys)
+    {
+        var skipped = keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return new ConfigurationBuilder()
+            .AddInMemoryCollection(configuration.GetSection(DmpOptions.Section).AsEnumerable().Where(kv => kv.Value is not null && !skipped.Contains(kv.Key)))
+            .Build();
     }
 
     /// <summary>Demo settings; call after <see cref="ReadDmpOptions"/>, which has checked that they convert.</summary>

@@ -49,20 +49,23 @@ public static class SettingsCatalog
     public const string ItemSegment = "*";
 
     /// <summary>"Dmp:Key: what is wrong" for every key under Dmp that is unknown or whose value does not convert.</summary>
-    public static IReadOnlyList<string> Check(IConfiguration configuration)
+    public static IReadOnlyList<string> Check(IConfiguration configuration) => Unusable(configuration).Select(u => u.Problem).ToList();
+
+    /// <summary>The keys (as given) that are unknown or whose value does not convert, each with its "Dmp:Key: what is wrong".</summary>
+    public static IReadOnlyList<(string Key, string Problem)> Unusable(IConfiguration configuration)
     {
-        var errors = new List<string>();
+        var unusable = new List<(string, string)>();
         foreach (var (key, value) in configuration.GetSection(Root).AsEnumerable())
         {
             if (value is null) continue;
             if (Find(key) is not { } setting)
-                errors.Add($"{key}: unknown setting (misspelt? the keys are listed in docs/configuration.md)");
+                unusable.Add((key, $"{key}: unknown setting (misspelt? the keys are listed in docs/configuration.md)"));
             // An empty list in JSON ("SeedNodes": []) arrives as the list key with an empty value.
             else if (!(setting.IsList && value.Length == 0 && key.Equals(setting.Key, StringComparison.OrdinalIgnoreCase))
                      && ConversionError(setting.Type, value) is { } error)
-                errors.Add($"{Canonical(setting, key)}: {error}");
+                unusable.Add((key, $"{Canonical(setting, key)}: {error}"));
         }
-        return errors;
+        return unusable;
     }
 
     /// <summary>The setting's key as catalogued, with the item indices of the key as given in place of "*".</summary>

@@ -52,7 +52,7 @@ public static class Telemetry
         resource.AddService(ServiceName, serviceVersion: typeof(Telemetry).Assembly.GetName().Version?.ToString());
 
     // Invalid settings export nothing: start-up validation then stops the node naming the key.
-    private static bool IsValid(TelemetryOptions options) => options.OtlpEnabled && !options.Validate().Any();
+    private static bool IsValid(TelemetryOptions options) => options.OtlpEnabled && OptionsProblems.Of("Telemetry", options.Validate).Count == 0;
 
     /// <summary>The OTLP metric and trace pipelines, alive from host start to host stop.</summary>
     private sealed class OtlpExport(DmpOptions dmp) : IHostedService

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using DmpActors.Engine.Hosting;
 using DmpActors.Engine.Observability;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace DmpActors.Host.Security;
@@ -43,10 +44,10 @@ public static class ApiKeyAuthorization
     }
 
     /// <summary>429 with Retry-After in whole seconds (at least 1).</summary>
-    public static IResult TooManyRequests(HttpContext http, TimeSpan retryAfter, string detail)
+    public static ProblemHttpResult TooManyRequests(HttpContext http, TimeSpan retryAfter, string detail)
     {
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Rate limited", detail: detail);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Rate limited", detail: detail);
     }
 
     private static async Task Authorize(HttpContext http, RequestDelegate next)

@@ -48,7 +48,7 @@ public sealed class ApiKeyRing : IDisposable
         _configured = options.Security.Keys;
         if (KeysFile is not null)
         {
-            if (ReadFile(out var keys, out var problem) is not { } stamp) throw new OptionsValidationException(["Dmp:Security:KeysFile: " + problem]);
+            if (ReadKeysFile(KeysFile, out var keys, out var problem) is not { } stamp) throw new OptionsValidationException(["Dmp:Security:KeysFile: " + problem]);
             (_fromFile, _fileStamp) = (keys, stamp);
         }
         Rebuild();
@@ -81,7 +81,7 @@ public sealed class ApiKeyRing : IDisposable
     private void ReloadConfigured()
     {
         var keys = _configuration.GetSection("Dmp:Security:Keys").Get<ApiKeyOptions[]>() ?? [];
-        var problems = ApiKeyOptions.Validate(keys, "Dmp:Security:Keys").ToList();
+        var problems = OptionsProblems.Of("Dmp:Security:Keys", at => ApiKeyOptions.Validate(keys, at));
         if (problems.Count > 0)
         {
             _log.LogWarning("Reloaded Dmp:Security:Keys ignored, the previous keys stay in force: {Problems}", string.Join("; ", problems));
@@ -103,7 +103,7 @@ public sealed class ApiKeyRing : IDisposable
             Interlocked.Exchange(ref _nextFileCheck, _clock.GetTimestamp() + Ticks(FilePollInterval));
             var info = new FileInfo(KeysFile);
             if (info.Exists && (info.LastWriteTimeUtc, info.Length) == _fileStamp) return;
-            if (ReadFile(out var keys, out var problem) is not { } stamp)
+            if (ReadKeysFile(KeysFile, out var keys, out var problem) is not { } stamp)
             {
                 _log.LogWarning("Keys file ignored, the previous keys stay in force: {Problem}", problem);
                 FileProblem = problem;
@@ -125,19 +125,19 @@ public sealed class ApiKeyRing : IDisposable
     }
 
     /// <summary>The file's keys and its stamp, or null with what is wrong.</summary>
-    private (DateTime, long)? ReadFile(out IReadOnlyList<ApiKeyOptions> keys, out string problem)
+    public static (DateTime, long)? ReadKeysFile(string path, out IReadOnlyList<ApiKeyOptions> keys, out string problem)
     {
         keys = [];
         problem = "";
         try
         {
-            var info = new FileInfo(KeysFile!);
+            var info = new FileInfo(path);
             var stamp = (info.LastWriteTimeUtc, info.Length);
-            var file = JsonSerializer.Deserialize<KeysFileContent>(File.ReadAllText(KeysFile!), FileJson);
+            var file = JsonSerializer.Deserialize<KeysFileContent>(File.ReadAllText(path), FileJson);
             var read = file?.Keys ?? [];
-            if (ApiKeyOptions.Validate(read, "Keys").ToList() is { Count: > 0 } problems)
+            if (OptionsProblems.Of("Keys", at => ApiKeyOptions.Validate(read, at)) is { Count: > 0 } problems)
             {
-                problem = $"{KeysFile}: {string.Join("; ", problems)}";
+                problem = $"{path}: {string.Join("; ", problems)}";
                 return null;
             }
             keys = read;
@@ -145,7 +145,7 @@ public sealed class ApiKeyRing : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
-            problem = $"cannot read {KeysFile} ({e.Message}); it holds {{\"Keys\": [{{\"Name\": ..., \"Hash\": ..., \"Roles\": [...]}}]}}";
+            problem = $"cannot read {path} ({e.Message}); it holds {{\"Keys\": [{{\"Name\": ..., \"Hash\": ..., \"Roles\": [...]}}]}}";
             return null;
         }
     }

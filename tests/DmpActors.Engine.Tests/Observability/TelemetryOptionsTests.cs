@@ -19,7 +19,7 @@ public sealed class TelemetryOptionsTests
     {
         var telemetry = new TelemetryOptions { OtlpEndpoint = "http://collector:4318", OtlpSignals = " Traces , logs" };
 
-        Assert.Empty(telemetry.Validate());
+        Assert.Empty(OptionsProblems.Of("Dmp:Telemetry", telemetry.Validate));
         Assert.Equal(new[] { "traces", "logs" }, telemetry.Signals);
         Assert.True(telemetry.Exports("traces"));
         Assert.False(telemetry.Exports("metrics"));
