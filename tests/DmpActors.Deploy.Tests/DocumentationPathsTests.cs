@@ -7,7 +7,7 @@ namespace DmpActors.Deploy.Tests;
 public sealed partial class DocumentationPathsTests
 {
     /// <summary>A repository path such as src/DmpActors.Engine/Hosting/DmpOptions.cs or tests/DmpActors.Host.Tests/.</summary>
-    [GeneratedRegex(@"(?<![\w./-])(?:src|tests|benchmarks|deploy)/[\w./-]+")]
+    [GeneratedRegex(@"(?<![\w./-])(?:src|tests|benchmarks|deploy)/[\w./*-]+")]
     private static partial Regex RepositoryPath();
 
     /// <summary>A Markdown file named in text or in a link: durability.md, ../README.md, docs/benchmarks/NAME.md.</summary>
@@ -17,7 +17,8 @@ public sealed partial class DocumentationPathsTests
     [GeneratedRegex(@"\[[^\]]*\]\(")]
     private static partial Regex LinkText();
 
-    /// <summary>NAME in a path stands for each of a family of files (docs/benchmarks/NAME.md: one per workload).</summary>
+    /// <summary>NAME (or *) in a file name stands for each of a family of files (docs/benchmarks/NAME.md: one per
+    /// workload; UserActor*.cs: one class in partial files).</summary>
     private const string Placeholder = "NAME";
 
     private static IReadOnlyList<string> DocumentPaths =>
@@ -61,8 +62,9 @@ public sealed partial class DocumentationPathsTests
     private static bool Exists(string directory, string path)
     {
         var full = Path.GetFullPath(Path.Combine(directory, path));
-        if (!Path.GetFileName(full).Contains(Placeholder, StringComparison.Ordinal)) return File.Exists(full) || Directory.Exists(full);
+        var pattern = Path.GetFileName(full).Replace(Placeholder, "*");
+        if (!pattern.Contains('*')) return File.Exists(full) || Directory.Exists(full);
         var folder = Path.GetDirectoryName(full)!;
-        return Directory.Exists(folder) && Directory.EnumerateFiles(folder, Path.GetFileName(full).Replace(Placeholder, "*")).Any();
+        return Directory.Exists(folder) && Directory.EnumerateFiles(folder, pattern).Any();
     }
 }
