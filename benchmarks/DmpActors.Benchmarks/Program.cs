@@ -12,6 +12,8 @@ var usage = """
       merge   [--merges 2000] [--anonymous-events 20] [--quick]
       latency [--max-rate N] [--seconds 30] [--burst 200000] [--users 1000] [--probes-per-second 200] [--poll-ms 2] [--quick]
               (event produced → profile visible at 25/50/75 % of the max rate, from intended send time)
+      kafka   [--records 200000] [--partitions 4] [--rate 5000] [--seconds 10] [--linger-ms 5] [--fetch-wait-ms 100,0] [--only latency|throughput]
+              (the Kafka layer on the embedded broker: produce → consume latency, bare loop vs our stage; source throughput)
       micro   [BenchmarkDotNet options, e.g. --filter *]
       profile-memory [--users 5000]   (bytes per profile with full behaviour windows)
       all     [--quick]   every workload above but micro, one after another (--quick: small sizes, < 10 minutes)

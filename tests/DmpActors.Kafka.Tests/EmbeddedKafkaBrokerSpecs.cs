@@ -9,6 +9,30 @@ namespace DmpActors.Kafka.Tests;
 
 public sealed class EmbeddedKafkaBrokerSpecs
 {
+    [Fact]
+    public async Task Consumers_of_the_embedded_broker_hold_an_empty_fetch_5_ms_and_of_other_brokers_100_ms()
+    {
+        // The mock cluster answers an empty fetch only after its whole wait, even when records arrive meanwhile.
+        var broker = EmbeddedKafkaBroker.Start(new EmbeddedBrokerOptions { ListenAddress = "127.0.0.1:0" });
+        var direct = broker.DirectBootstrapServers.Split(',')[0];
+        try
+        {
+            Assert.Equal(5, new Settings.ConsumerSettings(broker.BootstrapServers, "g").ToConsumerConfig().FetchWaitMaxMs);
+            Assert.Equal(5, new Settings.ConsumerSettings($"kafka-1:9092,{direct}", "g").ToConsumerConfig().FetchWaitMaxMs);
+            Assert.Equal(100, new Settings.ConsumerSettings("kafka-1:9092", "g").ToConsumerConfig().FetchWaitMaxMs);
+            // An explicit setting, and then a raw property, win
+            Assert.Equal(20, new Settings.ConsumerSettings(broker.BootstrapServers, "g").WithFetchWaitMax(TimeSpan.FromMilliseconds(20)).ToConsumerConfig().FetchWaitMaxMs);
+            Assert.Equal(50, new Settings.ConsumerSettings(broker.BootstrapServers, "g").WithFetchWaitMax(TimeSpan.FromMilliseconds(20))
+                .WithProperty("fetch.wait.max.ms", "50").ToConsumerConfig().FetchWaitMaxMs);
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+        // A stopped broker's address is an ordinary one again
+        Assert.Equal(100, new Settings.ConsumerSettings(broker.BootstrapServers, "g").ToConsumerConfig().FetchWaitMaxMs);
+    }
+
     [KcatFact]
     public async Task Broker_serves_kcat_through_the_fixed_address_in_both_directions()
     {

@@ -160,7 +160,7 @@ public sealed class RebalanceAndFaultSpecs(ITestOutputHelper output) : BrokerSpe
     }
 
     [Fact]
-    public async Task A_commit_refused_because_the_group_is_rebalancing_is_reported_as_skipped_and_does_not_fail()
+    public async Task A_commit_refused_because_the_group_is_rebalancing_is_retried_while_no_records_arrive()
     {
         var topic = Unique("commit-rebalance");
         var group = Unique("g");
@@ -175,20 +175,72 @@ public sealed class RebalanceAndFaultSpecs(ITestOutputHelper output) : BrokerSpe
         await AwaitConditionAsync(() => received.Count == 30, Timeout, "30 messages");
         var offsets = received.Aggregate(CommittableOffsetBatch.Empty, (b, o) => b.Updated(o));
 
-        _broker.PushRequestErrors(8, ErrorCode.RebalanceInProgress);
-        var refused = await offsets.Commit().WaitAsync(Timeout);
+        // Given the group refuses the next two commits as rebalancing, and no record arrives after them
+        _broker.PushRequestErrors(8, ErrorCode.RebalanceInProgress, ErrorCode.RebalanceInProgress);
+        // When the offsets are committed once
+        var result = await offsets.Commit().WaitAsync(Timeout);
 
-        Assert.Empty(refused.Committed);
-        Assert.Equal(30, Assert.Single(refused.Skipped).Offset.Value);
-        // Nothing was committed; once the group settles the same offsets commit normally.
-        var deadline = DateTime.UtcNow + Timeout;
-        while ((await offsets.Commit().WaitAsync(Timeout)).Committed.Count == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "a commit after the rebalance never landed");
-            await Task.Delay(50);
-        }
+        // Then the consumer retries on its own and the result reports the commit that landed
+        Assert.Equal(30, Assert.Single(result.Committed).Offset.Value);
+        Assert.Empty(result.Skipped);
+        Assert.Equal(30, CommittedOffsets(group, [new TopicPartition(topic, 0)]).Single());
+        Assert.True(control.Metrics.CommitRequests >= 3, $"{control.Metrics}");
+        await control.Shutdown();
+    }
+
+    [Fact]
+    public async Task A_refused_commit_retried_after_a_later_commit_landed_does_not_move_the_group_back()
+    {
+        var topic = Unique("commit-order");
+        var group = Unique("g");
+        _broker.CreateTopic(topic, 1);
+        Produce(_broker, topic, 1, 30);
+        var received = new ConcurrentQueue<CommittableOffset>();
+        var (control, _) = KafkaConsumer.CommittableSource(Consumer(_broker, group).WithCommitRetryInterval(TimeSpan.FromSeconds(2)), topic)
+            .ToMaterialized(Sink.ForEach<CommittableMessage>(m => received.Enqueue(m.CommittableOffset)), Keep.Both)
+            .Run(_materializer);
+        await AwaitConditionAsync(() => received.Count == 30, Timeout, "30 messages");
+        var all = received.ToArray();
+
+        // Given the commit of the first 10 is refused as rebalancing and waits for its retry
+        _broker.PushRequestErrors(8, ErrorCode.RebalanceInProgress);
+        var early = all[9].Commit();
+        await AwaitConditionAsync(() => control.Metrics.CommitRequests >= 1, Timeout, "the first commit was sent");
+        // When the commit of all 30 lands before that retry is due
+        var late = await all[29].Commit().WaitAsync(Timeout);
+        Assert.Equal(30, Assert.Single(late.Committed).Offset.Value);
+
+        // Then the earlier commit is answered as covered by the later one, and the group stays at 30
+        var first = await early.WaitAsync(Timeout);
+        Assert.Equal(10, Assert.Single(first.Committed).Offset.Value);
         Assert.Equal(30, CommittedOffsets(group, [new TopicPartition(topic, 0)]).Single());
         await control.Shutdown();
+    }
+
+    [Fact]
+    public async Task A_commit_still_refused_when_the_consumer_shuts_down_is_reported_as_skipped()
+    {
+        var topic = Unique("commit-refused");
+        var group = Unique("g");
+        _broker.CreateTopic(topic, 1);
+        Produce(_broker, topic, 1, 5);
+        var received = new ConcurrentQueue<CommittableOffset>();
+        var (control, _) = KafkaConsumer.CommittableSource(Consumer(_broker, group).WithCommitRetryInterval(TimeSpan.FromMilliseconds(20)), topic)
+            .ToMaterialized(Sink.ForEach<CommittableMessage>(m => received.Enqueue(m.CommittableOffset)), Keep.Both)
+            .Run(_materializer);
+        await AwaitConditionAsync(() => received.Count == 5, Timeout, "5 messages");
+
+        // Given every commit is refused as rebalancing
+        _broker.PushRequestErrors(8, Enumerable.Repeat(ErrorCode.RebalanceInProgress, 1000).ToArray());
+        var pending = received.Last().Commit();
+        await AwaitConditionAsync(() => control.Metrics.CommitRequests >= 3, Timeout, "retries");
+        Assert.False(pending.IsCompleted);
+
+        // When the consumer shuts down, the commit is answered (skipped: the next owner resumes from the last commit)
+        await control.Shutdown().WaitAsync(Timeout);
+        var result = await pending.WaitAsync(Timeout);
+        Assert.Empty(result.Committed);
+        Assert.Equal(5, Assert.Single(result.Skipped).Offset.Value);
     }
 
     [Fact]

@@ -12,6 +12,9 @@ namespace DmpActors.Kafka.Embedded;
 /// </summary>
 public sealed class EmbeddedKafkaBroker : IAsyncDisposable, IDisposable
 {
+    // Addresses of the brokers alive in this process, so consumer settings can adapt to the mock's fetch behaviour.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, EmbeddedKafkaBroker> s_live = new(StringComparer.OrdinalIgnoreCase);
+
     private readonly MockClusterNative _native;
     private readonly IntPtr _rk;
     private readonly IntPtr _cluster;
@@ -36,6 +39,7 @@ public sealed class EmbeddedKafkaBroker : IAsyncDisposable, IDisposable
             BootstrapServers = $"{(local.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : local.Address)}:{local.Port}";
             foreach (var topic in options.Topics)
                 CreateTopic(topic.Name, topic.Partitions);
+            foreach (var address in Addresses()) s_live[address] = this;
         }
         catch
         {
@@ -53,6 +57,20 @@ public sealed class EmbeddedKafkaBroker : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (options.Brokers < 1) throw new ArgumentOutOfRangeException(nameof(options), "Brokers must be >= 1");
         return new EmbeddedKafkaBroker(options, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>True when any address of the bootstrap list is an embedded broker alive in this process.</summary>
+    public static bool Serves(string? bootstrapServers) =>
+        !string.IsNullOrEmpty(bootstrapServers) && !s_live.IsEmpty &&
+        bootstrapServers.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Any(s_live.ContainsKey);
+
+    private IEnumerable<string> Addresses()
+    {
+        yield return BootstrapServers;
+        if (_forwarder.LocalEndPoint.Address.Equals(IPAddress.Loopback) || _forwarder.LocalEndPoint.Address.Equals(IPAddress.Any))
+            yield return $"localhost:{_forwarder.LocalEndPoint.Port}";
+        foreach (var direct in DirectBootstrapServers.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            yield return direct;
     }
 
     /// <summary>The fixed address (forwarded to broker 1); metadata then points clients at the brokers directly.</summary>
@@ -100,6 +118,7 @@ public sealed class EmbeddedKafkaBroker : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var address in Addresses()) s_live.TryRemove(new KeyValuePair<string, EmbeddedKafkaBroker>(address, this));
         await _forwarder.DisposeAsync().ConfigureAwait(false);
         _native.Destroy(_rk, _cluster);
     }

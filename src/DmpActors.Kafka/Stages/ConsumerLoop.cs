@@ -28,6 +28,10 @@ internal sealed class ConsumerLoop
     private sealed record AbandonCommand(PartitionChannel Channel) : Command;
     private sealed record StopCommand : Command;
     private sealed record ShutdownCommand : Command;
+    private sealed record RefusedCommit(CommitCommand Command, List<TopicPartitionOffset> Skipped)
+    {
+        public long RetryAt;
+    }
 
     private static readonly HashSet<ErrorCode> RebalanceErrors =
         [ErrorCode.RebalanceInProgress, ErrorCode.IllegalGeneration, ErrorCode.UnknownMemberId, ErrorCode.Local_State];
@@ -48,6 +52,8 @@ internal sealed class ConsumerLoop
     private readonly Dictionary<TopicPartition, PartitionChannel> _assigned = new();
     private readonly List<PartitionChannel> _paused = new();
     private readonly List<PartitionChannel> _withPending = new();
+    // Commits the group refused while rebalancing, oldest first, each tried again at its RetryAt (poll thread only).
+    private readonly List<RefusedCommit> _refused = new();
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
     private IConsumerLoopListener? _listener;
@@ -136,6 +142,7 @@ internal sealed class ConsumerLoop
             {
                 ProcessCommands();
                 if (_shutdownRequested || _fatal is not null) break;
+                RetryRefusedCommits(force: false);
                 ResumeDrained();
                 RefreshLagWhenDue();
                 if (WaitWhileDownstreamIsFull()) continue;
@@ -162,6 +169,14 @@ internal sealed class ConsumerLoop
         _assigned.Clear();
         _assignment = [];
         try { _consumer?.Dispose(); } catch (Exception e) { _logger.LogDebug(e, "Disposing consumer"); }
+        // Still refused when the consumer goes: not committed, so the next owner resumes from the last commit.
+        foreach (var refused in _refused)
+        {
+            var offsets = refused.Command.Offsets.Select(o => new TopicPartitionOffset(o.Channel.TopicPartition, o.Next)).ToList();
+            Interlocked.Add(ref _skippedOffsets, offsets.Count - refused.Skipped.Count);
+            refused.Command.Done.TrySetResult(new CommitResult([], offsets));
+        }
+        _refused.Clear();
         while (_commands.TryDequeue(out var cmd))
             if (cmd is CommitCommand c)
                 c.Done.TrySetException(new InvalidOperationException("Kafka consumer is shut down; offsets cannot be committed", error));
@@ -348,26 +363,32 @@ internal sealed class ConsumerLoop
         }
     }
 
-    private void ExecuteCommit(CommitCommand command)
+    private void ExecuteCommit(CommitCommand command) => ExecuteCommit(command, []);
+
+    /// <param name="skipped">Offsets of the command already known not to be ours (from an earlier, refused attempt).</param>
+    private void ExecuteCommit(CommitCommand command, List<TopicPartitionOffset> skipped)
     {
         var toSend = new List<TopicPartitionOffset>(command.Offsets.Count);
-        var skipped = new List<TopicPartitionOffset>();
+        var covered = new List<TopicPartitionOffset>();
+        var notOurs = 0;
         foreach (var (channel, next) in command.Offsets)
         {
             var tpo = new TopicPartitionOffset(channel.TopicPartition, next);
             // Only the assignment that read the record may commit it: after a revoke another member
             // owns the partition and may already have committed further.
-            if (ReferenceEquals(_assigned.GetValueOrDefault(channel.TopicPartition), channel)) toSend.Add(tpo);
-            else skipped.Add(tpo);
+            if (!ReferenceEquals(_assigned.GetValueOrDefault(channel.TopicPartition), channel)) { skipped.Add(tpo); notOurs++; }
+            // A later commit of this assignment already landed (this one waited for a retry): sending it would move the group back.
+            else if (channel.CommittedNext >= next) covered.Add(tpo);
+            else toSend.Add(tpo);
         }
-        if (skipped.Count > 0)
+        if (notOurs > 0)
         {
-            _logger.LogDebug("Skipping commit of {Offsets}: partitions no longer assigned", string.Join(", ", skipped));
-            Interlocked.Add(ref _skippedOffsets, skipped.Count);
+            _logger.LogDebug("Skipping commit of {Offsets}: partitions no longer assigned", string.Join(", ", skipped.TakeLast(notOurs)));
+            Interlocked.Add(ref _skippedOffsets, notOurs);
         }
         if (toSend.Count == 0)
         {
-            command.Done.TrySetResult(new CommitResult([], skipped));
+            command.Done.TrySetResult(new CommitResult(covered, skipped));
             return;
         }
         var started = Stopwatch.GetTimestamp();
@@ -379,17 +400,18 @@ internal sealed class ConsumerLoop
                 _consumer!.Commit(toSend);
                 KafkaMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 Interlocked.Add(ref _committedOffsets, toSend.Count);
-                command.Done.TrySetResult(new CommitResult(toSend, skipped));
+                foreach (var tpo in toSend) _assigned[tpo.TopicPartition].CommittedNext = tpo.Offset.Value;
+                command.Done.TrySetResult(new CommitResult([.. covered, .. toSend], skipped));
                 return;
             }
             catch (KafkaException e) when (RebalanceErrors.Contains(e.Error.Code))
             {
-                // The group is reassigning partitions: this member may not own them any more. Not committing is safe —
-                // the owner after the rebalance resumes from the last commit and dedupe absorbs the replay — while
-                // failing would restart the stream on every node at every rebalance.
-                _logger.LogInformation("Commit of {Offsets} skipped: {Error} (consumer group rebalance)", string.Join(", ", toSend), e.Error.Reason);
-                Interlocked.Add(ref _skippedOffsets, toSend.Count);
-                command.Done.TrySetResult(new CommitResult([], [.. skipped, .. toSend]));
+                // The group is reassigning partitions. Failing would restart the stream on every node at every rebalance,
+                // and dropping the commit would leave the group behind durable state until new records bring another one
+                // (an idle partition never would): try again soon; a partition that is no longer ours is skipped then.
+                _logger.LogInformation("Commit of {Offsets} refused: {Error} (consumer group rebalance); retrying in {Interval} ms",
+                    string.Join(", ", toSend), e.Error.Reason, _settings.CommitRetryInterval.TotalMilliseconds);
+                _refused.Add(new RefusedCommit(command, skipped) { RetryAt = Environment.TickCount64 + (long)_settings.CommitRetryInterval.TotalMilliseconds });
                 return;
             }
             catch (KafkaException e) when (attempt < CommitAttempts && IsRetriable(e))
@@ -403,6 +425,19 @@ internal sealed class ConsumerLoop
                 command.Done.TrySetException(e);
                 return;
             }
+        }
+    }
+
+    /// <summary>Sends again the refused commits that are due (all of them when forced), oldest first, so offsets only move forward.</summary>
+    private void RetryRefusedCommits(bool force)
+    {
+        if (_refused.Count == 0) return;
+        var now = Environment.TickCount64;
+        var due = force ? _refused.ToList() : _refused.Where(r => r.RetryAt <= now).ToList();
+        foreach (var refused in due)
+        {
+            _refused.Remove(refused);
+            ExecuteCommit(refused.Command, refused.Skipped);
         }
     }
 
@@ -481,7 +516,11 @@ internal sealed class ConsumerLoop
     private void OnRevoked(List<TopicPartitionOffset> partitions, bool flushCommits)
     {
         // Commits requested before the revoke are still ours to make.
-        if (flushCommits) FlushCommits();
+        if (flushCommits)
+        {
+            RetryRefusedCommits(force: true);
+            FlushCommits();
+        }
         foreach (var tpo in partitions)
         {
             if (!_assigned.Remove(tpo.TopicPartition, out var channel)) continue;

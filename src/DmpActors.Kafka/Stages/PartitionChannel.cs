@@ -56,6 +56,9 @@ internal sealed class PartitionChannel
     /// <summary>Buffer reached the bound and has not drained to half yet (poll-thread only).</summary>
     internal bool Full;
 
+    /// <summary>The highest offset this assignment committed (the next record to read), -1 before its first commit (poll-thread only).</summary>
+    internal long CommittedNext = -1;
+
     /// <summary>Paused because downstream cancelled the sub-source (poll-thread only).</summary>
     internal bool Abandoned;
 
