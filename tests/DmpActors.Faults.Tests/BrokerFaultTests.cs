@@ -47,9 +47,7 @@ public sealed class BrokerFaultTests
             ErrorCode.GroupLoadInProgress, ErrorCode.NotCoordinatorForGroup, ErrorCode.GroupCoordinatorNotAvailable,
             ErrorCode.RequestTimedOut, ErrorCode.GroupLoadInProgress);
 
-    [Fact(Skip = "A commit answered RebalanceInProgress is reported as skipped and never sent again although the partition "
-        + "stays assigned: when it was the last checkpoint before the stream went idle, the committed offsets stay behind the durable "
-        + "state until new events arrive (no loss, no double count: a restart re-reads and dedupes)")]
+    [Fact]
     public Task The_last_offset_commit_answered_rebalance_in_progress_is_committed_again_while_the_stream_is_idle() =>
         RequestErrors("OffsetCommit (API 8) answered RebalanceInProgress, then idle", "rq-rebalance", apiKey: 8, idleAfter: true,
             ErrorCode.RebalanceInProgress);
