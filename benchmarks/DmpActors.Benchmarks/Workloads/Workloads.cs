@@ -18,6 +18,7 @@ public static class Workloads
         ["merge"] = ["--merges", "300"],
         ["latency"] = ["--seconds", "8", "--burst", "60000"],
         ["profile-memory"] = ["--users", "2000"],
+        ["peers"] = ["--events", "100000", "--users", "10000"],
     };
 
     public static async Task<int> RunAsync(string workload, string[] args, string usage)
@@ -35,6 +36,7 @@ public static class Workloads
             case "merge": return await MergeWorkload.RunAsync(new Args(args), command);
             case "latency": return await LatencyWorkload.RunAsync(new Args(args), command);
             case "profile-memory": return ProfileMemory.Run(new Args(args), command);
+            case "peers": return await Peers.PeersWorkload.RunAsync(new Args(args), command);
             case "micro":
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
                 MicroReport.Write(summaries, command);
