@@ -20,6 +20,10 @@ public sealed class EngineRunner(double traceRatio) : PeerRunner
 
     public override long Checkpoints => _engine?.Ingest?.Status.Checkpoints ?? 0;
 
+    public override string? Notes => _engine?.Ingest?.Status is { Restarts: > 0 } status
+        ? $"ingest restarted {status.Restarts} time(s) from its committed offsets; last error: {status.LastError}"
+        : null;
+
     public override async Task StartAsync(PeerContext context)
     {
         var options = IngestEngine.Options(context.BootstrapServers, context.Partitions, Path.Combine(context.DataDirectory, Name));

@@ -36,6 +36,7 @@ public sealed class ProfileGrain : Grain, IProfileGrain
 public sealed class OrleansRunner : PeerRunner, IPeerUsers
 {
     private readonly Dictionary<string, IProfileGrain> _grains = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
     private IHost? _host;
     private IGrainFactory? _factory;
     private IProfileStore? _store;
@@ -44,7 +45,7 @@ public sealed class OrleansRunner : PeerRunner, IPeerUsers
     public override string Name => "orleans";
 
     public override string How =>
-        "Microsoft.Orleans 10.4.2, one in-process silo (`UseLocalhostClustering`), one `ProfileGrain` per user; the consume loop calls `Apply` on the user's grain with at most MaxInFlight calls outstanding; a checkpoint waits for them, asks each dirty grain for its encoded state, saves the batch, commits";
+        "Microsoft.Orleans 10.4.2, one in-process silo (`UseLocalhostClustering`), one `ProfileGrain` per user; the consume loop calls `Apply` on the user's grain with at most MaxInFlight calls outstanding, each user's calls chained (Orleans does not keep the order of concurrent calls to one grain); a checkpoint waits for them, asks each dirty grain for its encoded state, saves the batch, commits";
 
     public override IProfileStore Store => _store!;
 
@@ -64,7 +65,24 @@ public sealed class OrleansRunner : PeerRunner, IPeerUsers
     public override async Task RunAsync(PeerContext context) =>
         _checkpoint = await Task.Run(() => ActorConsumeLoop.RunAsync(context, this, "peers-orleans", _store!));
 
-    public Task ApplyAsync(string userId, PeerRecord record) => Grain(userId).Apply(record);
+    /// <summary>
+    /// Orleans does not keep the order of concurrent calls from one caller to one grain, and a record applied after a
+    /// later one of its partition is judged a replay by the reducer: so each user's calls are chained, one at a time,
+    /// while calls to different users stay concurrent.
+    /// </summary>
+    public Task ApplyAsync(string userId, PeerRecord record)
+    {
+        var grain = Grain(userId);
+        var call = _tails.TryGetValue(userId, out var previous) && !previous.IsCompleted ? After(previous, grain, record) : grain.Apply(record);
+        _tails[userId] = call;
+        return call;
+    }
+
+    private static async Task After(Task previous, IProfileGrain grain, PeerRecord record)
+    {
+        await previous.ConfigureAwait(false);
+        await grain.Apply(record).ConfigureAwait(false);
+    }
 
     public Task<byte[]?> TakeDirtyStateAsync(string userId) => Grain(userId).TakeDirtyState();
 
@@ -84,6 +102,7 @@ public sealed class OrleansRunner : PeerRunner, IPeerUsers
     public override async ValueTask DisposeAsync()
     {
         _grains.Clear();
+        _tails.Clear();
         if (_host is not null)
         {
             await _host.StopAsync();

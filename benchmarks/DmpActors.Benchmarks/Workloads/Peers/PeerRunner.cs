@@ -42,6 +42,9 @@ public abstract class PeerRunner : IAsyncDisposable
 
     public abstract long Checkpoints { get; }
 
+    /// <summary>Anything the run did besides the work (e.g. the engine restarting its ingest), for the report; read after the run.</summary>
+    public virtual string? Notes => null;
+
     /// <summary>The framework's start-up (silo, actor system, cluster join); the store is opened here too.</summary>
     public abstract Task StartAsync(PeerContext context);
 
