@@ -10,11 +10,10 @@ public static class TopicFeed
     /// <summary>
     /// Produces every record in order. With <paramref name="consumed"/> the producer stays at most
     /// <paramref name="maxLead"/> records ahead of it (the embedded broker drops the oldest records beyond 5 MiB per
-    /// partition). <paramref name="delivered"/> sees each delivery report (partition, offset) with the record's
-    /// create time, which the producer then sets itself.
+    /// partition).
     /// </summary>
     public static TimeSpan Produce(string bootstrap, string topic, Dataset data, Func<long>? consumed, long maxLead,
-        CompressionType compression = CompressionType.None, Action<DeliveryReport<byte[]?, byte[]>>? delivered = null)
+        CompressionType compression = CompressionType.None)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
         {
@@ -29,11 +28,7 @@ public static class TopicFeed
             QueueBufferingMaxKbytes = 2_000_000,
         }).Build();
         long failed = 0;
-        void OnDelivery(DeliveryReport<byte[]?, byte[]> r)
-        {
-            if (r.Error.IsError) Interlocked.Increment(ref failed);
-            else delivered?.Invoke(r);
-        }
+        void OnDelivery(DeliveryReport<byte[]?, byte[]> r) { if (r.Error.IsError) Interlocked.Increment(ref failed); }
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < data.Count; i++)
         {
@@ -43,10 +38,7 @@ public static class TopicFeed
             {
                 try
                 {
-                    var message = new Message<byte[]?, byte[]> { Key = data.Keys[i], Value = data.Values[i] };
-                    // A delivery report carries the timestamp of the message as given, so give it one.
-                    if (delivered is not null) message.Timestamp = new Timestamp(DateTime.UtcNow, TimestampType.CreateTime);
-                    producer.Produce(topic, message, OnDelivery);
+                    producer.Produce(topic, new Message<byte[]?, byte[]> { Key = data.Keys[i], Value = data.Values[i] }, OnDelivery);
                     break;
                 }
                 catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)

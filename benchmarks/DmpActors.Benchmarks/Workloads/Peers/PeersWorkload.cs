@@ -91,21 +91,28 @@ public static class PeersWorkload
     /// <summary>
     /// The whole dataset once, zstd-compressed: the embedded broker keeps only 5 MiB of record batches per partition
     /// (as stored, so compressed) and drops the oldest beyond that, and every runner must find every record.
-    /// Returns each record's timestamp by partition and offset.
+    /// Returns each record's timestamp by partition and offset, as a consumer reads it.
     /// </summary>
     private static (long[][] Produced, TimeSpan Time, Dictionary<int, long> End) ProduceOnce(string bootstrap, Dataset data, int partitions)
     {
-        var stamps = Enumerable.Range(0, partitions).Select(_ => new List<long>()).ToArray();
-        var time = TopicFeed.Produce(bootstrap, Topic, data, consumed: null, maxLead: 0, CompressionType.Zstd, r =>
-        {
-            var list = stamps[r.Partition.Value];
-            while (list.Count <= r.Offset.Value) list.Add(0);
-            list[(int)r.Offset.Value] = r.Message.Timestamp.UnixTimestampMs;
-        });
+        var time = TopicFeed.Produce(bootstrap, Topic, data, consumed: null, maxLead: 0, CompressionType.Zstd);
         var marks = TopicFeed.Watermarks(bootstrap, Topic, partitions);
         if (marks.Values.Any(m => m.Low.Value != 0) || marks.Values.Sum(m => m.High.Value) != data.Count)
             throw new InvalidOperationException($"the broker no longer holds every record ([{string.Join(", ", marks.Select(m => $"{m.Key}: {m.Value.Low}..{m.Value.High}"))}] for {data.Count:N0}): use more --partitions");
-        return (stamps.Select(s => s.ToArray()).ToArray(), time, marks.ToDictionary(m => m.Key, m => m.Value.High.Value));
+        var stamps = Enumerable.Range(0, partitions).Select(p => new long[marks[p].High.Value]).ToArray();
+        using var scan = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap, GroupId = "peers-scan", AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false,
+        }).Build();
+        scan.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(Topic, p, Offset.Beginning)));
+        for (var read = 0; read < data.Count;)
+        {
+            var r = scan.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException($"scanning the topic stopped after {read:N0} records");
+            stamps[r.Partition.Value][r.Offset.Value] = r.Message.Timestamp.UnixTimestampMs;
+            read++;
+        }
+        if (stamps.Any(p => p.Any(ms => ms <= 0))) throw new InvalidOperationException("records without a create time on the topic");
+        return (stamps, time, marks.ToDictionary(m => m.Key, m => m.Value.High.Value));
     }
 
     private static async Task<PeerResult> MeasureAsync(PeerRunner runner, PeerContext context, Dataset data)
