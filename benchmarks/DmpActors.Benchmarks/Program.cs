@@ -16,6 +16,8 @@ var usage = """
               (the Kafka layer on the embedded broker: produce → consume latency, bare loop vs our stage; source throughput)
       micro   [BenchmarkDotNet options, e.g. --filter *]
       profile-memory [--users 5000]   (bytes per profile with full behaviour windows)
+      peers   [--events 300000] [--users 30000] [--partitions 6] [--runners limit,dmpactors,orleans,protoactor] [--quick]
+              (the same ingest on a hand-written loop, DmpActors, Orleans and Proto.Actor)
       all     [--quick]   every workload above but micro, one after another (--quick: small sizes, < 10 minutes)
     """;
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.Error.WriteLine(usage); return args.Length == 0 ? 1 : 0; }

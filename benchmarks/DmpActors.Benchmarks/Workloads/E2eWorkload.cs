@@ -38,7 +38,7 @@ public static class E2eWorkload
 
         // ---- produce rate (into a scratch topic: see LeadPerPartition for why the runs cannot pre-produce) ----
         broker.CreateTopic("bench.produce", partitions);
-        var produce = Produce(broker.BootstrapServers, "bench.produce", data, consumed: null, maxLead: 0);
+        var produce = TopicFeed.Produce(broker.BootstrapServers, "bench.produce", data, consumed: null, maxLead: 0);
         Console.WriteLine($"produced {events:N0} in {produce.TotalSeconds:0.00} s = {events / produce.TotalSeconds:N0} ev/s");
         var maxLead = (long)partitions * LeadPerPartition;
 
@@ -51,13 +51,7 @@ public static class E2eWorkload
         var dataDir = Path.Combine(Path.GetTempPath(), "dmp-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dataDir);
         string? pgDatabase = null;
-        var options = new DmpOptions();
-        options.Node.Port = 0;
-        options.Kafka.BootstrapServers = broker.BootstrapServers;
-        options.Kafka.Partitions = partitions;
-        options.Storage.DataDirectory = dataDir;
-        if (checkpointMs > 0) options.Ingest.CheckpointInterval = TimeSpan.FromMilliseconds(checkpointMs);
-        if (maxInFlight > 0) options.Ingest.MaxInFlight = maxInFlight;
+        var options = IngestEngine.Options(broker.BootstrapServers, partitions, dataDir, checkpointMs, maxInFlight);
         if (pg is not null)
         {
             (options.Storage.ConnectionString, pgDatabase) = await CreateDatabaseAsync(pg);
@@ -75,20 +69,16 @@ public static class E2eWorkload
         var sw = Stopwatch.StartNew();
         var engine = await DmpEngine.StartAsync(options, broker.BootstrapServers, freshLog: true, loggers);
         var started = sw.Elapsed;
-        var producing = Task.Factory.StartNew(() => Produce(broker.BootstrapServers, Topic, data, () => meters.Counter("dmp.events.consumed"), maxLead),
+        var producing = Task.Factory.StartNew(() => TopicFeed.Produce(broker.BootstrapServers, Topic, data, () => meters.Counter("dmp.events.consumed"), maxLead),
             TaskCreationOptions.LongRunning);
         await producing;
-        var end = EndOffsets(broker.BootstrapServers, Topic, partitions);
+        var end = TopicFeed.EndOffsets(broker.BootstrapServers, Topic, partitions);
         if (end.Values.Sum() != events) throw new InvalidOperationException($"end offsets sum to {end.Values.Sum()}, expected {events}");
         TimeSpan? allApplied = null;
-        while (true)
+        await IngestEngine.WaitUntilCommittedAsync(engine, end, TimeSpan.FromMinutes(20), () =>
         {
-            var committed = engine.Ingest!.Status.NextOffsetByPartition;
             if (allApplied is null && meters.Counter("dmp.events.applied") + meters.Counter("dmp.events.rejected") >= events) allApplied = sw.Elapsed;
-            if (end.All(e => e.Value == 0 || committed.GetValueOrDefault(e.Key) == e.Value)) break;
-            if (sw.Elapsed > TimeSpan.FromMinutes(20)) throw new TimeoutException("ingest did not reach the end offsets in 20 minutes");
-            await Task.Delay(10);
-        }
+        });
         var dmpElapsed = sw.Elapsed;
         var split = cpu.Stop(dmpElapsed);
         var gc = GcStats.Now().Since(gcBefore);
@@ -105,7 +95,7 @@ public static class E2eWorkload
         // ---- baseline again (drift check) ----
         var baseline2 = BareConsumePaced(broker, "bench.baseline.b", consumerSettings with { GroupId = "bench-baseline-2" }, data, partitions, maxLead);
         Console.WriteLine($"baseline bare consumer (after): {baseline2.Elapsed.TotalSeconds:0.00} s = {events / baseline2.Elapsed.TotalSeconds:N0} ev/s");
-        var dlq = EndOffsets(broker.BootstrapServers, Dlq, partitions).Values.Sum();
+        var dlq = TopicFeed.EndOffsets(broker.BootstrapServers, Dlq, partitions).Values.Sum();
 
         var baseRate = events / baseline.Elapsed.TotalSeconds;
         var dmpRate = events / dmpElapsed.TotalSeconds;
@@ -172,58 +162,12 @@ public static class E2eWorkload
     /// </summary>
     private const long LeadPerPartition = 8_000;
 
-    private static TimeSpan Produce(string bootstrap, string topic, Dataset data, Func<long>? consumed, long maxLead)
-    {
-        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
-        {
-            BootstrapServers = bootstrap,
-            Acks = Acks.Leader,
-            EnableIdempotence = false,
-            LingerMs = 5,
-            BatchNumMessages = int.Parse(Environment.GetEnvironmentVariable("BENCH_BATCH_MSGS") ?? "10000", System.Globalization.CultureInfo.InvariantCulture),
-            BatchSize = int.Parse(Environment.GetEnvironmentVariable("BENCH_BATCH_BYTES") ?? "1000000", System.Globalization.CultureInfo.InvariantCulture),
-            QueueBufferingMaxMessages = 2_000_000,
-            QueueBufferingMaxKbytes = 2_000_000,
-        }).Build();
-        long failed = 0;
-        void OnDelivery(DeliveryReport<byte[]?, byte[]> r) { if (r.Error.IsError) Interlocked.Increment(ref failed); }
-        var sw = Stopwatch.StartNew();
-        for (var i = 0; i < data.Count; i++)
-        {
-            if (consumed is not null)
-                while (i - consumed() > maxLead) Thread.Sleep(1);
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(topic, new Message<byte[]?, byte[]> { Key = data.Keys[i], Value = data.Values[i] }, OnDelivery);
-                    break;
-                }
-                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
-        }
-        producer.Flush(TimeSpan.FromMinutes(2));
-        var elapsed = sw.Elapsed;
-        if (failed > 0) throw new InvalidOperationException($"{failed} produce requests failed");
-        return elapsed;
-    }
-
-    private static Dictionary<int, long> EndOffsets(string bootstrap, string topic, int partitions)
-    {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-probe" }).Build();
-        return Enumerable.Range(0, partitions).ToDictionary(p => p,
-            p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
-    }
-
     private static (TimeSpan Elapsed, long Bytes) BareConsumePaced(EmbeddedKafkaBroker broker, string topic, ConsumerSettings settings, Dataset data, int partitions, long maxLead)
     {
         broker.CreateTopic(topic, partitions);
         long consumed = 0;
         var sw = Stopwatch.StartNew();
-        var producing = Task.Factory.StartNew(() => Produce(broker.BootstrapServers, topic, data, () => Interlocked.Read(ref consumed), maxLead),
+        var producing = Task.Factory.StartNew(() => TopicFeed.Produce(broker.BootstrapServers, topic, data, () => Interlocked.Read(ref consumed), maxLead),
             TaskCreationOptions.LongRunning);
         var result = BareConsume(topic, settings, data.Count, ref consumed, sw);
         producing.GetAwaiter().GetResult();

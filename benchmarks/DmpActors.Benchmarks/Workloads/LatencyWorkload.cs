@@ -233,7 +233,7 @@ public static class LatencyWorkload
                 producer.Produce(topic, message, r => { if (r.Error.IsError) Interlocked.Increment(ref produceErrors); });
                 return;
             }
-            catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
             {
                 producer.Poll(TimeSpan.FromMilliseconds(10));
             }

@@ -19,6 +19,7 @@ public static class Workloads
         ["latency"] = ["--seconds", "8", "--burst", "60000"],
         ["profile-memory"] = ["--users", "2000"],
         ["kafka"] = ["--records", "100000", "--seconds", "5"],
+        ["peers"] = ["--events", "100000", "--users", "10000"],
     };
 
     public static async Task<int> RunAsync(string workload, string[] args, string usage)
@@ -37,6 +38,7 @@ public static class Workloads
             case "latency": return await LatencyWorkload.RunAsync(new Args(args), command);
             case "profile-memory": return ProfileMemory.Run(new Args(args), command);
             case "kafka": return await KafkaWorkload.RunAsync(new Args(args), command);
+            case "peers": return await Peers.PeersWorkload.RunAsync(new Args(args), command);
             case "micro":
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
                 MicroReport.Write(summaries, command);

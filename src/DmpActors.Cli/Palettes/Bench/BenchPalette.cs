@@ -11,11 +11,11 @@ public static class BenchPalette
 {
     public const int ExitCannotLaunch = 3;
 
-    public static readonly string[] Workloads = ["ysb", "ingest", "actors", "memory", "latency", "micro", "all"];
+    public static readonly string[] Workloads = ["ysb", "ingest", "actors", "memory", "latency", "peers", "micro", "all"];
 
     private static readonly Argument<string> Workload = new("workload")
     {
-        Description = "ysb | ingest | actors | memory | latency | micro | all (every workload but micro)",
+        Description = "ysb | ingest | actors | memory | latency | peers | micro | all (every workload but micro)",
     };
 
     private static readonly Option<bool> Quick = new("--quick")
