@@ -196,7 +196,7 @@ public static class KafkaWorkload
             while (true)
             {
                 try { producer.Produce(new TopicPartition(topic, i % partitions), new Message<byte[]?, byte[]> { Value = value }); break; }
-                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull) { producer.Poll(TimeSpan.FromMilliseconds(10)); }
+                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull) { producer.Poll(TimeSpan.FromMilliseconds(10)); }
             }
         }
         if (producer.Flush(TimeSpan.FromSeconds(60)) != 0) throw new TimeoutException("produce did not complete");
