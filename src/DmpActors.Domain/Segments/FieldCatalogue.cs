@@ -155,7 +155,7 @@ public sealed class FieldCatalogue
         error = null;
         var name = field.Name;
         var dot = name.LastIndexOf('.');
-        var (head, last) = dot < 0 ? (name, "") : (name[..dot], name[(dot + 1)..]);
+        var (head, last) = dot < 0 ? ("", name) : (name[..dot], name[(dot + 1)..]);
         foreach (var spec in Fields)
         {
             var bound = spec.Shape switch

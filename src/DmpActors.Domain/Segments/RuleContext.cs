@@ -54,18 +54,18 @@ public sealed class RuleContext
             Array.Clear(_windowStamps);
         }
 
-        var slots = _compiler.SlotCount;
-        if (_values.Length < slots)
-        {
-            Array.Resize(ref _values, Math.Max(slots, 2 * _values.Length));
-            Array.Resize(ref _stamps, _values.Length);
-        }
-
         return this;
     }
 
     internal SlotValue Read(int slot)
     {
+        // Rules compiled after this context was created add slots: grow to the compiler's count.
+        if ((uint)slot >= (uint)_stamps.Length)
+        {
+            Array.Resize(ref _values, Math.Max(_compiler.SlotCount, 2 * _values.Length));
+            Array.Resize(ref _stamps, _values.Length);
+        }
+
         if (_stamps[slot] == _generation) return _values[slot];
         var value = _compiler.Load(slot, this);
         _values[slot] = value;

@@ -161,7 +161,7 @@ public static class RuleJson
     {
         var name = Text(e, "field", path);
         var segments = name.Split('.');
-        var valid = segments.All(s => s.Length > 0) && IsName(segments[0])
+        var valid = segments.All(s => s.Length > 0) && IsName(segments[0]) && !IsKeyword(segments[0])
                     && segments.Skip(1).All(s => IsName(s) || Duration.TryParse(s, out var d) && d.ToString() == s);
         if (!valid) throw Bad(path + ".field", $"'{name}' is not a field name (dot-separated names such as trait.country)");
         if (!e.TryGetProperty("args", out var args)) return new FieldRef(name);
@@ -169,9 +169,9 @@ public static class RuleJson
         return new FieldRef(name, args.EnumerateArray().Select((v, k) => Literal(v, $"{path}.args[{k}]")).ToArray());
     }
 
-    private static bool IsName(string s) =>
-        (char.IsAsciiLetter(s[0]) || s[0] == '_') && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
-        && s is not ("and" or "or" or "not" or "in" or "between" or "within" or "older" or "than" or "exists" or "true" or "false");
+    private static bool IsName(string s) => (char.IsAsciiLetter(s[0]) || s[0] == '_') && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private static bool IsKeyword(string s) => RuleParser.IsKeyword(s);
 
     private static Literal Literal(JsonElement e, string path) => e.ValueKind switch
     {

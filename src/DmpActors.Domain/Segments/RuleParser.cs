@@ -36,6 +36,9 @@ public static class RuleParser
     private static readonly HashSet<string> Keywords =
         ["and", "or", "not", "in", "between", "within", "older", "than", "exists", "true", "false"];
 
+    /// <summary>Words that cannot start a field name (after a dot they can: <c>trait.in</c>).</summary>
+    public static bool IsKeyword(string word) => Keywords.Contains(word);
+
     /// <exception cref="RuleParseException">The first syntax error, with its line and column.</exception>
     public static ParsedRule Parse(string text)
     {
