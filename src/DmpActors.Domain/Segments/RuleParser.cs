@@ -61,25 +61,18 @@ public static class RuleParser
 
         public Token Peek => tokens[_next];
 
-        public RuleExpr Or(int depth)
+        public RuleExpr Or(int depth) => Chain("or", () => And(depth), (l, r) => new OrExpr(l, r));
+
+        private RuleExpr And(int depth) => Chain("and", () => Unary(depth), (l, r) => new AndExpr(l, r));
+
+        /// <summary>operand { word operand }, grouped to the left.</summary>
+        private RuleExpr Chain(string word, Func<RuleExpr> operand, Func<RuleExpr, RuleExpr, RuleExpr> join)
         {
-            var left = And(depth);
-            while (IsWord("or"))
+            var left = operand();
+            while (IsWord(word))
             {
                 var at = Take();
-                left = At(new OrExpr(left, And(depth)), at);
-            }
-
-            return left;
-        }
-
-        private RuleExpr And(int depth)
-        {
-            var left = Unary(depth);
-            while (IsWord("and"))
-            {
-                var at = Take();
-                left = At(new AndExpr(left, Unary(depth)), at);
+                left = At(join(left, operand()), at);
             }
 
             return left;
