@@ -135,15 +135,12 @@ internal sealed class RuleAtom : RuleNode
         var v0 = ctx.Read(Slot).Number;
         var answer = OfNumber(v0);
         var window = Field.WindowIndex;
-        bool Changed(long d)
-        {
-            var v = metric(ctx.WindowAt(window, nowMinute + d));
-            return Monotone ? OfNumber(v) != answer : v != v0;
-        }
+        bool Differs(double v) => Monotone ? OfNumber(v) != answer : v != v0;
+        bool Changed(long d) => Differs(metric(ctx.WindowAt(window, nowMinute + d)));
 
-        // After the window's length every bucket has left it.
+        // A window's length after now every bucket has left it and the value is 0: no need to read it.
         long lo = 1, hi = (long)Field.Window.TotalMinutes;
-        if (!Changed(hi)) return null;
+        if (!Differs(0)) return null;
         while (lo < hi)
         {
             var mid = lo + (hi - lo) / 2;
