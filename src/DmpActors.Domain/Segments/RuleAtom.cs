@@ -135,12 +135,16 @@ internal sealed class RuleAtom : RuleNode
         var v0 = ctx.Read(Slot).Number;
         var answer = OfNumber(v0);
         var window = Field.WindowIndex;
-        bool Differs(double v) => Monotone ? OfNumber(v) != answer : v != v0;
-        bool Changed(long d) => Differs(metric(ctx.WindowAt(window, nowMinute + d)));
+        bool Changed(long d)
+        {
+            var v = metric(ctx.WindowAt(window, nowMinute + d));
+            return Monotone ? OfNumber(v) != answer : v != v0;
+        }
 
-        // A window's length after now every bucket has left it and the value is 0: no need to read it.
-        long lo = 1, hi = (long)Field.Window.TotalMinutes;
-        if (!Differs(0)) return null;
+        // A window's length after now every bucket has left it; a distinct-items sketch counts its whole day, so look
+        // one day further before saying time alone changes nothing.
+        long lo = 1, hi = (long)Field.Window.TotalMinutes + BucketGrid.MinutesPerDay;
+        if (!Changed(hi)) return null;
         while (lo < hi)
         {
             var mid = lo + (hi - lo) / 2;

@@ -128,6 +128,22 @@ public class RuleEvaluationTests
     }
 
     [Fact]
+    public void Distinct_items_kept_in_a_day_sketch_still_report_when_they_leave_the_window()
+    {
+        // 70 items: beyond the 64 kept exactly, the oldest move into the day's sketch, which counts its whole day.
+        var profile = Fold(Enumerable.Range(0, 70).Select(i => ProductView($"v{i}", $"sku-{i}", minute: i)).ToArray());
+        var rule = Rule("window.distinct_items.1h >= 1");
+        var now = T0.AddMinutes(70);
+
+        var next = rule.NextChange(profile, now);
+
+        Assert.True(rule.Evaluate(profile, now));
+        Assert.False(rule.Evaluate(profile, now.AddDays(1)));
+        Assert.NotNull(next);
+        Assert.True(rule.Evaluate(profile, next!.Value.AddTicks(-1)));
+    }
+
+    [Fact]
     public void An_affinity_threshold_is_crossed_after_half_life_times_log2_of_score_over_threshold_never_later()
     {
         var profile = Fold(ProductView("v1", "sku-1", minute: 0)); // shoes: 1 at T0, halving every 7 days
