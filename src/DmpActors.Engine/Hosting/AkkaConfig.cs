@@ -30,6 +30,7 @@ public static class AkkaConfig
                 serialization-bindings {
                   "DmpActors.Engine.Profiles.IUserCommand, DmpActors.Engine" = dmp
                   "DmpActors.Engine.Profiles.EventApplied, DmpActors.Engine" = dmp
+                  "DmpActors.Engine.Profiles.EventsApplied, DmpActors.Engine" = dmp
                   "DmpActors.Engine.Profiles.ProfileFlushed, DmpActors.Engine" = dmp
                   "DmpActors.Engine.Profiles.ProfileReply, DmpActors.Engine" = dmp
                   "DmpActors.Engine.Profiles.StopUser, DmpActors.Engine" = dmp
