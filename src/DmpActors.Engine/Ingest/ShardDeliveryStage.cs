@@ -16,6 +16,10 @@ namespace DmpActors.Engine.Ingest;
 /// (the stream then restarts from committed offsets and dedupe absorbs the replay).
 /// Each event names the user's previous event from the same partition while that one is not yet durable, so an
 /// entity never applies an event on top of a lost one (<see cref="ApplyOutcome.MissingPrevious"/>).
+/// Each user has one message in flight at a time: events that arrive while the user's entity works on the previous
+/// ones wait here and go as one <see cref="ApplyEvents"/> when it has answered them, so a busy user costs one message
+/// and one ack per batch rather than per event, and an idle one gets each event at once. The answer carries one
+/// outcome per event: an event that fails or hits an isolated profile is dead-lettered on its own.
 /// </summary>
 public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, IngestRecord>>
 {
@@ -66,6 +70,9 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
         private Action<(IngestRecord Record, Exception? Error)>? _deadLettered;
         // (user, partition) → offset of the user's latest event sent from that partition, until it is durable.
         private readonly Dictionary<(string User, int Partition), long> _lastSent = new();
+        // Users with a message in flight: how many of its events are unanswered, and the events waiting behind them.
+        private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+        private readonly Stack<Lane> _spareLanes = new();
 
         public Logic(ShardDeliveryStage stage) : base(stage.Shape)
         {
@@ -114,7 +121,15 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                 var key = (e.EntityId, record.Position.Partition);
                 var previous = _lastSent.TryGetValue(key, out var offset) && offset >= _stage._durable.Next(key.Partition) ? offset : -1;
                 _lastSent[key] = record.Position.Offset;
-                _stage._users.Tell(new ApplyEvent(e.EntityId, e, record.Position, id, previous, record.Span?.Id), _self!.Ref);
+                var apply = new ApplyEvent(e.EntityId, e, record.Position, id, previous, record.Span?.Id);
+                if (_lanes.TryGetValue(e.EntityId, out var lane)) lane.Waiting.Add(apply);
+                else
+                {
+                    lane = _spareLanes.Count > 0 ? _spareLanes.Pop() : new Lane();
+                    _lanes.Add(e.EntityId, lane);
+                    lane.Unanswered = 1;
+                    _stage._users.Tell(apply, _self!.Ref);
+                }
             }
             else DeadLetter(record, Ingest.DeadLetter.Of(record.Rejection));
             TryEmit();
@@ -131,14 +146,33 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
 
         private void OnMessage((IActorRef Sender, object Message) received)
         {
-            if (received.Message is not EventApplied applied) return;
+            switch (received.Message)
+            {
+                case EventApplied applied:
+                    Answered(applied);
+                    break;
+                case EventsApplied batch:
+                    foreach (var applied in batch.Acks)
+                        if (!Answered(applied)) return;
+                    break;
+                default:
+                    return;
+            }
+            TryEmit();
+            PullIfRoom();
+        }
+
+        /// <summary>Records one answer; false once the stage has failed.</summary>
+        private bool Answered(EventApplied applied)
+        {
             var record = _slots[applied.DeliveryId & _mask];
-            if (record is null || record.DeliveryId != applied.DeliveryId || record.Done) return;
+            if (record is null || record.DeliveryId != applied.DeliveryId || record.Done || record.Outcome is not null) return true;
+            var user = record.Event!.EntityId;
             if (applied.Outcome == ApplyOutcome.MissingPrevious)
             {
                 FailStage(new InvalidOperationException(
-                    $"user '{record.Event!.EntityId}' lost an earlier event from partition {record.Position.Partition} (an entity stopped or crashed before applying it); replaying from the last commit"));
-                return;
+                    $"user '{user}' lost an earlier event from partition {record.Position.Partition} (an entity stopped or crashed before applying it); replaying from the last commit"));
+                return false;
             }
             record.Incarnation = applied.Incarnation;
             record.Version = applied.Version;
@@ -150,15 +184,33 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                 if (applied.Outcome == ApplyOutcome.Failed)
                     DmpMetrics.EventsFailed.Add(1, new KeyValuePair<string, object?>("exception", applied.Exception));
                 DeadLetter(record, letter);
+            }
+            else
+            {
+                record.Done = true;
+                if (applied.Outcome == ApplyOutcome.Applied) DmpMetrics.EventsApplied.Add(1);
+                else if (applied.Outcome is ApplyOutcome.DuplicateEventId or ApplyOutcome.ReplayedPosition) DmpMetrics.EventsDuplicate.Add(1);
+                // Quarantined: the entity counted it in dmp.events.quarantined.
+                DmpTracing.Delivered(record.Span, applied.Outcome);
+            }
+            SendWaiting(user);
+            return true;
+        }
+
+        /// <summary>Once the user's entity has answered everything sent to it, the events that waited go as one message.</summary>
+        private void SendWaiting(string user)
+        {
+            if (!_lanes.TryGetValue(user, out var lane) || --lane.Unanswered > 0) return;
+            var waiting = lane.Waiting;
+            if (waiting.Count == 0)
+            {
+                _lanes.Remove(user);
+                _spareLanes.Push(lane);
                 return;
             }
-            record.Done = true;
-            if (applied.Outcome == ApplyOutcome.Applied) DmpMetrics.EventsApplied.Add(1);
-            else if (applied.Outcome is ApplyOutcome.DuplicateEventId or ApplyOutcome.ReplayedPosition) DmpMetrics.EventsDuplicate.Add(1);
-            // Quarantined: the entity counted it in dmp.events.quarantined.
-            DmpTracing.Delivered(record.Span, applied.Outcome);
-            TryEmit();
-            PullIfRoom();
+            lane.Unanswered = waiting.Count;
+            _stage._users.Tell(waiting.Count == 1 ? waiting[0] : (object)new ApplyEvents(user, waiting.ToArray()), _self!.Ref);
+            waiting.Clear();
         }
 
         /// <summary>Once a user's latest event is durable, every later life of the entity holds it: stop naming it.</summary>
@@ -221,5 +273,11 @@ public sealed class ShardDeliveryStage : GraphStage<FlowShape<IngestRecord, Inge
                     ? $"{LogRedaction.UserRef(e.EntityId)} did not acknowledge event '{e.EventId}' within {_stage._ackTimeout.TotalSeconds:0.#} s"
                     : $"the dead-letter topic did not acknowledge record {record.Position.Partition}/{record.Position.Offset} within {_stage._ackTimeout.TotalSeconds:0.#} s"));
         }
+    }
+
+    private sealed class Lane
+    {
+        public int Unanswered;
+        public readonly List<ApplyEvent> Waiting = [];
     }
 }

@@ -10,6 +10,8 @@ namespace DmpActors.Engine.Profiles;
 /// together in the next one, so the batch grows with the load. When idle, the first save waits a
 /// short linger for the rest of its checkpoint instead of opening a transaction for itself. It also writes the
 /// identity transactions (a merge's two rows and record, an erasure), so entities never call the store themselves.
+/// A merge waits for the saves of its two ids that are queued or being written: written after it, a save fenced by
+/// the version its entity knew would find the merge's row and be refused as stale, reloading a healthy entity.
 /// </summary>
 public sealed class ProfileWriter : ReceiveActor, IWithTimers
 {
@@ -24,6 +26,8 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private List<SaveProfile> _pending = new();
     private bool _writing;
+    private readonly Dictionary<string, int> _unwritten = new(StringComparer.Ordinal); // saves per id not yet written
+    private readonly List<(WriteMerge Write, IActorRef ReplyTo)> _mergesWaiting = [];
     private System.Diagnostics.Activity? _writeSpan;
 
     public ProfileWriter(IProfileStore store, int maxBatch)
@@ -33,14 +37,21 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
         Receive<SaveProfile>(save =>
         {
             _pending.Add(save);
+            _unwritten[save.UserId] = _unwritten.GetValueOrDefault(save.UserId) + 1;
             if (_writing) return;
             if (_pending.Count >= _maxBatch) StartWrite();
             else if (_pending.Count == 1) Timers.StartSingleTimer("linger", new LingerOver(), Linger);
         });
         // Identity transactions run beside the batches, each in its own store transaction; the entity that asked waits.
-        Receive<WriteMerge>(write => _store.SaveMergeAsync(write.Survivor, write.Other, write.Record).PipeTo(Sender,
-            success: () => new MergeWritten(write.LockId),
-            failure: ex => new StoreRequestFailed(ex)));
+        Receive<WriteMerge>(write =>
+        {
+            if (!Unwritten(write)) Merge(write, Sender);
+            else
+            {
+                _mergesWaiting.Add((write, Sender));
+                if (!_writing) StartWrite(); // no linger: the merge waits for these saves
+            }
+        });
         Receive<EraseProfiles>(erase => _store.EraseAsync(erase.Ids, erase.QuarantineUntil).PipeTo(Sender,
             success: () => new ProfilesErased(erase.QuarantineUntil),
             failure: ex => new StoreRequestFailed(ex)));
@@ -66,6 +77,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
                 else
                     save.Entity.Tell(new ProfileSaved(save.Version));
             }
+            Written(done.Batch);
             if (_pending.Count > 0) StartWrite();
         });
         Receive<WriteFailed>(failed =>
@@ -77,11 +89,34 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
             var reason = failed.Cause.GetBaseException().Message;
             foreach (var save in failed.Batch)
                 save.Entity.Tell(new ProfileSaveFailed(save.Version, reason));
+            Written(failed.Batch);
             if (_pending.Count > 0) StartWrite();
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    private bool Unwritten(WriteMerge write) => _unwritten.ContainsKey(write.Survivor.Id) || _unwritten.ContainsKey(write.Other.Id);
+
+    private void Merge(WriteMerge write, IActorRef replyTo) =>
+        _store.SaveMergeAsync(write.Survivor, write.Other, write.Record).PipeTo(replyTo,
+            success: () => new MergeWritten(write.LockId),
+            failure: ex => new StoreRequestFailed(ex));
+
+    /// <summary>The batch is written (or failed): the merges that waited only for its saves go now, in arrival order.</summary>
+    private void Written(IReadOnlyList<SaveProfile> batch)
+    {
+        foreach (var save in batch)
+            if (_unwritten.TryGetValue(save.UserId, out var count))
+            {
+                if (count <= 1) _unwritten.Remove(save.UserId);
+                else _unwritten[save.UserId] = count - 1;
+            }
+        if (_mergesWaiting.Count == 0) return;
+        var ready = _mergesWaiting.Where(m => !Unwritten(m.Write)).ToList();
+        _mergesWaiting.RemoveAll(m => !Unwritten(m.Write));
+        foreach (var (write, replyTo) in ready) Merge(write, replyTo);
+    }
 
     private void StartWrite()
     {

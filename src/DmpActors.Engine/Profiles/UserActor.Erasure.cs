@@ -85,8 +85,10 @@ public sealed partial class UserActor
         switch (message)
         {
             case ApplyEvent apply:
-                IdentityMetrics.EventsQuarantined.Add(1);
-                Ack(Sender, apply.DeliveryId, ApplyOutcome.Quarantined);
+                DropQuarantined(apply);
+                break;
+            case ApplyEvents batch:
+                ApplyBatch(batch, DropQuarantined);
                 break;
             case LockForMerge request:
                 Sender.Tell(new LockRefused(request.LockId, MergeRefusalReason.Erased));
@@ -98,6 +100,12 @@ public sealed partial class UserActor
                 Active(message);
                 break;
         }
+    }
+
+    private void DropQuarantined(ApplyEvent apply)
+    {
+        IdentityMetrics.EventsQuarantined.Add(1);
+        Ack(Sender, apply.DeliveryId, ApplyOutcome.Quarantined);
     }
 
     private sealed record ErasingIds(IReadOnlyList<string> Ids, IActorRef ReplyTo);

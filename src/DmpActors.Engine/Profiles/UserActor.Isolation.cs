@@ -39,6 +39,9 @@ public sealed partial class UserActor
             case ApplyEvent apply:
                 Ack(Sender, apply.DeliveryId, ApplyOutcome.Isolated, $"profile isolated: {reason}");
                 break;
+            case ApplyEvents batch:
+                ApplyBatch(batch, apply => Ack(Sender, apply.DeliveryId, ApplyOutcome.Isolated, $"profile isolated: {reason}"));
+                break;
             case FlushProfile flush when flush.Incarnation != _incarnation:
                 AnswerEarlierLife(flush);
                 break;

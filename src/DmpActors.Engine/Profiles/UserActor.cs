@@ -31,6 +31,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
     private readonly ProfileVersions _versions = new();
     private long _incarnation = NewIncarnation(); // this life; a new one when it isolates itself
     private ILoggingAdapter? _log; // created on first use: most entities never log
+    private Action<ApplyEvent>? _apply; // Apply as a delegate, made once for the batches
     private UserProfile _profile;
     private IdentityState _identity = IdentityState.Empty;
 
@@ -101,6 +102,9 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
         {
             case ApplyEvent apply:
                 Apply(apply);
+                break;
+            case ApplyEvents batch:
+                ApplyBatch(batch, _apply ??= Apply);
                 break;
             case GetProfile get:
                 if (_identity.MergedInto is { } survivor) Users.Forward(get with { UserId = survivor });
@@ -197,9 +201,6 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
     }
 
     private static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
-
-    private void Ack(IActorRef to, long deliveryId, ApplyOutcome outcome, string? detail = null, string? exception = null) =>
-        to.Tell(new EventApplied(deliveryId, _incarnation, outcome, _versions.Current, _versions.Loaded, detail, exception));
 
     /// <summary>Refuses an event whose predecessor from the same partition this entity does not hold (see
     /// <see cref="ApplyOutcome.MissingPrevious"/>); a tombstone also holds the events this life forwarded.</summary>

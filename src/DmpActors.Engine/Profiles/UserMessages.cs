@@ -20,6 +20,17 @@ public sealed record ApplyEvent(string UserId, UserEvent Event, EventPosition? P
     string? TraceParent = null) : IUserCommand;
 
 /// <summary>
+/// Apply a user's events in the order given (the ingest batches what waits for one user while its previous batch is
+/// applied). The entity answers with one <see cref="EventsApplied"/> for the events it answers at once, each with its
+/// own outcome, so one that fails or is isolated costs only itself; an event forwarded to a survivor is answered on
+/// its own with <see cref="EventApplied"/> once the survivor has it.
+/// </summary>
+public sealed record ApplyEvents(string UserId, ApplyEvent[] Events) : IUserCommand;
+
+/// <summary>The answers to the events of one <see cref="ApplyEvents"/>, in their order.</summary>
+public sealed record EventsApplied(EventApplied[] Acks) : IWireMessage;
+
+/// <summary>
 /// The event is in the entity's memory (not yet durable). <see cref="Incarnation"/> identifies this life of the
 /// entity, <see cref="Version"/> its state version after the event, and <see cref="LoadedVersion"/> the stored version
 /// this incarnation started from: a later incarnation holds an earlier one's events only if it loaded a version at

@@ -32,6 +32,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
     {
         [typeof(ApplyEvent)] = "apply-event.v2",
         [typeof(EventApplied)] = "event-applied.v2",
+        [typeof(ApplyEvents)] = "apply-events.v1",
+        [typeof(EventsApplied)] = "events-applied.v1",
         [typeof(FlushProfile)] = "flush-profile.v2",
         [typeof(ProfileFlushed)] = "profile-flushed.v1",
         [typeof(GetProfile)] = "get-profile.v1",
@@ -76,6 +78,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "apply-event.v2" => Read<ApplyEvent>(bytes),
         "apply-event.v1" => Read<ApplyEvent>(bytes) with { PreviousOffset = -1 },
         "event-applied.v2" => Read<EventApplied>(bytes),
+        "apply-events.v1" => Read<ApplyEvents>(bytes),
+        "events-applied.v1" => Read<EventsApplied>(bytes),
         "flush-profile.v2" => Read<FlushProfile>(bytes),
         // v1 (before versions travelled): an unknown loaded version proves nothing, and a v1 flush can only be
         // satisfied by the incarnation that applied the events — exactly the v1 behaviour.

@@ -39,6 +39,47 @@ public sealed class UserEntityTests() : TestKit(UserEntityHarness.Config)
     }
 
     [Fact]
+    public async Task A_batch_with_a_failing_event_in_the_middle_is_answered_once_and_the_failure_costs_only_that_event()
+    {
+        var user = new UserEntityHarness(this, "batched", configure: settings => settings with
+        {
+            Reduce = (profile, e, position, rules) => e.EventId == "b2"
+                ? throw new InvalidOperationException("the fold refused this event")
+                : ProfileReducer.Apply(profile, e, position, rules),
+        });
+
+        // When three events arrive as one batch and the middle one throws
+        var acks = await user.ApplyBatchAsync(
+            (PageView("b1", "batched"), At(10), -1), (PageView("b2", "batched", 1), At(11), 10), (PageView("b3", "batched", 2), At(12), 11));
+
+        // Then one answer carries an outcome per event, in order, and only the failing one is dead-lettered
+        Assert.Equal(new[] { ApplyOutcome.Applied, ApplyOutcome.Failed, ApplyOutcome.Applied }, acks.Select(a => a.Outcome));
+        var (failed, letter) = Assert.Single(user.DeadLetters);
+        Assert.Equal("b2", failed.EventId);
+        Assert.Equal(DeadLetter.ApplyFailed, letter.Code);
+        Assert.Equal(2, (await user.ReadAsync()).Profile!.EventsApplied);
+
+        // And the batch moved the replay mark past all three: a replay of the first is recognised, a new event applies
+        var replay = await user.ApplyBatchAsync((PageView("b1", "batched"), At(10), -1), (PageView("b4", "batched", 3), At(13), 12));
+        Assert.Equal(new[] { ApplyOutcome.ReplayedPosition, ApplyOutcome.Applied }, replay.Select(a => a.Outcome));
+        Assert.Equal(3, (await user.ReadAsync()).Profile!.EventsApplied);
+    }
+
+    [Fact]
+    public async Task A_batch_after_a_lost_event_is_refused_from_the_event_that_names_it()
+    {
+        var user = new UserEntityHarness(this, "batch-gap");
+        Assert.Equal(ApplyOutcome.Applied, (await user.ApplyAsync(PageView("g1", "batch-gap"), At(1))).Outcome);
+
+        // When a batch names offset 5 as the predecessor of its second event, and 5 never arrived
+        var acks = await user.ApplyBatchAsync((PageView("g3", "batch-gap", 1), At(3), 1), (PageView("g7", "batch-gap", 2), At(7), 5));
+
+        // Then the first applies and the second is refused, so the ingest replays instead of leaving a hole
+        Assert.Equal(new[] { ApplyOutcome.Applied, ApplyOutcome.MissingPrevious }, acks.Select(a => a.Outcome));
+        Assert.Equal(2, (await user.ReadAsync()).Profile!.EventsApplied);
+    }
+
+    [Fact]
     public async Task An_event_whose_predecessor_never_arrived_is_refused_so_no_hole_is_left()
     {
         var user = new UserEntityHarness(this, "holey");

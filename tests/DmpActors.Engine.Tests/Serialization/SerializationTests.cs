@@ -171,6 +171,8 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new ApplyEvent("user-1", parsed, null, 8),
             new ApplyEvent("user-1", parsed, new EventPosition(1, 100, 2), 9, 99),
             new EventApplied(7, 123456789, ApplyOutcome.DuplicateEventId, 12, 9),
+            new ApplyEvents("user-1", [new ApplyEvent("user-1", parsed, new EventPosition(1, 101, 2), 10, 100), new ApplyEvent("user-1", parsed, null, 11)]),
+            new EventsApplied([new EventApplied(10, 123456789, ApplyOutcome.Applied, 13, 9), new EventApplied(11, 123456789, ApplyOutcome.Failed, 13, 9, "boom", "System.InvalidOperationException")]),
             new FlushProfile("user-1", 123456789, 12, 4),
             new ProfileFlushed("user-1", 4, false, "disk full"),
             new GetProfile("user-1"),
@@ -222,14 +224,27 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
                     Assert.Equal(c with { Profile = d.Profile }, d);
                     break;
                 case ApplyEvent a:
-                    var b = (ApplyEvent)back;
-                    Assert.Equal(a with { Event = b.Event }, b);
-                    Assert.Equal(a.Event.Items, b.Event.Items);
-                    Assert.Equal(a.Event with { Items = b.Event.Items }, b.Event);
+                    AssertSameApply(a, (ApplyEvent)back);
+                    break;
+                case ApplyEvents many:
+                    var again = (ApplyEvents)back;
+                    Assert.Equal(many.UserId, again.UserId);
+                    Assert.Equal(many.Events.Length, again.Events.Length);
+                    for (var n = 0; n < many.Events.Length; n++) AssertSameApply(many.Events[n], again.Events[n]);
+                    break;
+                case EventsApplied acks:
+                    Assert.Equal(acks.Acks, ((EventsApplied)back).Acks);
                     break;
                 default: Assert.Equal(message, back); break;
             }
         }
+    }
+
+    private static void AssertSameApply(ApplyEvent a, ApplyEvent b)
+    {
+        Assert.Equal(a with { Event = b.Event }, b);
+        Assert.Equal(a.Event.Items, b.Event.Items);
+        Assert.Equal(a.Event with { Items = b.Event.Items }, b.Event);
     }
 
     [Fact]

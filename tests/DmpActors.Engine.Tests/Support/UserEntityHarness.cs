@@ -75,6 +75,25 @@ public sealed class UserEntityHarness
         return ack;
     }
 
+    /// <summary>Sends the events as one batch, as the ingest does for a busy user, and waits for its one answer.</summary>
+    public async Task<EventApplied[]> ApplyBatchAsync(params (UserEvent Event, EventPosition? At, long PreviousOffset)[] events)
+    {
+        var batch = events.Select(e =>
+        {
+            var deliveryId = _nextDelivery++;
+            _sent[deliveryId] = e.Event;
+            return new ApplyEvent(UserId, e.Event, e.At, deliveryId, e.PreviousOffset);
+        }).ToArray();
+        Entity.Tell(new ApplyEvents(UserId, batch), _ingest.Ref);
+        var answer = await _ingest.ExpectMsgAsync<EventsApplied>(Patience);
+        foreach (var ack in answer.Acks)
+        {
+            _acks.Add(ack);
+            if (DeadLetter.For(ack) is { } letter) _deadLetters.Add((_sent[ack.DeliveryId], letter));
+        }
+        return answer.Acks;
+    }
+
     /// <summary>Asks the entity, as a checkpoint does, to make everything up to <paramref name="upTo"/> durable.</summary>
     public Task<ProfileFlushed> FlushAsync(EventApplied upTo, long checkpointId) =>
         Entity.Ask<ProfileFlushed>(new FlushProfile(UserId, upTo.Incarnation, upTo.Version, checkpointId), Patience);
