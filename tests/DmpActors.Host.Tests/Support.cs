@@ -10,13 +10,33 @@ using Microsoft.Extensions.Configuration;
 
 namespace DmpActors.Host.Tests;
 
+/// <summary>Ports for the hosts a test starts. They come from below Linux's ephemeral range (32768 and up), so an
+/// outgoing connection can never take one between the moment it is chosen and the moment its host binds it, and
+/// none is given twice in one test run.</summary>
 public static class Ports
 {
+    private static readonly HashSet<int> Given = [];
+
     public static int Free()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (Given)
+        {
+            while (true)
+            {
+                var port = Random.Shared.Next(20_000, 32_000);
+                if (!Given.Add(port)) continue;
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // Taken by something else on this machine: try another.
+                }
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@ using DmpActors.Domain.Events;
 using DmpActors.Engine.Ingest;
 using DmpActors.Engine.Observability;
 using DmpActors.Engine.Profiles;
+using DmpActors.Engine.Segments;
 using DmpActors.Engine.Storage;
 using DmpActors.Kafka.Settings;
 using Microsoft.Extensions.Logging;
@@ -27,9 +28,10 @@ public sealed class DmpEngine : IAsyncDisposable
 
     private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
         IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log, ShardRegionSampler shardStats,
-        IsolatedProfiles isolated)
+        IsolatedProfiles isolated, SegmentRegistry segments)
     {
         Isolated = isolated;
+        Segments = segments;
         _shardStats = shardStats;
         Options = options;
         System = system;
@@ -51,6 +53,9 @@ public sealed class DmpEngine : IAsyncDisposable
 
     /// <summary>Profiles this node's entities isolated (they cannot be decoded or written).</summary>
     public IsolatedProfiles Isolated { get; }
+
+    /// <summary>The segment set this node's entities evaluate.</summary>
+    public SegmentRegistry Segments { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
     public bool ClusterUp => Cluster.Get(System).SelfMember.Status == MemberStatus.Up;
 
@@ -83,6 +88,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 Rules = options.Identity.Rules(), QuarantinePeriod = options.Privacy.QuarantinePeriod,
                 MergeTimeout = options.Identity.MergeTimeout, Clock = clock,
                 ProfileRules = options.Profiles.ToRules(), Isolated = new IsolatedProfiles(clock),
+                Segments = new SegmentRegistry(),
             };
             if (hooks?.Users is { } configure) userSettings = configure(userSettings);
             var users = await ClusterSharding.Get(system).StartAsync(
@@ -130,7 +136,8 @@ public sealed class DmpEngine : IAsyncDisposable
                 Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
-            return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated);
+            return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
+                userSettings.Segments);
         }
         catch
         {

@@ -15,6 +15,9 @@ public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, Ti
     /// <summary>Where this node's entities report the profiles they isolate.</summary>
     public IsolatedProfiles Isolated { get; init; } = new(TimeProvider.System);
 
+    /// <summary>The segments this node's entities evaluate (one registry per engine).</summary>
+    public Segments.SegmentRegistry Segments { get; init; } = new();
+
     /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
     public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
 

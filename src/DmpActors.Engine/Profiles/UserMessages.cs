@@ -49,6 +49,14 @@ public sealed record ProfileFlushed(string UserId, long CheckpointId, bool Succe
 
 public sealed record GetProfile(string UserId) : IUserCommand;
 
+/// <summary>Evaluates the user's segments against the node's current segment set without an event (the backfill after
+/// a definition changes); the entity loads the profile first if it is not live, and answers
+/// <see cref="SegmentsEvaluated"/> once the changes it made are as durable as an event's would be.</summary>
+public sealed record EvaluateSegments(string UserId, long Revision) : IUserCommand;
+
+/// <param name="Changes">How many memberships changed (entered or exited).</param>
+public sealed record SegmentsEvaluated(string UserId, long Revision, int Changes) : IWireMessage;
+
 /// <summary>The live profile, or null when the user has never been seen or is isolated (<see cref="Isolated"/> says why).</summary>
 public sealed record ProfileReply(string UserId, UserProfile? Profile, string? Isolated = null) : IWireMessage;
 

@@ -37,6 +37,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(FlushProfile)] = "flush-profile.v2",
         [typeof(ProfileFlushed)] = "profile-flushed.v1",
         [typeof(GetProfile)] = "get-profile.v1",
+        [typeof(EvaluateSegments)] = "evaluate-segments.v1",
+        [typeof(SegmentsEvaluated)] = "segments-evaluated.v1",
         [typeof(ProfileReply)] = "profile-reply.v1",
         [typeof(StopUser)] = "stop-user.v1",
         [typeof(LockForMerge)] = "lock-for-merge.v1",
@@ -87,6 +89,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "flush-profile.v1" => Read<FlushProfile>(bytes) with { Version = long.MaxValue },
         "profile-flushed.v1" => Read<ProfileFlushed>(bytes),
         "get-profile.v1" => Read<GetProfile>(bytes),
+        "evaluate-segments.v1" => Read<EvaluateSegments>(bytes),
+        "segments-evaluated.v1" => Read<SegmentsEvaluated>(bytes),
         "profile-reply.v1" => Read<ProfileReplyV1>(bytes) is var r
             ? new ProfileReply(r.UserId, r.Profile is null ? null : ProfileCodec.Decode(r.Profile), r.Isolated)
             : throw new InvalidOperationException(),

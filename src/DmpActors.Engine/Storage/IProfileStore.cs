@@ -9,6 +9,10 @@ public sealed record StoredProfile(string Id, byte[] State, long Version, byte[]
     /// <summary>The version the writer believes is stored now (0: no row yet). When set, the row is written only if the
     /// stored version is exactly this one; when null, only if <see cref="Version"/> is at least the stored one.</summary>
     public long? BaseVersion { get; init; }
+
+    /// <summary>The ids of the segments the profile is a member of as of this version (shadow segments included), for
+    /// the store's member index; null when the writer does not know them, and the index is left as it is.</summary>
+    public IReadOnlyList<string>? Segments { get; init; }
 }
 
 /// <summary>

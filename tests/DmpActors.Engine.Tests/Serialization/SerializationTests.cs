@@ -176,6 +176,8 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new FlushProfile("user-1", 123456789, 12, 4),
             new ProfileFlushed("user-1", 4, false, "disk full"),
             new GetProfile("user-1"),
+            new EvaluateSegments("user-1", 7),
+            new SegmentsEvaluated("user-1", 7, 2),
             new ProfileReply("user-1", profile),
             new ProfileReply("nobody", null),
             StopUser.Instance,
