@@ -55,7 +55,28 @@ public static class EventParser
     public static ParseResult ParseAccepted(ReadOnlySpan<byte> utf8Json, EventLimits limits) =>
         ParseCore(utf8Json, limits ?? throw new ArgumentNullException(nameof(limits)), default, checkFuture: false);
 
-    private static ParseResult ParseCore(ReadOnlySpan<byte> json, EventLimits limits, DateTimeOffset now, bool checkFuture)
+    internal delegate ParseResult SpanParser(ReadOnlySpan<byte> json, EventLimits limits, DateTimeOffset now, bool checkFuture);
+
+    private static readonly SpanParser Unguarded = ParseUnguarded;
+
+    private static ParseResult ParseCore(ReadOnlySpan<byte> json, EventLimits limits, DateTimeOffset now, bool checkFuture) =>
+        Guarded(Unguarded, json, limits, now, checkFuture);
+
+    /// <summary>Any exception the parser throws (a defect, not a property of the input) rejects that one input as
+    /// <see cref="RejectReason.ParseFailed"/>: it costs the event, never the collector's request or the ingest stream.</summary>
+    internal static ParseResult Guarded(SpanParser parser, ReadOnlySpan<byte> json, EventLimits limits, DateTimeOffset now, bool checkFuture)
+    {
+        try
+        {
+            return parser(json, limits, now, checkFuture);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return ParseResult.Rejected(RejectReason.ParseFailed, $"the parser failed on this event ({e.GetType().Name})");
+        }
+    }
+
+    private static ParseResult ParseUnguarded(ReadOnlySpan<byte> json, EventLimits limits, DateTimeOffset now, bool checkFuture)
     {
         if (json.Length > limits.MaxEventBytes)
             return ParseResult.Rejected(RejectReason.Oversize, $"event is {json.Length} bytes; limit is {limits.MaxEventBytes}");

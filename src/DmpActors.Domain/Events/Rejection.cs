@@ -16,6 +16,9 @@ public enum RejectReason
     WrongFieldType,
     MissingField,
     OutOfRange,
+
+    /// <summary>The parser threw: a defect in DmpActors, reported per event rather than failing the request or stream.</summary>
+    ParseFailed,
 }
 
 /// <summary>A rejection: the reason and a short human-readable detail naming the field (never more than 64 chars of input).</summary>
@@ -37,6 +40,7 @@ public readonly record struct Rejection(RejectReason Reason, string Detail)
         RejectReason.WrongFieldType => "wrong_field_type",
         RejectReason.MissingField => "missing_field",
         RejectReason.OutOfRange => "out_of_range",
+        RejectReason.ParseFailed => "parse_failed",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

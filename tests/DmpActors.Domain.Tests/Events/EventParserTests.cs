@@ -604,7 +604,7 @@ public class EventParserTests
         Assert.Equal(
             [
                 "malformed_json", "oversize", "unknown_type", "missing_id", "id_too_long", "invalid_id", "invalid_timestamp",
-                "future_timestamp", "wrong_field_type", "missing_field", "out_of_range",
+                "future_timestamp", "wrong_field_type", "missing_field", "out_of_range", "parse_failed",
             ],
             codes);
     }

@@ -71,6 +71,18 @@ public class HostileEventTests
     }
 
     [Fact]
+    public void A_parser_that_throws_rejects_only_that_input_as_parse_failed()
+    {
+        var result = EventParser.Guarded((_, _, _, _) => throw new IndexOutOfRangeException(),
+            "{}"u8, EventLimits.Default, DateTimeOffset.UnixEpoch, checkFuture: true);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(RejectReason.ParseFailed, result.Rejection.Reason);
+        Assert.Equal("parse_failed", result.Rejection.Code);
+        Assert.Contains(nameof(IndexOutOfRangeException), result.Rejection.Detail);
+    }
+
+    [Fact]
     public void An_id_with_an_escaped_or_raw_surrogate_pair_is_valid()
     {
         Assert.Equal("u\U0001F600", EventParser.Parse(Utf8(PageView("\"u\\ud83d\\ude00\"")), Now).Event?.UserId);
