@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DmpActors.Cli.Import;
 using DmpActors.Cli.Loadgen;
 using DmpActors.Cli.Palettes.Actor;
 using DmpActors.Cli.Palettes.Bench;
@@ -24,6 +25,7 @@ public static class Program
         ActorPalette.Create(),
         ProfilePalette.Create(),
         LoadgenCommand.Create(),
+        ImportCommand.Create(),
         BenchPalette.Create(),
         KeysPalette.Create(),
     };

@@ -64,14 +64,14 @@ public static class LoadgenCommand
         DefaultValueFactory = _ => 0,
     };
 
-    private static readonly Option<string> Bootstrap = new("--bootstrap")
+    internal static readonly Option<string> Bootstrap = new("--bootstrap")
     {
         Description = "Kafka bootstrap servers",
         DefaultValueFactory = _ => "127.0.0.1:9092",
         HelpName = "host:port",
     };
 
-    private static readonly Option<string> Topic = new("--topic")
+    internal static readonly Option<string> Topic = new("--topic")
     {
         Description = "Kafka topic",
         DefaultValueFactory = _ => "dmp.events",
@@ -96,7 +96,7 @@ public static class LoadgenCommand
         DefaultValueFactory = _ => 4,
     };
 
-    private static readonly Option<TimeSpan?> ConnectTimeout = new("--connect-timeout")
+    internal static readonly Option<TimeSpan?> ConnectTimeout = new("--connect-timeout")
     {
         Description = "Fail when the target cannot be reached, or nothing is delivered, within this time",
         CustomParser = Durations.ParseArgument,
