@@ -1,27 +1,36 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using DmpActors.Cli.Common;
 using DmpActors.Cli.Loadgen;
 using DmpActors.Domain.Events;
+using ParseResult = System.CommandLine.ParseResult;
 using DmpActors.Domain.Import;
-using DmpActors.Traffic;
 
 namespace DmpActors.Cli.Import;
 
-/// <summary><c>dmpctl import online-retail FILE</c>: replays the UCI Online Retail transactions as events, in event-time
-/// order, to the events topic (docs/import.md).</summary>
+/// <summary><c>dmpctl import</c>: histories replayed as events, in event-time order, to the events topic (docs/import.md).</summary>
 public static class ImportCommand
 {
-    private static readonly Argument<FileInfo> File = new("FILE")
+    private static readonly Argument<FileInfo> RetailFile = new("FILE")
     {
         Description = "The Online Retail CSV, plain or .gz (InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country)",
+    };
+
+    private static readonly Argument<FileInfo> EventsFileArgument = new("FILE")
+    {
+        Description = "Events as JSON lines (.jsonl) in the event contract, or CSV (.csv) in the column mapping of docs/import.md; either may be .gz",
     };
 
     private static readonly Option<DateOnly?> Until = new("--until")
     {
         Description = "Import invoices up to and including this date (yyyy-MM-dd, the shop's local date)",
         HelpName = "date",
+    };
+
+    private static readonly Option<string> Zone = new("--time-zone")
+    {
+        Description = "The zone of InvoiceDate",
+        DefaultValueFactory = _ => "Europe/London",
+        HelpName = "IANA id",
     };
 
     private static readonly Option<double?> Speedup = new("--speedup")
@@ -35,112 +44,79 @@ public static class ImportCommand
         Description = "Send as fast as Kafka accepts (the default)",
     };
 
-    private static readonly Option<string> Zone = new("--time-zone")
-    {
-        Description = "The zone of InvoiceDate",
-        DefaultValueFactory = _ => "Europe/London",
-        HelpName = "IANA id",
-    };
-
     public static Command Create()
     {
-        var retail = new Command("online-retail", "Replay the UCI Online Retail transactions as purchase, refund and identify events")
+        var retail = Replay(new Command("online-retail", "Replay the UCI Online Retail transactions as purchase, refund and identify events")
         {
-            File, Until, Speedup, MaxRate, Zone, LoadgenCommand.Bootstrap, LoadgenCommand.Topic, LoadgenCommand.ConnectTimeout,
-        };
-        retail.Validators.Add(result =>
+            RetailFile, Until, Zone,
+        }, (parse, error) =>
+        {
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(parse.GetValue(Zone)!, out var zone))
+                throw new ImportException($"unknown time zone '{parse.GetValue(Zone)}'");
+            var path = Existing(parse.GetValue(RetailFile)!);
+            error.WriteLine($"reading {path}…");
+            var invoices = OnlineRetailFile.Read(path, parse.GetValue(Until));
+            if (invoices.Count == 0) throw new ImportException("no invoices in the file (or none up to --until)");
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{invoices.Count:N0} invoices from {invoices[0].LocalTime:yyyy-MM-dd} to {invoices[^1].LocalTime:yyyy-MM-dd}"));
+            var import = new OnlineRetailImport(zone);
+            var events = invoices.SelectMany(i => import.Invoice(i.Lines)).ToList();
+            return new History(events, import.Skipped, string.Create(CultureInfo.InvariantCulture, $"{invoices.Count:N0} invoices"));
+        });
+
+        var events = Replay(new Command("events", "Replay a history of events from JSON lines or CSV") { EventsFileArgument }, (parse, error) =>
+        {
+            var path = Existing(parse.GetValue(EventsFileArgument)!);
+            error.WriteLine($"reading {path}…");
+            var contents = EventsFile.Read(path, DateTimeOffset.UtcNow);
+            foreach (var rejected in contents.Rejections.Take(10)) error.WriteLine($"  line {rejected.Line}: {rejected.Rejection}");
+            if (contents.Rejections.Count > 10) error.WriteLine($"  … and {contents.Rejections.Count - 10:N0} more rejected");
+            var skipped = contents.Rejections.GroupBy(r => r.Rejection.Code).ToDictionary(g => g.Key, g => (long)g.Count());
+            var ordered = contents.Events.OrderBy(e => e.Timestamp).ToList(); // stable: equal times keep file order
+            return new History(ordered, skipped, string.Create(CultureInfo.InvariantCulture, $"{ordered.Count + contents.Rejections.Count:N0} events read"));
+        });
+
+        return new Command("import", "Replay histories as events to Kafka, in event-time order") { retail, events };
+    }
+
+    /// <summary>The events of a history in the order to send them, what was left out by reason, and what was read.</summary>
+    public sealed record History(IReadOnlyList<UserEvent> Events, IReadOnlyDictionary<string, long> Skipped, string Read);
+
+    public sealed class ImportException(string message) : Exception(message);
+
+    private static string Existing(FileInfo file) => file.Exists ? file.FullName : throw new ImportException($"no such file: {file.FullName}");
+
+    private static Command Replay(Command command, Func<ParseResult, TextWriter, History> load)
+    {
+        command.Options.Add(Speedup);
+        command.Options.Add(MaxRate);
+        command.Options.Add(LoadgenCommand.Bootstrap);
+        command.Options.Add(LoadgenCommand.Topic);
+        command.Options.Add(LoadgenCommand.ConnectTimeout);
+        command.Validators.Add(result =>
         {
             if (result.GetResult(Speedup) is { Implicit: false } && result.GetValue(MaxRate))
                 result.AddError("use either --speedup or --max-rate, not both");
             if (result.GetValue(Speedup) is <= 0) result.AddError("--speedup must be above 0");
         });
-        retail.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
-            var target = new LoadgenTarget.Kafka(parse.GetValue(LoadgenCommand.Bootstrap)!, parse.GetValue(LoadgenCommand.Topic)!);
-            await using var sink = new KafkaEventSink(target);
-            var settings = new ImportSettings(parse.GetValue(File)!.FullName, parse.GetValue(Until), parse.GetValue(Speedup),
-                parse.GetValue(Zone)!, parse.GetValue(LoadgenCommand.ConnectTimeout) ?? TimeSpan.FromSeconds(10));
-            return await RunAsync(settings, sink, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            History history;
+            try
+            {
+                history = load(parse, error);
+            }
+            catch (Exception e) when (e is ImportException or FormatException)
+            {
+                await error.WriteLineAsync($"dmpctl import: {e.Message}");
+                return 1;
+            }
+
+            await using var sink = new KafkaEventSink(new LoadgenTarget.Kafka(parse.GetValue(LoadgenCommand.Bootstrap)!, parse.GetValue(LoadgenCommand.Topic)!));
+            var replay = new EventReplay(sink, parse.GetValue(Speedup), parse.GetValue(LoadgenCommand.ConnectTimeout) ?? TimeSpan.FromSeconds(10));
+            return await replay.RunAsync(history, output, error, ct);
         });
-        return new Command("import", "Import event histories") { retail };
-    }
-
-    public sealed record ImportSettings(string Path, DateOnly? Until, double? Speedup, string TimeZone, TimeSpan ConnectTimeout);
-
-    /// <returns>0 when every event was delivered; 1 otherwise.</returns>
-    public static async Task<int> RunAsync(ImportSettings settings, IEventSink sink, TextWriter output, TextWriter error, CancellationToken ct)
-    {
-        if (!System.IO.File.Exists(settings.Path))
-        {
-            await error.WriteLineAsync($"dmpctl import: no such file: {settings.Path}");
-            return 1;
-        }
-
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone, out var zone))
-        {
-            await error.WriteLineAsync($"dmpctl import: unknown time zone '{settings.TimeZone}'");
-            return 1;
-        }
-
-        await error.WriteLineAsync($"reading {settings.Path}…");
-        var invoices = OnlineRetailFile.Read(settings.Path, settings.Until);
-        if (invoices.Count == 0)
-        {
-            await error.WriteLineAsync("dmpctl import: no invoices in the file (or none up to --until)");
-            return 1;
-        }
-
-        await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{invoices.Count:N0} invoices from {invoices[0].LocalTime:yyyy-MM-dd} to {invoices[^1].LocalTime:yyyy-MM-dd}"));
-        try
-        {
-            await sink.ConnectAsync(settings.ConnectTimeout, ct);
-        }
-        catch (TargetUnreachableException e)
-        {
-            await error.WriteLineAsync($"dmpctl import: {e.Message}");
-            return 1;
-        }
-
-        var import = new OnlineRetailImport(zone);
-        var byType = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var clock = Stopwatch.StartNew();
-        var lastProgress = TimeSpan.Zero;
-        var firstAt = import.TimeOf(invoices[0].LocalTime);
-        for (var i = 0; i < invoices.Count; i++)
-        {
-            var events = import.Invoice(invoices[i].Lines);
-            if (settings.Speedup is { } speedup && events.Count > 0)
-            {
-                var due = (events[0].Timestamp - firstAt) / speedup;
-                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed, ct);
-            }
-
-            foreach (var e in events)
-            {
-                var type = Domain.Events.EventTypes.ToWire(e.Type);
-                await sink.SendAsync(new GeneratedEvent(e.EntityId, EventWriter.ToUtf8Json(e), e.EntityId, type), ct);
-                byType[type] = byType.GetValueOrDefault(type) + 1;
-            }
-
-            if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1) || i == invoices.Count - 1)
-            {
-                lastProgress = clock.Elapsed;
-                await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"  {i + 1,9:N0} / {invoices.Count:N0} invoices ({100.0 * (i + 1) / invoices.Count,5:0.0} %)  at {invoices[i].LocalTime:yyyy-MM-dd}  {sink.Delivered:N0} events delivered"));
-            }
-        }
-
-        await sink.FlushAsync(TimeSpan.FromSeconds(60), ct);
-        var sent = byType.Values.Sum();
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"imported {invoices.Count:N0} invoices as {sent:N0} events ({string.Join(", ", byType.Select(t => $"{t.Value:N0} {t.Key}"))}) in {clock.Elapsed.TotalSeconds:0.0} s"));
-        await output.WriteLineAsync(import.Skipped.Count == 0
-            ? "skipped: nothing"
-            : "skipped: " + string.Join(", ", import.Skipped.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Value:N0} {s.Key}")));
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"delivered {sink.Delivered:N0}, failed {sink.Failed:N0}"));
-        if (sink.Failed == 0 && sink.Delivered == sent) return 0;
-        await error.WriteLineAsync($"dmpctl import: not every event was delivered{(sink.LastError is { } last ? $" (last error: {last})" : "")}");
-        return 1;
+        return command;
     }
 }
