@@ -54,6 +54,10 @@ public sealed class DmpEngine : IAsyncDisposable
     /// <summary>Profiles this node's entities isolated (they cannot be decoded or written).</summary>
     public IsolatedProfiles Isolated { get; }
 
+    /// <summary>What "now" is for recency, lifecycle and windows (Dmp:Profiles:Clock): the engine's clock, or the
+    /// latest event time consumed when the engine follows event time.</summary>
+    public TimeProvider ProfileClock { get; private init; } = TimeProvider.System;
+
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
@@ -83,8 +87,10 @@ public sealed class DmpEngine : IAsyncDisposable
             await JoinAsync(system, options.Node, ct);
             var loader = system.ActorOf(ProfileLoader.Props(store, clock), "profile-loader");
             var writer = system.ActorOf(ProfileWriter.Props(store), "profile-writer");
+            var eventClock = options.Profiles.FollowsEventTime ? new EventTimeClock(clock, options.Profiles.EventClockStart) : null;
             var userSettings = UserActorSettings.Default with
             {
+                ProfileClock = eventClock ?? clock,
                 Rules = options.Identity.Rules(), QuarantinePeriod = options.Privacy.QuarantinePeriod,
                 MergeTimeout = options.Identity.MergeTimeout, Clock = clock,
                 ProfileRules = options.Profiles.ToRules(), Isolated = new IsolatedProfiles(clock),
@@ -120,6 +126,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 {
                     StopGrace = options.Node.StopGrace * 0.45, // inside service-stop's half of the grace (AkkaConfig)
                     MaxInFlightBytes = options.Ingest.MaxInFlightBytes,
+                    EventClock = eventClock,
                 };
                 ingest = new IngestService(system, users, settings, producer, clock, loggerFactory.CreateLogger<IngestService>());
                 ingest.Start();
@@ -137,7 +144,7 @@ public sealed class DmpEngine : IAsyncDisposable
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments);
+                userSettings.Segments) { ProfileClock = userSettings.ProfileClock };
         }
         catch
         {

@@ -18,6 +18,10 @@ public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, Ti
     /// <summary>The segments this node's entities evaluate (one registry per engine).</summary>
     public Segments.SegmentRegistry Segments { get; init; } = new();
 
+    /// <summary>What "now" is for time-dependent profile values (Dmp:Profiles:Clock): <see cref="Clock"/> unless the
+    /// engine follows event time (<see cref="EventTimeClock"/>).</summary>
+    public TimeProvider ProfileClock { get; init; } = TimeProvider.System;
+
     /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
     public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
 

@@ -7,11 +7,13 @@ using DmpActors.Engine.Hosting;
 using DmpActors.Host.Runtime;
 using DmpActors.Host.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DmpActors.Host.Api;
 
 /// <summary>GET /v1/profiles/{userId}: the live profile, answered by the user's actor (read-your-writes). Windows,
-/// affinities, lifecycle and value are computed at the time of the request.</summary>
+/// affinities, lifecycle and value are computed at the time of the request on the engine's profile clock (the wall
+/// clock, or the latest event time with Profiles:Clock = event), or at <c>?as_of=</c> when given.</summary>
 public static class ProfilesEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
@@ -111,9 +113,14 @@ public static class ProfilesEndpoints
         return profiles;
     }
 
-    private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetProfile(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetProfile(string userId, DmpRuntime runtime,
+        [FromQuery(Name = "as_of")] string? asOf, CancellationToken ct)
     {
         if (ValidateId(userId) is { } problem) return InvalidId(problem);
+        var at = runtime.ProfileClock.GetUtcNow();
+        if (asOf is not null && !TryParseInstant(asOf, out at))
+            return TypedResults.Problem(statusCode: 400, title: "Invalid as_of",
+                detail: $"'{asOf}' is not an ISO 8601 date or time, e.g. 2011-12-09 or 2011-12-09T12:00:00Z");
         UserProfile? profile;
         try
         {
@@ -125,8 +132,12 @@ public static class ProfilesEndpoints
         }
         return profile is null
             ? TypedResults.Problem(statusCode: 404, title: "Unknown user", detail: $"no events have been applied for '{userId}'")
-            : TypedResults.Ok(ProfileView.From(profile, clock.GetUtcNow(), runtime.Options.Profiles.ToRules()));
+            : TypedResults.Ok(ProfileView.From(profile, at, runtime.Options.Profiles.ToRules()));
     }
+
+    /// <summary>An ISO 8601 date or time; without an offset it is UTC.</summary>
+    private static bool TryParseInstant(string text, out DateTimeOffset at) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out at);
 
     /// <summary>400 for an id <see cref="ValidateId"/> refuses, the same on every route that takes one.</summary>
     public static ProblemHttpResult InvalidId(string problem) => TypedResults.Problem(statusCode: 400, title: "Invalid user id", detail: problem);
