@@ -24,6 +24,14 @@ public sealed record BgNbd(double R, double Alpha, double A, double B)
     /// <summary>The probability that a customer with this history is still alive at T (the paper's equation (11)).</summary>
     public double ProbabilityAlive(Repeats c) => c.X == 0 ? 1 : 1 / (1 + DeadOdds(c));
 
+    /// <summary>The probability of no transaction in (T, T + t] given the history: dead, or alive and silent; alive, λ is
+    /// Gamma(r + x, α + T), so silence for t has probability ((α + T) / (α + T + t))^(r + x).</summary>
+    public double ProbabilityNoTransactions(Repeats c, double t)
+    {
+        var alive = ProbabilityAlive(c);
+        return 1 - alive + alive * Math.Pow((Alpha + c.T) / (Alpha + c.T + t), R + c.X);
+    }
+
     /// <summary>Expected transactions in (T, T + t] given the history (the paper's equation (10)).</summary>
     public double ExpectedTransactions(Repeats c, double t)
     {

@@ -1,9 +1,16 @@
 namespace DmpActors.Domain.Quality;
 
-/// <summary>A measured value with its percentile bootstrap interval.</summary>
+/// <summary>A measured value with its percentile bootstrap interval (none for a value of the whole population that a
+/// resample cannot estimate, such as catalogue coverage, which fewer distinct customers always lower).</summary>
 public sealed record Estimate(double Value, double Low, double High)
 {
-    public override string ToString() => FormattableString.Invariant($"{Value:0.0000} [{Low:0.0000}, {High:0.0000}]");
+    public static Estimate WithoutInterval(double value) => new(value, double.NaN, double.NaN);
+
+    public bool HasInterval => !double.IsNaN(Low);
+
+    public override string ToString() => HasInterval
+        ? FormattableString.Invariant($"{Value:0.0000} [{Low:0.0000}, {High:0.0000}]")
+        : FormattableString.Invariant($"{Value:0.0000}");
 }
 
 /// <summary>

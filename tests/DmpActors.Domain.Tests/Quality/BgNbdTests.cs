@@ -19,10 +19,11 @@ public sealed class BgNbdTests
     [Fact]
     public void Conditional_expectation_and_p_alive_equal_a_direct_integration_over_lambda_and_p()
     {
-        var (expected, alive) = Integrate(Cdnow, Example, 39);
+        var (expected, alive, silent) = Integrate(Cdnow, Example, 39);
 
         Assert.Equal(expected, Cdnow.ExpectedTransactions(Example, 39), 3);
         Assert.Equal(alive, Cdnow.ProbabilityAlive(Example), 3);
+        Assert.Equal(silent, Cdnow.ProbabilityNoTransactions(Example, 39), 3);
         // by hand: 1 / (1 + a/(b + x − 1) · ((α + T)/(α + tₓ))^(r + x))
         Assert.Equal(1 / (1 + 0.793 / 3.426 * Math.Pow(43.274 / 34.844, 2.243)), Cdnow.ProbabilityAlive(Example), 10);
     }
@@ -81,12 +82,12 @@ public sealed class BgNbdTests
     }
 
     /// <summary>E[Y(t) | x, tₓ, T] and P(alive) by Simpson's rule over the posterior of (λ, p): alive customers expect
-    /// (1 − e^(−λpt)) / p more purchases. λ = u^(1/r) and p = v^(1/a) take the priors' singularities at 0 away.</summary>
-    private static (double Expected, double Alive) Integrate(BgNbd m, Repeats c, double t)
+    /// (1 − e^(−λpt)) / p more purchases and none with probability e^(−λt). λ = u^(1/r) and p = v^(1/a) take the priors' singularities at 0 away.</summary>
+    private static (double Expected, double Alive, double Silent) Integrate(BgNbd m, Repeats c, double t)
     {
         const int n = 1000;
         const double uMax = 2.0;
-        double expected = 0, alive = 0, total = 0;
+        double expected = 0, alive = 0, silent = 0, total = 0;
         for (var i = 0; i <= n; i++)
         for (var j = 0; j <= n; j++)
         {
@@ -98,10 +99,11 @@ public sealed class BgNbdTests
             var more = p == 0 ? lambda * t : -double.ExpM1(-lambda * p * t) / p;
             expected += weight * stays * more;
             alive += weight * stays;
+            silent += weight * (stays * Math.Exp(-lambda * t) + leaves);
             total += weight * (stays + leaves);
         }
 
-        return (expected / total, alive / total);
+        return (expected / total, alive / total, silent / total);
     }
 
     private static double Simpson(int i, int n) => i == 0 || i == n ? 1 : i % 2 == 1 ? 4 : 2;
