@@ -51,7 +51,8 @@ public static class QualityCommand
         retail.Validators.Add(result =>
         {
             if (result.GetValue(Slice) is <= 0) result.AddError("--slice must be above 0");
-            if (result.GetValue(Replicates) <= 0) result.AddError("--replicates must be above 0");
+            // An option left out has no result here (its default applies later): judge only what was given.
+            if (result.GetResult(Replicates) is { Implicit: false } && result.GetValue(Replicates) <= 0) result.AddError("--replicates must be above 0");
         });
         retail.SetAction(async (parse, ct) =>
         {

@@ -44,8 +44,31 @@ public static class QualityReport
             md.AppendLine().AppendLine(table.Note).AppendLine();
         }
 
+        md.AppendLine("## Targets for the engine's models").AppendLine();
+        md.AppendLine("| measure | target | best baseline here | engine |");
+        md.AppendLine("| --- | --- | --- | --- |");
+        foreach (var (measure, target, baseline) in Targets(results))
+            md.AppendLine($"| {measure} | {target} | {baseline} | {NotMeasured} |");
+        md.AppendLine();
         md.AppendLine("Data: " + Attribution);
         return md.ToString();
+    }
+
+    /// <summary>What the engine's models must reach, next to the strongest baseline of each table.</summary>
+    private static IEnumerable<(string Measure, string Target, string Baseline)> Targets(QualityResults results)
+    {
+        string Best(string table, int column, bool lowest = false)
+        {
+            var rows = results.Tables.Single(t => t.Title == table).Rows.Where(r => r.Values[column] is not null).ToList();
+            var best = lowest ? rows.MinBy(r => r.Values[column]!.Value) : rows.MaxBy(r => r.Values[column]!.Value);
+            return best is null ? "none" : $"{best.Model}: {best.Values[column]}";
+        }
+
+        yield return ("next-basket NDCG@10", "≥ 5 % above personal top-frequency, interval clear of it", Best("Next-basket recommendations", 1));
+        yield return ("90-day spend Spearman", "above both baselines", Best("90-day spend (CLV)", 0));
+        yield return ("90-day spend Gini", "above both baselines", Best("90-day spend (CLV)", 1));
+        yield return ("90-day spend MAE", "no worse than the baselines", Best("90-day spend (CLV)", 2, lowest: true));
+        yield return ("churn ROC AUC", "≥ 0.75 and above every baseline (above 0.9 means leakage)", Best("Churn (no order in the holdout)", 0));
     }
 
     private static string Machine()

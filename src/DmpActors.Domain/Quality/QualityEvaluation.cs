@@ -94,7 +94,8 @@ public static class QualityEvaluation
         var repeats = split.Customers.Select(c => Repeats.Of(split.History[c], split.Cutoff)).ToList();
         var bgNbd = BgNbd.Fit(repeats);
         var gammaGamma = GammaGamma.Fit(repeats.Select(r => (r.X, r.MeanValue)).ToList());
-        facts.Add(("BG/NBD fit (days)", Invariant($"r {bgNbd.R:0.###}, alpha {bgNbd.Alpha:0.###}, a {bgNbd.A:0.###}, b {bgNbd.B:0.###}")));
+        facts.Add(("BG/NBD fit (days)", Invariant($"r {bgNbd.R:0.###}, alpha {bgNbd.Alpha:0.###}, a {bgNbd.A:0.####}, b {bgNbd.B:0.###} ") +
+            Invariant($"(mean drop-out chance per repeat purchase a/(a+b) = {bgNbd.A / (bgNbd.A + bgNbd.B):G3})")));
         facts.Add(("Gamma-Gamma fit (GBP)", Invariant($"p {gammaGamma.P:0.###}, q {gammaGamma.Q:0.###}, gamma {gammaGamma.Gamma:0.###}")));
 
         var recent = split.Cutoff.AddDays(-90);
