@@ -7,6 +7,7 @@ using DmpActors.Cli.Palettes.Cluster;
 using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
+using DmpActors.Cli.Quality;
 
 namespace DmpActors.Cli;
 
@@ -26,6 +27,7 @@ public static class Program
         ProfilePalette.Create(),
         LoadgenCommand.Create(),
         ImportCommand.Create(),
+        QualityCommand.Create(),
         BenchPalette.Create(),
         KeysPalette.Create(),
     };
