@@ -26,9 +26,9 @@ export class ClusterView {
     const short = (address: string | null) => (address ? address.replace(/^akka(\.tcp)?:\/\/[^@]*@/, "") : "—");
     this.facts.replaceChildren(
       el("div", { class: "tile" }, el("dt", {}, "Nodes"), el("dd", { id: "tile-nodes" }, String(cluster.nodes.length))),
-      el("div", { class: "tile" }, el("dt", {}, "This node"), el("dd", {}, short(cluster.self))),
-      el("div", { class: "tile" }, el("dt", {}, "Leader"), el("dd", {}, short(cluster.leader))),
-      el("div", { class: "tile" }, el("dt", {}, "Singleton node"), el("dd", { id: "tile-singleton" }, short(cluster.singleton_node))),
+      el("div", { class: "tile tile-text" }, el("dt", {}, "This node"), el("dd", {}, short(cluster.self))),
+      el("div", { class: "tile tile-text" }, el("dt", {}, "Leader"), el("dd", {}, short(cluster.leader))),
+      el("div", { class: "tile tile-text" }, el("dt", {}, "Singleton node"), el("dd", { id: "tile-singleton" }, short(cluster.singleton_node))),
     );
     const rows = cluster.nodes.map((n) => [
       short(n.address) + (n.address === cluster.self ? " (this node)" : ""),
