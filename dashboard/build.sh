@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the dashboard the host embeds: type-checks the TypeScript, bundles it with esbuild (Chart.js inside) and
-# writes app.js, app.css and the bundled libraries' licences to src/DmpActors.Host/Dashboard/assets/ (the host embeds them
-# with index.html, which needs no build).
+# writes app.js, app.css and the bundled libraries' licences to src/DmpActors.Host/Dashboard/assets/, where the host
+# embeds them with index.html (written by hand: it needs no build).
 # The bundle is committed, so running the host needs only the .NET SDK; this script needs Node.js and npm.
 #   ./build.sh          install the pinned packages (npm ci) when missing, then build
 #   ./build.sh --check  build into a temporary folder and fail if the committed assets differ from it
@@ -33,9 +33,13 @@ node_modules/.bin/esbuild src/main.ts --bundle --minify --format=iife --target=e
 } >"$target/THIRD-PARTY-LICENSES.txt"
 
 if $check; then
-  if ! diff -r "$target" "$out" >/dev/null; then
-    diff -r "$target" "$out" | head -n 20 >&2 || true
-    echo "build.sh --check: the committed dashboard assets are out of date; run dashboard/build.sh and commit $out" >&2
+  stale=()
+  for file in app.js app.css THIRD-PARTY-LICENSES.txt; do
+    cmp -s "$target/$file" "$out/$file" || stale+=("$file")
+  done
+  if [ ${#stale[@]} -gt 0 ]; then
+    echo "differs from a fresh build: ${stale[*]}" >&2
+    echo "build.sh --check: the committed dashboard assets are out of date; run dashboard/build.sh and commit src/DmpActors.Host/Dashboard/assets/" >&2
     exit 1
   fi
   echo "dashboard assets are up to date"
