@@ -53,9 +53,16 @@ public sealed class DashboardFeed(DmpRuntime runtime, TimeProvider clock, ILogge
             {
                 var now = clock.GetUtcNow();
                 var totals = _counters.Read();
-                var sample = Take(now, StreamRates.Between(before, totals, now - beforeAt), totals);
+                try
+                {
+                    Publish(Take(now, StreamRates.Between(before, totals, now - beforeAt), totals));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The engine stopping under a sample (its actor system gone): skip this second, never stop the host.
+                    log.LogDebug("Dashboard: sample skipped: {Error}", e.Message);
+                }
                 (before, beforeAt) = (totals, now);
-                Publish(sample);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -57,25 +57,21 @@ public sealed class StreamCounters : IDisposable
         }
     }
 
+    // Called on the ingest's threads for every event: the common cases first, by reference, without allocating.
     private void OnLong(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        switch (instrument.Name)
-        {
-            case "dmp.events.consumed": Interlocked.Add(ref _consumed, value); break;
-            case "dmp.events.applied": Interlocked.Add(ref _applied, value); break;
-            case "dmp.checkpoints": Interlocked.Add(ref _checkpoints, value); break;
-            case "dmp.events.rejected":
-                _rejected.AddOrUpdate(Tag(tags, "reason") as string ?? "unknown", value, (_, n) => n + value);
-                break;
-            case ConsumerLag:
-                if (Equals(Tag(tags, "topic"), _eventsTopic) && Tag(tags, "partition") is int partition) _lag[partition] = value;
-                break;
-        }
+        if (ReferenceEquals(instrument, DmpMetrics.EventsConsumed)) Interlocked.Add(ref _consumed, value);
+        else if (ReferenceEquals(instrument, DmpMetrics.EventsApplied)) Interlocked.Add(ref _applied, value);
+        else if (ReferenceEquals(instrument, DmpMetrics.Checkpoints)) Interlocked.Add(ref _checkpoints, value);
+        else if (ReferenceEquals(instrument, DmpMetrics.EventsRejected))
+            _rejected.AddOrUpdate(Tag(tags, "reason") as string ?? "unknown", value, (_, n) => n + value);
+        else if (instrument.Name == ConsumerLag && Equals(Tag(tags, "topic"), _eventsTopic) && Tag(tags, "partition") is int partition)
+            _lag[partition] = value;
     }
 
     private void OnDouble(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        if (instrument.Name == DmpMetrics.CheckpointDuration.Name) Interlocked.Exchange(ref _lastCheckpointMsBits, BitConverter.DoubleToInt64Bits(value));
+        if (ReferenceEquals(instrument, DmpMetrics.CheckpointDuration)) Interlocked.Exchange(ref _lastCheckpointMsBits, BitConverter.DoubleToInt64Bits(value));
     }
 
     private static object? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
