@@ -21,7 +21,7 @@ interface View {
 
 const stream = new StreamView();
 const cluster = new ClusterView();
-const profile = new ProfileView();
+const profile = new ProfileView((e) => askForKey(e));
 // Segments, models, campaigns, webhooks and recommendations add their views here as they land.
 const views: View[] = [
   { id: "stream", title: "Stream", root: stream.root },

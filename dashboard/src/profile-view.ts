@@ -1,6 +1,6 @@
 // Profile viewer: a user's live profile (GET /v1/profiles/{id}), its behaviour windows as sparklines, identity
 // links (GET /v1/profiles/{id}/identity) and consent history; refreshed while it is on screen.
-import { getJson } from "./api";
+import { ApiError, getJson } from "./api";
 import { describeError, el, errorBox, formatTime, number, showError, table } from "./dom";
 import { LabelledChart } from "./labelled-chart";
 
@@ -61,7 +61,8 @@ export class ProfileView {
   private timer: number | undefined;
   private loading: AbortController | null = null;
 
-  constructor() {
+  /** @param onNeedsKey called when the node refuses the request for want of a (read) key. */
+  constructor(private readonly onNeedsKey: (error: ApiError) => void) {
     const form = el("form", { class: "search", role: "search" },
       el("label", { for: "profile-id" }, "User or anonymous id"), this.input, el("button", { type: "submit" }, "Show profile"));
     form.addEventListener("submit", (e) => {
@@ -99,6 +100,7 @@ export class ProfileView {
       this.render(profile, identity, fresh);
     } catch (e) {
       if (loading.signal.aborted) return;
+      if (e instanceof ApiError && e.needsKey) this.onNeedsKey(e);
       // A failed refresh keeps the last profile on screen under the message; a failed search clears it.
       showError(this.error, new Error(`Profile '${id}': ${describeError(e)}`));
       if (fresh) this.clear();
