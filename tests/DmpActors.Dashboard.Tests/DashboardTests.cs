@@ -27,8 +27,8 @@ public sealed class DashboardTests(DemoNode node) : IClassFixture<DemoNode>
             await ExpectChartWithDataAsync(page, chart);
         await Expect(page.Locator("#chart-rates-summary")).ToContainTextAsync("consumed:");
         await Expect(page.Locator("#chart-lag-summary")).ToContainTextAsync("partition 0");
-        var before = await RateAsync(page, "#tile-consumed");
-        Assert.InRange(before, 1, DemoNode.DemoRate * 3);
+        // (Only the demo's light traffic so far: the burst below is what must lift the rate.)
+        Assert.InRange(await RateAsync(page, "#tile-consumed"), 0, DemoNode.DemoRate * 3);
 
         // When the test sends a burst far above the demo rate
         using var burst = new CancellationTokenSource(TimeSpan.FromSeconds(60));
