@@ -7,6 +7,7 @@ using DmpActors.Cli.Palettes.Cluster;
 using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
+using DmpActors.Cli.Palettes.Segment;
 
 namespace DmpActors.Cli;
 
@@ -24,6 +25,7 @@ public static class Program
         ClusterShardingPalette.Create(),
         ActorPalette.Create(),
         ProfilePalette.Create(),
+        SegmentPalette.Create(),
         LoadgenCommand.Create(),
         ImportCommand.Create(),
         BenchPalette.Create(),
