@@ -88,6 +88,17 @@ public sealed class SegmentCatalogueEngineTests
         Assert.Equal(put.Current, (await first.SegmentCatalogue.HistoryAsync("buyers_30d")).Single());
         Assert.True(second.Segments.Current.Find("buyers_30d")!.Shadow);
         Assert.False(File.Exists(Path.Combine(secondDirectory, "journal.db")), "only the oldest node writes the journal");
+
+        // 40 rules near the 8,192-character limit, of random letters (the replicator compresses what it can): the
+        // replicated set (~320 KB, ~200 KB compressed) is larger than Akka's default frame.
+        var random = new Random(7);
+        for (var i = 0; i < 40; i++)
+        {
+            var note = string.Concat(Enumerable.Range(0, 8_100).Select(_ => (char)random.Next('a', 'z' + 1)));
+            await first.SegmentCatalogue.PutAsync($"long_{i:00}", Rule($"trait.note == \"{note}\""), false);
+        }
+        await Eventually.True(() => second.Segments.Current.Revision == 42, Patience, "the second node to get a set larger than Akka's default frame");
+        Assert.Equal(42, second.Segments.Current.Segments.Count);
     }
 
     [Fact]
