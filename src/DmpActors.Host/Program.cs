@@ -46,6 +46,7 @@ app.MapProfiles();
 app.MapAdmin();
 app.MapIdentity();
 app.MapDashboard();
+app.MapSegments();
 var started = false; // read in the catch below: the lifetime service is disposed by then
 app.Lifetime.ApplicationStarted.Register(() =>
 {

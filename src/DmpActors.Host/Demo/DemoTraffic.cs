@@ -30,6 +30,14 @@ public sealed class DemoTraffic(DmpRuntime runtime, DemoOptions options, TimePro
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Enabled) return;
+        try
+        {
+            await DemoSegments.DefineAsync(runtime.Engine.SegmentCatalogue, log, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Demo segments were not defined; the demo traffic runs without them");
+        }
         var generator = new TrafficGenerator(new TrafficOptions { Seed = options.Seed, Users = options.Users, InvalidShare = options.InvalidShare });
         var producer = runtime.Engine.Producer;
         var topic = runtime.Options.Kafka.EventsTopic;
