@@ -119,4 +119,24 @@ public class SegmentEvaluatorTests
     {
         Assert.Same(SegmentsModule.Instance, FeaturePipeline.Profile.Modules[^1]);
     }
+
+    [Fact]
+    public void Explain_gives_each_membership_and_recent_exit_with_its_rule_version_clause_values_and_deciding_event()
+    {
+        // Given a user who entered "buyers" and left "browsers"
+        var set = Set(1, ("buyers", 1, "orders >= 1", false), ("browsers", 1, "window.page_views.24h >= 1", false));
+        var profile = Apply(UserProfile.Empty("u1"), Given.PageView("e1"), set);
+        profile = Apply(profile, Given.Purchase("e2", "o1", 10m, 3 * 1440), set);
+
+        var explained = SegmentExplainer.Explain(profile, set, Given.T0);
+
+        // Then members come first, each with the event that decided it and the clause values now
+        Assert.Equal(["buyers", "browsers"], explained.Select(e => e.SegmentId));
+        var buyers = explained[0];
+        Assert.Equal((true, 1, "event:e2", "orders >= 1"), (buyers.Member, buyers.Version, buyers.Cause, buyers.Rule));
+        Assert.Equal(new ClauseValue("orders >= 1", true, "1"), Assert.Single(buyers.Explanation!.Clauses));
+        var browsers = explained[1];
+        Assert.Equal((false, "event:e2"), (browsers.Member, browsers.Cause));
+        Assert.False(browsers.Explanation!.Outcome);
+    }
 }
