@@ -28,10 +28,11 @@ public sealed class DmpEngine : IAsyncDisposable
 
     private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
         IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log, ShardRegionSampler shardStats,
-        IsolatedProfiles isolated, SegmentRegistry segments)
+        IsolatedProfiles isolated, SegmentRegistry segments, SegmentChangeHub segmentChanges)
     {
         Isolated = isolated;
         Segments = segments;
+        SegmentChanges = segmentChanges;
         _shardStats = shardStats;
         Options = options;
         System = system;
@@ -63,6 +64,8 @@ public sealed class DmpEngine : IAsyncDisposable
 
     /// <summary>The cluster's segment definitions (docs/segments.md#defining-segments): one writer, replicated to every node.</summary>
     public ISegmentCatalogue SegmentCatalogue { get; private init; } = null!;
+    /// <summary>This node's segment changes, after Kafka acknowledged them (docs/segments.md).</summary>
+    public SegmentChangeHub SegmentChanges { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
     public bool ClusterUp => Cluster.Get(System).SelfMember.Status == MemberStatus.Up;
 
@@ -89,6 +92,14 @@ public sealed class DmpEngine : IAsyncDisposable
         try
         {
             await JoinAsync(system, options.Node, ct);
+            var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+            {
+                BootstrapServers = bootstrapServers,
+                EnableIdempotence = true,
+                Acks = Acks.All,
+                LingerMs = 2,
+                ClientId = $"dmp-{options.Node.Hostname}-{options.Node.Port}",
+            }).Build();
             var loader = system.ActorOf(ProfileLoader.Props(store, clock), "profile-loader");
             var writer = system.ActorOf(ProfileWriter.Props(store), "profile-writer");
             var eventClock = options.Profiles.FollowsEventTime ? new EventTimeClock(clock, options.Profiles.EventClockStart) : null;
@@ -99,6 +110,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 MergeTimeout = options.Identity.MergeTimeout, Clock = clock,
                 ProfileRules = options.Profiles.ToRules(), Isolated = new IsolatedProfiles(clock),
                 Segments = new SegmentRegistry(),
+                SegmentChanges = new SegmentChangePublisher(new SegmentChangeHub(), producer, options.Kafka.SegmentChangesTopic),
             };
             if (hooks?.Users is { } configure) userSettings = configure(userSettings);
             var users = await ClusterSharding.Get(system).StartAsync(
@@ -108,15 +120,6 @@ public sealed class DmpEngine : IAsyncDisposable
                 new UserMessageExtractor(options.Cluster.Shards),
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
                 StopUser.Instance);
-
-            var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
-            {
-                BootstrapServers = bootstrapServers,
-                EnableIdempotence = true,
-                Acks = Acks.All,
-                LingerMs = 2,
-                ClientId = $"dmp-{options.Node.Hostname}-{options.Node.Port}",
-            }).Build();
 
             IngestService? ingest = null;
             if (options.Ingest.Enabled)
@@ -149,7 +152,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
             return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue };
+                userSettings.Segments, userSettings.SegmentChanges.Hub) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue };
         }
         catch
         {

@@ -25,7 +25,10 @@ public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, Ti
     /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
     public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
 
-    /// <summary>The fold each event goes through; <see cref="ProfileReducer.Apply(UserProfile, UserEvent, EventPosition?, ProfileRules)"/>
-    /// (the feature modules) unless a test needs one that fails.</summary>
-    public Func<UserProfile, UserEvent, EventPosition?, ProfileRules, ApplyResult> Reduce { get; init; } = ProfileReducer.Apply;
+    /// <summary>Where entities publish their durable segment changes (the changes topic and the engine's hub).</summary>
+    public Segments.SegmentChangePublisher SegmentChanges { get; init; } = new(new Segments.SegmentChangeHub());
+
+    /// <summary>The fold each event goes through; <see cref="ProfileReducer.Apply(UserProfile, UserEvent, EventPosition?, ProfileRules, Domain.Segments.SegmentSet)"/>
+    /// (the feature modules, segments last) unless a test needs one that fails.</summary>
+    public Func<UserProfile, UserEvent, EventPosition?, ProfileRules, Domain.Segments.SegmentSet, ApplyResult> Reduce { get; init; } = ProfileReducer.Apply;
 }

@@ -50,6 +50,9 @@ public static class ProfilesEndpoints
     /// <summary>Top affinities, scores decayed to the time of the request.</summary>
     public sealed record AffinitiesView(IReadOnlyList<AffinityScore> Categories, IReadOnlyList<AffinityScore> Items);
 
+    /// <summary>A segment the user is in (shadow: counted, its changes not published).</summary>
+    public sealed record SegmentMembershipView(string Id, int Version, DateTimeOffset Since, bool Shadow);
+
     /// <summary>RFM inputs; recency in days.</summary>
     public sealed record ValueView(double? RecencyDays, int Frequency, decimal Monetary, int Orders, decimal? AverageOrderValue, DateTimeOffset? LastPurchaseAt);
 
@@ -71,7 +74,8 @@ public static class ProfilesEndpoints
         AffinitiesView Affinities,
         string Lifecycle,
         ValueView Value,
-        IReadOnlyList<ConsentDecisionView> ConsentHistory)
+        IReadOnlyList<ConsentDecisionView> ConsentHistory,
+        IReadOnlyList<SegmentMembershipView> Segments)
     {
         /// <summary>Affinities shown per kind.</summary>
         public const int TopAffinities = 10;
@@ -95,7 +99,8 @@ public static class ProfilesEndpoints
             new AffinitiesView(p.CategoryAffinity.Top(TopAffinities, now, rules), p.ItemAffinity.Top(TopAffinities, now, rules)),
             Lifecycles.ToWire(Lifecycles.Of(p, now, rules)),
             ValueOf(ProfileValue.Of(p, now)),
-            p.ConsentHistory.Decisions.Select(d => new ConsentDecisionView(d.Purpose, d.Granted, d.At)).ToArray());
+            p.ConsentHistory.Decisions.Select(d => new ConsentDecisionView(d.Purpose, d.Granted, d.At)).ToArray(),
+            p.Segments.Entries.Where(m => m.Member).Select(m => new SegmentMembershipView(m.SegmentId, m.Version, m.Since, m.Shadow)).ToArray());
 
         private static ValueView ValueOf(ProfileValue v) =>
             new(v.Recency?.TotalDays, v.Frequency, v.Monetary, v.Orders, v.AverageOrderValue, v.LastPurchaseAt);
@@ -110,6 +115,7 @@ public static class ProfilesEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        profiles.MapExplain();
         return profiles;
     }
 
