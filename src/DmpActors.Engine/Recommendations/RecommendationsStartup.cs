@@ -17,7 +17,8 @@ internal static class RecommendationsStartup
         var service = new RecommendationService(CatalogueStoreFactory.Create(options.Storage), recs, options.Profiles.ToRules(),
             engine.ProfileClock, (id, token) => engine.GetProfileAsync(id, ProfileTimeout, token), loggers.CreateLogger<RecommendationService>());
         await service.StartAsync(ct);
-        var node = $"{options.Node.Hostname}-{options.Node.Port}";
+        var self = Akka.Cluster.Cluster.Get(engine.System).SelfAddress; // the bound port, also when Node:Port is 0
+        var node = $"{self.Host}-{self.Port}";
         var consumer = new ConsumerSettings(bootstrapServers, $"{recs.GroupPrefix}-{node}")
             .WithClientId($"dmp-items-{node}");
         service.Feed = ItemStatisticsFeed.Start(engine.System, consumer, options.Kafka.EventsTopic, recs.FeedBatch, service.Fold, clock,
