@@ -5,8 +5,9 @@ namespace DmpActors.Domain.Recommendations;
 /// <summary>
 /// Content neighbours: each item is a bag of terms (title words, tags as <c>tag:x</c>, the category as <c>cat:x</c>),
 /// weighted TF-IDF (tf·ln(1 + N/df)), compared by cosine. An item with no history has neighbours as soon as it is
-/// catalogued. Candidates come from an inverted index; a term held by more than <c>MaxPostingsPerTerm</c> items
-/// (too common to discriminate) is skipped when looking for candidates but still counts in the cosine.
+/// catalogued. Candidates come from an inverted index; a term held by more than 5 % of the items (at least
+/// <c>CommonTermFloor</c>, at most <c>MaxPostingsPerTerm</c>), too common to discriminate, is skipped when looking for
+/// candidates but still counts in the cosine.
 /// An item's neighbour list is cached until it or an item in it changes, or <c>RefreshAfterChanges</c> other items have
 /// changed (so a new item joins its neighbours' lists within that many catalogue changes). Not thread-safe: one owner writes, readers take its lock.
 /// </summary>
@@ -26,6 +27,9 @@ public sealed class ContentIndex
     }
 
     public int MaxPostingsPerTerm { get; }
+
+    /// <summary>A term held by at most this many items always finds candidates, however small the catalogue.</summary>
+    public const int CommonTermFloor = 100;
 
     public int RefreshAfterChanges { get; }
 
@@ -75,9 +79,11 @@ public sealed class ContentIndex
 
         var query = Weigh(doc, out var queryNorm);
         var candidates = new HashSet<string>(StringComparer.Ordinal);
+        // A term most items share finds no neighbour worth finding: it only makes every query score the catalogue.
+        var limit = Math.Min(MaxPostingsPerTerm, Math.Max(CommonTermFloor, _docs.Count / 20));
         foreach (var term in doc.Keys)
         {
-            if (_postings.TryGetValue(term, out var set) && set.Count <= MaxPostingsPerTerm) candidates.UnionWith(set);
+            if (_postings.TryGetValue(term, out var set) && set.Count <= limit) candidates.UnionWith(set);
         }
 
         candidates.Remove(itemId);

@@ -64,7 +64,9 @@ public static class HybridRecommender
             if (strongest > 0) Seed(a.Key, weights.ItemAffinitySeed * a.Score / strongest);
         }
 
-        return seeds.Select(kv => (kv.Key, kv.Value)).ToArray();
+        // The strongest seeds only: each one costs three neighbour lists, and weak seeds rarely change the top items.
+        return seeds.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(weights.MaxSeeds)
+            .Select(kv => (kv.Key, kv.Value)).ToArray();
     }
 
     private static void AddCategoryAffinity(Dictionary<string, Candidate> candidates, RecommendationRequest request, ItemStatistics stats,
@@ -103,9 +105,12 @@ public static class HybridRecommender
         var maxPerCategory = request.MaxPerCategory ?? weights.MaxPerCategory;
         var perCategory = new Dictionary<string, int>(StringComparer.Ordinal);
         var chosen = new List<RecommendedItem>(request.Count);
-        foreach (var (id, c) in candidates.OrderByDescending(kv => kv.Value.Total).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+        // Best first without sorting every candidate: heapify once, then take until the list is full.
+        var queue = new PriorityQueue<string, (double, string)>(candidates.Count, ByScoreThenId);
+        foreach (var (id, c) in candidates) queue.Enqueue(id, (c.Total, id));
+        while (chosen.Count < request.Count && queue.TryDequeue(out var id, out _))
         {
-            if (chosen.Count >= request.Count) break;
+            var c = candidates[id];
             if (stats.Catalogue.Find(id) is not { Available: true } item) continue;
             if (request.ExcludeBought && request.Bought.Contains(id)) continue;
             if (id == request.ContextItem) continue;
@@ -118,6 +123,9 @@ public static class HybridRecommender
 
         return chosen;
     }
+
+    private static readonly Comparer<(double Score, string Id)> ByScoreThenId = Comparer<(double Score, string Id)>.Create(static (a, b) =>
+        b.Score.CompareTo(a.Score) is var c and not 0 ? c : string.CompareOrdinal(a.Id, b.Id));
 
     private sealed class Candidate
     {

@@ -118,8 +118,11 @@ public sealed record BlendWeights
     public double ItemAffinitySeed { get; init; } = 0.5;
     public int MaxRecentViewSeeds { get; init; } = 10;
 
+    /// <summary>At most this many seeds, the strongest (the context item first at its default weight).</summary>
+    public int MaxSeeds { get; init; } = 8;
+
     /// <summary>Neighbours read per seed and source.</summary>
-    public int NeighboursPerSeed { get; init; } = 20;
+    public int NeighboursPerSeed { get; init; } = 10;
 
     /// <summary>Diversity: at most this many items per category unless the request says otherwise.</summary>
     public int MaxPerCategory { get; init; } = 3;
@@ -136,6 +139,7 @@ public sealed record BlendWeights
 
         if (!(RecentViewDecay is > 0 and <= 1)) errors.Add((nameof(RecentViewDecay), "must be in (0, 1]"));
         if (MaxRecentViewSeeds is < 0 or > 50) errors.Add((nameof(MaxRecentViewSeeds), "must be between 0 and 50"));
+        if (MaxSeeds is < 1 or > 100) errors.Add((nameof(MaxSeeds), "must be between 1 and 100"));
         if (NeighboursPerSeed is < 1 or > 200) errors.Add((nameof(NeighboursPerSeed), "must be between 1 and 200"));
         if (MaxPerCategory < 1) errors.Add((nameof(MaxPerCategory), "must be at least 1"));
         return errors;
