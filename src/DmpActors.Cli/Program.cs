@@ -4,6 +4,7 @@ using DmpActors.Cli.Loadgen;
 using DmpActors.Cli.Palettes.Actor;
 using DmpActors.Cli.Palettes.Bench;
 using DmpActors.Cli.Palettes.Cluster;
+using DmpActors.Cli.Palettes.Items;
 using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
@@ -32,5 +33,6 @@ public static class Program
         QualityCommand.Create(),
         BenchPalette.Create(),
         KeysPalette.Create(),
+        ItemsPalette.Create(),
     };
 }

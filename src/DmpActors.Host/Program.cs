@@ -47,6 +47,8 @@ app.MapAdmin();
 app.MapIdentity();
 app.MapDashboard();
 app.MapSegments();
+app.MapItems();
+app.MapRecommendations();
 var started = false; // read in the catch below: the lifetime service is disposed by then
 app.Lifetime.ApplicationStarted.Register(() =>
 {

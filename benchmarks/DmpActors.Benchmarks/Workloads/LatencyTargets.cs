@@ -58,6 +58,10 @@ public sealed class HostProcessTarget : ILatencyTarget
     public string Topic => EventsTopic;
     public int Partitions => TopicPartitions;
     public IEffectProbe Probe { get; }
+
+    /// <summary>A client of the host's HTTP API (no key needed on the embedded node).</summary>
+    public HttpClient Http => _http;
+
     public string Engine => $"the host as a separate process (`dotnet DmpActors.Host.dll`, embedded default: embedded broker, SQLite, {TopicPartitions} partitions, server GC)";
 
     /// <summary>The host built beside this program (same configuration); the benchmarks project references it so it is built too.</summary>

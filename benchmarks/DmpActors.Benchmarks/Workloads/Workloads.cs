@@ -39,6 +39,7 @@ public static class Workloads
             case "profile-memory": return ProfileMemory.Run(new Args(args), command);
             case "kafka": return await KafkaWorkload.RunAsync(new Args(args), command);
             case "peers": return await Peers.PeersWorkload.RunAsync(new Args(args), command);
+            case "recommendations": return await RecommendationsWorkload.RunAsync(new Args(args), command);
             case "micro":
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
                 MicroReport.Write(summaries, command);

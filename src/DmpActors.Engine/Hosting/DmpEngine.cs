@@ -7,6 +7,7 @@ using DmpActors.Domain.Events;
 using DmpActors.Engine.Ingest;
 using DmpActors.Engine.Observability;
 using DmpActors.Engine.Profiles;
+using DmpActors.Engine.Recommendations;
 using DmpActors.Engine.Segments;
 using DmpActors.Engine.Storage;
 using DmpActors.Kafka.Settings;
@@ -58,6 +59,9 @@ public sealed class DmpEngine : IAsyncDisposable
     /// <summary>What "now" is for recency, lifecycle and windows (Dmp:Profiles:Clock): the engine's clock, or the
     /// latest event time consumed when the engine follows event time.</summary>
     public TimeProvider ProfileClock { get; private init; } = TimeProvider.System;
+
+    /// <summary>The catalogue, the item statistics and the blend (null when Dmp:Recommendations:Enabled is false).</summary>
+    public RecommendationService? Recommendations { get; private set; }
 
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
@@ -151,8 +155,11 @@ public sealed class DmpEngine : IAsyncDisposable
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
-            return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
+            var engine = new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
                 userSettings.Segments, userSettings.SegmentChanges.Hub) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue };
+            if (options.Recommendations.Enabled)
+                engine.Recommendations = await RecommendationsStartup.StartAsync(engine, bootstrapServers, loggerFactory, clock, ct);
+            return engine;
         }
         catch
         {
@@ -203,6 +210,7 @@ public sealed class DmpEngine : IAsyncDisposable
         {
             _log.LogWarning("The node did not finish leaving the cluster within Node:StopGrace ({Grace} s); stopping anyway", grace.TotalSeconds);
         }
+        if (Recommendations is { } recommendations) await recommendations.DisposeAsync();
         var left = grace - global::System.Diagnostics.Stopwatch.GetElapsedTime(started);
         Producer.Flush(left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
         Producer.Dispose();

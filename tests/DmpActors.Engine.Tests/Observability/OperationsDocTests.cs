@@ -37,6 +37,7 @@ public sealed partial class OperationsDocTests
         _ = KafkaMetrics.MeterName;
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(KafkaMetrics).TypeHandle);
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(global::DmpActors.Engine.Profiles.IdentityMetrics).TypeHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(global::DmpActors.Engine.Recommendations.RecommendationMetrics).TypeHandle);
         var found = new List<Instrument>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, _) =>

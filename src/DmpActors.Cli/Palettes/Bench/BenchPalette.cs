@@ -11,7 +11,7 @@ public static class BenchPalette
 {
     public const int ExitCannotLaunch = 3;
 
-    public static readonly string[] Workloads = ["ysb", "ingest", "actors", "memory", "latency", "peers", "micro", "all"];
+    public static readonly string[] Workloads = ["ysb", "ingest", "actors", "memory", "latency", "peers", "recommendations", "micro", "all"];
 
     private static readonly Argument<string> Workload = new("workload")
     {
