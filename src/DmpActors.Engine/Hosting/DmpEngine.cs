@@ -9,6 +9,7 @@ using DmpActors.Engine.Observability;
 using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Segments;
 using DmpActors.Engine.Storage;
+using DmpActors.Engine.Webhooks;
 using DmpActors.Kafka.Settings;
 using Microsoft.Extensions.Logging;
 
@@ -58,6 +59,9 @@ public sealed class DmpEngine : IAsyncDisposable
     /// latest event time consumed when the engine follows event time.</summary>
     public TimeProvider ProfileClock { get; private init; } = TimeProvider.System;
 
+    /// <summary>Webhook subscriptions, their outboxes and delivery logs (docs/webhooks.md).</summary>
+    public WebhookHub Webhooks { get; private init; } = null!;
+
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
@@ -80,7 +84,9 @@ public sealed class DmpEngine : IAsyncDisposable
             ?? (freshLog ? await store.NextSequenceAsync("log-generation", ct) : await store.ReadSequenceAsync("log-generation", ct) ?? 1);
 
         AkkaLoggerBridge.LoggerFactory = loggerFactory;
-        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter));
+        var webhookJournal = WebhookPersistence.For(options.Storage);
+        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter))
+            .WithFallback(webhookJournal.Config);
         var system = ActorSystem.Create(options.Node.ClusterName, config);
         try
         {
@@ -139,12 +145,13 @@ public sealed class DmpEngine : IAsyncDisposable
                     return Akka.Done.Instance;
                 });
             }
+            var webhooks = WebhookHub.Start(system, new WebhookRuntime(WebhookRuntime.CreateClient(), options.Webhooks.ToSettings(), clock, webhookJournal));
             log.LogInformation("Engine up: node {Node}, store {Store}, Kafka {Kafka}, log generation {Generation}",
                 Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments) { ProfileClock = userSettings.ProfileClock };
+                userSettings.Segments) { ProfileClock = userSettings.ProfileClock, Webhooks = webhooks };
         }
         catch
         {

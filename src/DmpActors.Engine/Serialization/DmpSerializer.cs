@@ -55,6 +55,11 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(IdentityReply)] = "identity-reply.v1",
     };
 
+    static DmpSerializer()
+    {
+        foreach (var (type, manifest) in Webhooks.WebhookWire.Manifests) Manifests.Add(type, manifest);
+    }
+
     public override int Identifier => Id;
 
     /// <summary>Every type this serializer owns (the round-trip test walks them all).</summary>
@@ -109,6 +114,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "identity-reply.v1" => Read<IdentityReplyV1>(bytes) is var i
             ? new IdentityReply(i.UserId, i.Profile is null ? null : ProfileCodec.Decode(i.Profile), IdentityCodec.Decode(i.Identity), i.QuarantinedUntil)
             : throw new InvalidOperationException(),
+        _ when Webhooks.WebhookWire.Types.TryGetValue(manifest, out var type) =>
+            JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),
     };
 
