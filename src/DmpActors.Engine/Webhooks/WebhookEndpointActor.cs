@@ -32,7 +32,10 @@ public sealed class WebhookEndpointActor : ReceivePersistentActor
         Recover<WebhookEndpointRemoved>(_ => Reset());
         Recover<RecoveryCompleted>(_ => Start());
 
-        Command<SaveWebhook>(c => Persist(new SubscriptionStored(c.Subscription), e =>
+        // An empty secret on an update keeps the one written before (the API never shows it, so a client cannot resend it).
+        Command<SaveWebhook>(c => Persist(new SubscriptionStored(c.Subscription.Secret.Length == 0 && _subscription is { } old
+            ? c.Subscription with { Secret = old.Secret }
+            : c.Subscription), e =>
         {
             var created = _subscription is null;
             _subscription = e.Subscription;
