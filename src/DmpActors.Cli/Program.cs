@@ -7,6 +7,7 @@ using DmpActors.Cli.Palettes.Cluster;
 using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
+using DmpActors.Cli.Palettes.Webhook;
 
 namespace DmpActors.Cli;
 
@@ -28,5 +29,6 @@ public static class Program
         ImportCommand.Create(),
         BenchPalette.Create(),
         KeysPalette.Create(),
+        WebhookPalette.Create(),
     };
 }

@@ -79,11 +79,12 @@ public sealed class WebhookSender
             .Handle<TimeoutRejectedException>()
             .Handle<BrokenCircuitException>()
             .HandleResult(r => IsTransient(r.StatusCode));
-        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock };
+        if (s.MaxAttempts > 1) // Polly's retry needs at least one retry; one attempt is no retry strategy at all
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 ShouldHandle = transient,
-                MaxRetryAttempts = Math.Max(0, s.MaxAttempts - 1),
+                MaxRetryAttempts = s.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = s.BaseDelay,
@@ -94,7 +95,8 @@ public sealed class WebhookSender
                     args.Outcome.Result?.Dispose();
                     return default;
                 },
-            })
+            });
+        return builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
