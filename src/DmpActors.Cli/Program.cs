@@ -8,6 +8,8 @@ using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
 using DmpActors.Cli.Palettes.Webhook;
+using DmpActors.Cli.Quality;
+using DmpActors.Cli.Palettes.Segment;
 
 namespace DmpActors.Cli;
 
@@ -25,8 +27,10 @@ public static class Program
         ClusterShardingPalette.Create(),
         ActorPalette.Create(),
         ProfilePalette.Create(),
+        SegmentPalette.Create(),
         LoadgenCommand.Create(),
         ImportCommand.Create(),
+        QualityCommand.Create(),
         BenchPalette.Create(),
         KeysPalette.Create(),
         WebhookPalette.Create(),

@@ -43,6 +43,9 @@ public sealed class AdminClient : IDisposable
     public async Task<T> PostAsync<T>(string path, object? body, CancellationToken ct) =>
         await ReadAsync<T>(await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) }, ct), ct);
 
+    public async Task<T> PutAsync<T>(string path, HttpContent body, CancellationToken ct) =>
+        await ReadAsync<T>(await SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = body }, ct), ct);
+
     /// <summary>Server-sent events: each "data:" payload as it arrives, until the node closes the stream or <paramref name="ct"/> fires.</summary>
     public async IAsyncEnumerable<T> StreamAsync<T>(string path, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -64,6 +64,9 @@ public sealed class DmpEngine : IAsyncDisposable
 
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
+
+    /// <summary>The cluster's segment definitions (docs/segments.md#defining-segments): one writer, replicated to every node.</summary>
+    public ISegmentCatalogue SegmentCatalogue { get; private init; } = null!;
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
     public bool ClusterUp => Cluster.Get(System).SelfMember.Status == MemberStatus.Up;
 
@@ -86,6 +89,7 @@ public sealed class DmpEngine : IAsyncDisposable
         AkkaLoggerBridge.LoggerFactory = loggerFactory;
         var webhookJournal = WebhookPersistence.For(options.Storage);
         var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter))
+            .WithFallback(PersistenceConfig.For(options.Storage))
             .WithFallback(webhookJournal.Config);
         var system = ActorSystem.Create(options.Node.ClusterName, config);
         try
@@ -150,8 +154,9 @@ public sealed class DmpEngine : IAsyncDisposable
                 Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
+            var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
             return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments) { ProfileClock = userSettings.ProfileClock, Webhooks = webhooks };
+                userSettings.Segments) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks };
         }
         catch
         {

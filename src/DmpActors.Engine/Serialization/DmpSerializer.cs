@@ -6,6 +6,7 @@ using Akka.Serialization;
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Profiles;
+using DmpActors.Engine.Segments;
 
 namespace DmpActors.Engine.Serialization;
 
@@ -53,6 +54,17 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(UnmergeResult)] = "unmerge-result.v1",
         [typeof(GetIdentity)] = "get-identity.v1",
         [typeof(IdentityReply)] = "identity-reply.v1",
+        [typeof(PutSegment)] = "put-segment.v1",
+        [typeof(SegmentPut)] = "segment-put.v1",
+        [typeof(DeleteSegment)] = "delete-segment.v1",
+        [typeof(SegmentDeleted)] = "segment-deleted.v1",
+        [typeof(ListSegments)] = "list-segments.v1",
+        [typeof(GetSegment)] = "get-segment.v1",
+        [typeof(SegmentHistory)] = "segment-history.v1",
+        [typeof(CurrentSegments)] = "current-segments.v1",
+        [typeof(SegmentCommandRefused)] = "segment-command-refused.v1",
+        [typeof(SegmentVersionRecorded)] = "segment-version-recorded.v1",
+        [typeof(CatalogueSnapshot)] = "catalogue-snapshot.v1",
     };
 
     static DmpSerializer()
@@ -114,6 +126,17 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "identity-reply.v1" => Read<IdentityReplyV1>(bytes) is var i
             ? new IdentityReply(i.UserId, i.Profile is null ? null : ProfileCodec.Decode(i.Profile), IdentityCodec.Decode(i.Identity), i.QuarantinedUntil)
             : throw new InvalidOperationException(),
+        "put-segment.v1" => Read<PutSegment>(bytes),
+        "segment-put.v1" => Read<SegmentPut>(bytes),
+        "delete-segment.v1" => Read<DeleteSegment>(bytes),
+        "segment-deleted.v1" => Read<SegmentDeleted>(bytes),
+        "list-segments.v1" => ListSegments.Instance,
+        "get-segment.v1" => Read<GetSegment>(bytes),
+        "segment-history.v1" => Read<SegmentHistory>(bytes),
+        "current-segments.v1" => Read<CurrentSegments>(bytes),
+        "segment-command-refused.v1" => Read<SegmentCommandRefused>(bytes),
+        "segment-version-recorded.v1" => Read<SegmentVersionRecorded>(bytes),
+        "catalogue-snapshot.v1" => Read<CatalogueSnapshot>(bytes),
         _ when Webhooks.WebhookWire.Types.TryGetValue(manifest, out var type) =>
             JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),

@@ -194,6 +194,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new GetIdentity("user-1"),
             new IdentityReply("user-1", profile, Domain.Identity.IdentityState.Empty.WithUserId("user-1"), null),
             .. Webhooks.WebhookSamples.All,
+            .. SegmentCatalogueSamples.Messages,
         ];
         Assert.Equal(DmpSerializer.Types.OrderBy(t => t.Name), messages.Select(m => m.GetType()).Distinct().OrderBy(t => t.Name));
         // Every message bound to the serializer (IWireMessage) has its manifest, and nothing else has one.
@@ -239,6 +240,11 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
                     Assert.Equal(acks.Acks, ((EventsApplied)back).Acks);
                     break;
                 case var w when Webhooks.WebhookSamples.Owns(w): Assert.Equal(serializer.ToBinary(w), serializer.ToBinary(back)); break;
+                case var m when SegmentCatalogueSamples.Lists(m) is var (key, versions):
+                    Assert.Equal(m.GetType(), back.GetType());
+                    Assert.Equal(key, SegmentCatalogueSamples.Lists(back)!.Value.Key);
+                    Assert.Equal(versions, SegmentCatalogueSamples.Lists(back)!.Value.Versions);
+                    break;
                 default: Assert.Equal(message, back); break;
             }
         }
