@@ -8,6 +8,7 @@ using DmpActors.Cli.Palettes.Items;
 using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
+using DmpActors.Cli.Palettes.Webhook;
 using DmpActors.Cli.Quality;
 using DmpActors.Cli.Palettes.Segment;
 
@@ -34,5 +35,6 @@ public static class Program
         BenchPalette.Create(),
         KeysPalette.Create(),
         ItemsPalette.Create(),
+        WebhookPalette.Create(),
     };
 }

@@ -45,6 +45,7 @@ app.MapEvents();
 app.MapProfiles();
 app.MapAdmin();
 app.MapIdentity();
+app.MapWebhooks();
 app.MapDashboard();
 app.MapSegments();
 app.MapItems();

@@ -10,6 +10,7 @@ using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Recommendations;
 using DmpActors.Engine.Segments;
 using DmpActors.Engine.Storage;
+using DmpActors.Engine.Webhooks;
 using DmpActors.Kafka.Settings;
 using Microsoft.Extensions.Logging;
 
@@ -62,6 +63,8 @@ public sealed class DmpEngine : IAsyncDisposable
 
     /// <summary>The catalogue, the item statistics and the blend (null when Dmp:Recommendations:Enabled is false).</summary>
     public RecommendationService? Recommendations { get; private set; }
+    /// <summary>Webhook subscriptions, their outboxes and delivery logs (docs/webhooks.md).</summary>
+    public WebhookHub Webhooks { get; private init; } = null!;
 
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
@@ -90,8 +93,10 @@ public sealed class DmpEngine : IAsyncDisposable
             ?? (freshLog ? await store.NextSequenceAsync("log-generation", ct) : await store.ReadSequenceAsync("log-generation", ct) ?? 1);
 
         AkkaLoggerBridge.LoggerFactory = loggerFactory;
+        var webhookJournal = WebhookPersistence.For(options.Storage);
         var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter))
-            .WithFallback(PersistenceConfig.For(options.Storage));
+            .WithFallback(PersistenceConfig.For(options.Storage))
+            .WithFallback(webhookJournal.Config);
         var system = ActorSystem.Create(options.Node.ClusterName, config);
         try
         {
@@ -150,13 +155,14 @@ public sealed class DmpEngine : IAsyncDisposable
                     return Akka.Done.Instance;
                 });
             }
+            var webhooks = WebhookHub.Start(system, new WebhookRuntime(WebhookRuntime.CreateClient(), options.Webhooks.ToSettings(), clock, webhookJournal));
             log.LogInformation("Engine up: node {Node}, store {Store}, Kafka {Kafka}, log generation {Generation}",
                 Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
             var engine = new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments, userSettings.SegmentChanges.Hub) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue };
+                userSettings.Segments, userSettings.SegmentChanges.Hub) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks };
             if (options.Recommendations.Enabled)
                 engine.Recommendations = await RecommendationsStartup.StartAsync(engine, bootstrapServers, loggerFactory, clock, ct);
             return engine;

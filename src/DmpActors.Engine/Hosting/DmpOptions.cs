@@ -22,6 +22,7 @@ public sealed class DmpOptions
     public TelemetryOptions Telemetry { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
     public Recommendations.RecommendationOptions Recommendations { get; set; } = new();
+    public WebhooksOptions Webhooks { get; set; } = new();
 
     /// <summary>Every problem as a "Dmp:Key: what is wrong" line, in one list; empty when valid.</summary>
     public IReadOnlyList<string> Validate() => OptionsProblems.Of(Section, problems =>
@@ -36,6 +37,7 @@ public sealed class DmpOptions
         Privacy.Validate(problems.Under("Privacy"));
         Profiles.Validate(problems.Under("Profiles"));
         Telemetry.Validate(problems.Under("Telemetry"));
+        Webhooks.Validate(problems.Under("Webhooks"));
         Security.Validate(problems.Under("Security"), Kafka.Embedded, Admin.HasApiKey);
         Recommendations.Validate(problems.Under("Recommendations"));
         // Profiles in memory are lost at every stop; only a log that is lost with them (the embedded broker's) and a

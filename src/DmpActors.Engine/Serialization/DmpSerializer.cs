@@ -67,6 +67,11 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(CatalogueSnapshot)] = "catalogue-snapshot.v1",
     };
 
+    static DmpSerializer()
+    {
+        foreach (var (type, manifest) in Webhooks.WebhookWire.Manifests) Manifests.Add(type, manifest);
+    }
+
     public override int Identifier => Id;
 
     /// <summary>Every type this serializer owns (the round-trip test walks them all).</summary>
@@ -132,6 +137,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "segment-command-refused.v1" => Read<SegmentCommandRefused>(bytes),
         "segment-version-recorded.v1" => Read<SegmentVersionRecorded>(bytes),
         "catalogue-snapshot.v1" => Read<CatalogueSnapshot>(bytes),
+        _ when Webhooks.WebhookWire.Types.TryGetValue(manifest, out var type) =>
+            JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),
     };
 

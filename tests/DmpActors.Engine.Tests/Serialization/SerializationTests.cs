@@ -226,6 +226,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new UnmergeResult("user-1", "anon-1", "m-1", null),
             new GetIdentity("user-1"),
             new IdentityReply("user-1", profile, Domain.Identity.IdentityState.Empty.WithUserId("user-1"), null),
+            .. Webhooks.WebhookSamples.All,
             .. SegmentCatalogueSamples.Messages,
         ];
         Assert.Equal(DmpSerializer.Types.OrderBy(t => t.Name), messages.Select(m => m.GetType()).Distinct().OrderBy(t => t.Name));
@@ -271,6 +272,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
                 case EventsApplied acks:
                     Assert.Equal(acks.Acks, ((EventsApplied)back).Acks);
                     break;
+                case var w when Webhooks.WebhookSamples.Owns(w): Assert.Equal(serializer.ToBinary(w), serializer.ToBinary(back)); break;
                 case var m when SegmentCatalogueSamples.Lists(m) is var (key, versions):
                     Assert.Equal(m.GetType(), back.GetType());
                     Assert.Equal(key, SegmentCatalogueSamples.Lists(back)!.Value.Key);
