@@ -43,6 +43,7 @@ app.MapEvents();
 app.MapProfiles();
 app.MapAdmin();
 app.MapIdentity();
+app.MapSegmentMembers();
 var started = false; // read in the catch below: the lifetime service is disposed by then
 app.Lifetime.ApplicationStarted.Register(() =>
 {
