@@ -44,6 +44,7 @@ app.MapProfiles();
 app.MapAdmin();
 app.MapIdentity();
 app.MapSegmentMembers();
+app.MapSegmentBackfill();
 var started = false; // read in the catch below: the lifetime service is disposed by then
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -56,6 +56,9 @@ public sealed class DmpEngine : IAsyncDisposable
 
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
+
+    /// <summary>This node's proxy of the cluster's <see cref="SegmentBackfill"/>.</summary>
+    public IActorRef Backfill { get; private init; } = ActorRefs.Nobody;
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
     public bool ClusterUp => Cluster.Get(System).SelfMember.Status == MemberStatus.Up;
 
@@ -99,6 +102,8 @@ public sealed class DmpEngine : IAsyncDisposable
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
                 StopUser.Instance);
 
+            var backfill = SegmentBackfillSingleton.Start(system, store, users, userSettings.Segments, options.Backfill, clock);
+
             var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
             {
                 BootstrapServers = bootstrapServers,
@@ -137,7 +142,7 @@ public sealed class DmpEngine : IAsyncDisposable
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments);
+                userSettings.Segments) { Backfill = backfill };
         }
         catch
         {
@@ -168,6 +173,9 @@ public sealed class DmpEngine : IAsyncDisposable
         var reply = await Users.Ask<ProfileReply>(new GetProfile(userId), timeout, ct);
         return reply.Isolated is { } reason ? throw new ProfileIsolatedException(userId, reason) : reply.Profile;
     }
+
+    public Task<BackfillProgress> GetBackfillProgressAsync(TimeSpan timeout, CancellationToken ct = default) =>
+        Backfill.Ask<BackfillProgress>(GetBackfillProgress.Instance, timeout, ct);
 
     /// <summary>True once the actor system has terminated (this node left the cluster or was downed).</summary>
     public Task Terminated => System.WhenTerminated;

@@ -6,6 +6,7 @@ using Akka.Serialization;
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Profiles;
+using DmpActors.Engine.Segments;
 
 namespace DmpActors.Engine.Serialization;
 
@@ -53,6 +54,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(UnmergeResult)] = "unmerge-result.v1",
         [typeof(GetIdentity)] = "get-identity.v1",
         [typeof(IdentityReply)] = "identity-reply.v1",
+        [typeof(GetBackfillProgress)] = "get-backfill-progress.v1",
+        [typeof(BackfillProgress)] = "backfill-progress.v1",
     };
 
     public override int Identifier => Id;
@@ -109,6 +112,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "identity-reply.v1" => Read<IdentityReplyV1>(bytes) is var i
             ? new IdentityReply(i.UserId, i.Profile is null ? null : ProfileCodec.Decode(i.Profile), IdentityCodec.Decode(i.Identity), i.QuarantinedUntil)
             : throw new InvalidOperationException(),
+        "get-backfill-progress.v1" => GetBackfillProgress.Instance,
+        "backfill-progress.v1" => Read<BackfillProgress>(bytes),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),
     };
 
