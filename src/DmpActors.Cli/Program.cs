@@ -7,6 +7,7 @@ using DmpActors.Cli.Palettes.Cluster;
 using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
+using DmpActors.Cli.Palettes.Segment;
 
 namespace DmpActors.Cli;
 
@@ -18,8 +19,8 @@ public static class Program
 {
     public static Task<int> Main(string[] args) => BuildRootCommand().Parse(args).InvokeAsync();
 
-    public static RootCommand BuildRootCommand() => new("dmpctl — operate and exercise the DmpActors data management platform.")
-    {
+    public static RootCommand BuildRootCommand() => Joined(new("dmpctl — operate and exercise the DmpActors data management platform."),
+    [
         ClusterPalette.Create(),
         ClusterShardingPalette.Create(),
         ActorPalette.Create(),
@@ -28,5 +29,23 @@ public static class Program
         ImportCommand.Create(),
         BenchPalette.Create(),
         KeysPalette.Create(),
-    };
+        SegmentAudiencePalette.Create(),
+    ]);
+
+    /// <summary>Palettes that share a name are one palette: the first keeps its description, and gains the commands and
+    /// options of the others (several folders may each add commands to, say, <c>segment</c>).</summary>
+    public static RootCommand Joined(RootCommand root, IEnumerable<Command> palettes)
+    {
+        foreach (var same in palettes.GroupBy(p => p.Name))
+        {
+            var palette = same.First();
+            foreach (var other in same.Skip(1))
+            {
+                foreach (var command in other.Subcommands.ToList()) palette.Subcommands.Add(command);
+                foreach (var option in other.Options.Where(o => !palette.Options.Contains(o))) palette.Options.Add(option);
+            }
+            root.Subcommands.Add(palette);
+        }
+        return root;
+    }
 }

@@ -15,6 +15,11 @@ public sealed class SegmentMembersApiTests : IDisposable
 
     public void Dispose() => _factory.Dispose();
 
+    /// <summary>A stored row as an entity would write it: a profile whose country is GB, unless <paramref name="country"/>
+    /// says otherwise (so re-evaluating it keeps the member list it was saved with).</summary>
+    private static byte[] Stored(string id, string country = "GB") => DmpActors.Engine.Serialization.ProfileCodec.Encode(
+        DmpActors.Domain.Profiles.UserProfile.Empty(id) with { Traits = new Dictionary<string, string> { ["country"] = country } });
+
     /// <summary>Defines <c>gb</c> on the node and stores profiles whose saved member lists put <paramref name="members"/> in it.</summary>
     private async Task<HttpClient> NodeWithMembersAsync(params string[] members)
     {
@@ -22,8 +27,8 @@ public sealed class SegmentMembersApiTests : IDisposable
         var runtime = _factory.Services.GetRequiredService<DmpRuntime>();
         runtime.Engine.Segments.Publish(SegmentSet.Build(1, [new SegmentVersion("gb", 1, "trait.country == \"GB\"", false, Events.Base)]));
         await runtime.Engine.Store.SaveAsync([
-            .. members.Select(id => new StoredProfile(id, [1], 1) { Segments = ["gb"] }),
-            new StoredProfile("outsider", [1], 1) { Segments = ["other"] },
+            .. members.Select(id => new StoredProfile(id, Stored(id), 1) { Segments = ["gb"] }),
+            new StoredProfile("outsider", Stored("outsider", "FR"), 1) { Segments = ["other"] },
         ]);
         return http;
     }

@@ -43,6 +43,10 @@ public sealed class AdminClient : IDisposable
     public async Task<T> PostAsync<T>(string path, object? body, CancellationToken ct) =>
         await ReadAsync<T>(await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) }, ct), ct);
 
+    /// <summary>A response whose body is read as it arrives (an export), for the caller to dispose; failures as for every call.</summary>
+    public Task<HttpResponseMessage> GetStreamingAsync(string path, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct, HttpCompletionOption.ResponseHeadersRead);
+
     /// <summary>Server-sent events: each "data:" payload as it arrives, until the node closes the stream or <paramref name="ct"/> fires.</summary>
     public async IAsyncEnumerable<T> StreamAsync<T>(string path, [EnumeratorCancellation] CancellationToken ct)
     {
