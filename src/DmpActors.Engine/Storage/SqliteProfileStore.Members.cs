@@ -58,35 +58,39 @@ public sealed partial class SqliteProfileStore
         return ids;
     }
 
-    /// <summary>The prepared statements that replace one user's member rows inside a save's transaction.</summary>
+    /// <summary>The prepared statements that replace one user's member rows inside a save's transaction. Only rows that
+    /// change are written (most saves keep the memberships they had), and each user costs two statements whatever the
+    /// number of its segments: statements, not rows, are what a checkpoint pays for.</summary>
     private sealed class MemberRows : IAsyncDisposable
     {
         private readonly SqliteCommand _delete, _insert;
-        private readonly SqliteParameter _deleteUser, _insertUser, _segment;
+        private readonly SqliteParameter _deleteUser, _kept, _insertUser, _added;
 
         public MemberRows(SqliteConnection connection, SqliteTransaction tx)
         {
             _delete = connection.CreateCommand();
             _delete.Transaction = tx;
-            _delete.CommandText = "DELETE FROM segment_members WHERE user_id = $user";
+            _delete.CommandText = "DELETE FROM segment_members WHERE user_id = $user AND segment_id NOT IN (SELECT value FROM json_each($kept))";
             _deleteUser = _delete.Parameters.Add("$user", SqliteType.Text);
+            _kept = _delete.Parameters.Add("$kept", SqliteType.Text);
             _insert = connection.CreateCommand();
             _insert.Transaction = tx;
-            _insert.CommandText = "INSERT OR IGNORE INTO segment_members(segment_id, user_id) VALUES($segment, $user)";
-            _segment = _insert.Parameters.Add("$segment", SqliteType.Text);
+            _insert.CommandText = "INSERT OR IGNORE INTO segment_members(segment_id, user_id) SELECT value, $user FROM json_each($added)";
+            _added = _insert.Parameters.Add("$added", SqliteType.Text);
             _insertUser = _insert.Parameters.Add("$user", SqliteType.Text);
         }
 
         public async Task ReplaceAsync(string userId, IReadOnlyList<string> segments, CancellationToken ct)
         {
+            // Two statements whatever the number of segments: the list travels as one JSON array.
+            var list = System.Text.Json.JsonSerializer.Serialize(segments);
             _deleteUser.Value = userId;
+            _kept.Value = list;
             await _delete.ExecuteNonQueryAsync(ct);
+            if (segments.Count == 0) return;
             _insertUser.Value = userId;
-            foreach (var segment in segments)
-            {
-                _segment.Value = segment;
-                await _insert.ExecuteNonQueryAsync(ct);
-            }
+            _added.Value = list;
+            await _insert.ExecuteNonQueryAsync(ct);
         }
 
         public async ValueTask DisposeAsync()

@@ -40,9 +40,10 @@ public abstract partial class ProfileStoreContract
         Assert.Equal(0, await store.CountSegmentMembersAsync("lapsed"));
         Assert.Equal(0, await store.CountSegmentMembersAsync("nobody-defined-this"));
 
-        // And an empty member list takes the user out of every segment
-        await store.SaveAsync([Member("u1", 3)]);
-        Assert.Equal(0, await store.CountSegmentMembersAsync("vip"));
+        // And an empty member list takes the user out of every segment, and any text is a segment id
+        await store.SaveAsync([Member("u1", 3), Member("u4", 1, "größe \"XL\", [1]", "vip")]);
+        Assert.Equal(["u4"], await store.LoadSegmentMembersAsync("größe \"XL\", [1]", null, 10));
+        Assert.Equal(["u4"], await store.LoadSegmentMembersAsync("vip", null, 10));
     }
 
     protected async Task Member_pages_follow_the_id_order_without_repeats_or_gaps_while_rows_change()
