@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs missing system tools, starts a throwaway PostgreSQL 15 on
+# Runs the whole test suite: installs missing system tools (kcat, postgresql, chromium), starts a throwaway PostgreSQL 15 on
 # loopback, builds once in Release, runs every test project (Bench-tagged tests excluded) and
 # summarises the TRX results. The last line is always "N passed, M failed[, K skipped]" once
 # tests have run. Works unattended as root on a fresh Debian 12 with only the .NET SDK.
@@ -37,6 +37,9 @@ find_pg_bin() {
 
 missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+# The dashboard's browser tests drive Debian's Chromium through Playwright (no browser download, no npm step:
+# the dashboard bundle is committed).
+[ -x "${DMP_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ -n "$(find_pg_bin)" ] || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} (apt-get)"

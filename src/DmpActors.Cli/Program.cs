@@ -7,6 +7,7 @@ using DmpActors.Cli.Palettes.Cluster;
 using DmpActors.Cli.Palettes.Keys;
 using DmpActors.Cli.Palettes.ClusterSharding;
 using DmpActors.Cli.Palettes.Profile;
+using DmpActors.Cli.Quality;
 using DmpActors.Cli.Palettes.Segment;
 
 namespace DmpActors.Cli;
@@ -25,11 +26,12 @@ public static class Program
         ClusterShardingPalette.Create(),
         ActorPalette.Create(),
         ProfilePalette.Create(),
+        SegmentAudiencePalette.AddTo(SegmentPalette.Create()),
         LoadgenCommand.Create(),
         ImportCommand.Create(),
+        QualityCommand.Create(),
         BenchPalette.Create(),
         KeysPalette.Create(),
-        SegmentAudiencePalette.Create(),
     ]);
 
     /// <summary>Palettes that share a name are one palette: the first keeps its description, and gains the commands and
@@ -41,7 +43,11 @@ public static class Program
             var palette = same.First();
             foreach (var other in same.Skip(1))
             {
-                foreach (var command in other.Subcommands.ToList()) palette.Subcommands.Add(command);
+                foreach (var command in other.Subcommands.ToList())
+                {
+                    other.Subcommands.Remove(command); // a command with two parents finds recursive options (--help) through the wrong one
+                    palette.Subcommands.Add(command);
+                }
                 foreach (var option in other.Options.Where(o => !palette.Options.Contains(o))) palette.Options.Add(option);
             }
             root.Subcommands.Add(palette);

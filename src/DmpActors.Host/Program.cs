@@ -1,6 +1,7 @@
 using DmpActors.Engine.Hosting;
 using DmpActors.Host.Admin;
 using DmpActors.Host.Api;
+using DmpActors.Host.Dashboard;
 using DmpActors.Host.Demo;
 using DmpActors.Host.Runtime;
 using DmpActors.Host.Security;
@@ -26,6 +27,7 @@ builder.Services.AddDmpSecurity();
 builder.Services.AddSingleton<DmpRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DmpRuntime>());
 builder.Services.AddHostedService<DemoTraffic>();
+builder.Services.AddDmpDashboard();
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
 builder.AddDmpTelemetry();
@@ -45,6 +47,8 @@ app.MapAdmin();
 app.MapIdentity();
 app.MapSegmentMembers();
 app.MapSegmentBackfill();
+app.MapDashboard();
+app.MapSegments();
 var started = false; // read in the catch below: the lifetime service is disposed by then
 app.Lifetime.ApplicationStarted.Register(() =>
 {

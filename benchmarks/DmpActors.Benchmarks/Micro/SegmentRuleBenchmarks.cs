@@ -25,6 +25,8 @@ public class SegmentRuleBenchmarks : MicroBase
     private UserProfile _full = null!;
     private UserEvent _pageView = null!;
     private EventPosition _position;
+    private SegmentSet _set = null!, _noWindowSet = null!;
+    private UserProfile _segmented = null!, _noWindowSegmented = null!;
 
     public static IEnumerable<string> Rules() => Enumerable.Range(0, 10).SelectMany(i =>
     {
@@ -66,6 +68,11 @@ public class SegmentRuleBenchmarks : MicroBase
         var other = new RuleCompiler();
         _noWindowRules = NoWindowRules().Select(r => other.Compile(RuleDefinition.Define(r))).ToArray();
         _noWindowContext = other.CreateContext();
+        _set = SetOf(Rules());
+        _noWindowSet = SetOf(NoWindowRules());
+        // Evaluated once against the set, as a live entity is: later events evaluate only what they can change.
+        _segmented = Evaluated(_warm, _set);
+        _noWindowSegmented = Evaluated(_warm, _noWindowSet);
         _context.Reset(_warm, MicroData.Now, Inputs);
         Console.WriteLine($"// {_rules.Length} rules read {_rules.SelectMany(r => r.Fields).Distinct().Count()} distinct fields; " +
                           $"{_rules.Count(r => r.Evaluate(_context))} match the warm profile");
@@ -73,6 +80,22 @@ public class SegmentRuleBenchmarks : MicroBase
 
     [Benchmark(Description = "ProfileReducer.Apply page_view (warm profile), for comparison")]
     public UserProfile Apply() => ProfileReducer.Apply(_warm, _pageView, _position).Profile;
+
+    [Benchmark(Description = "ProfileReducer.Apply page_view + segments module, 100 segments (warm profile)")]
+    public UserProfile ApplyWithSegments() => ProfileReducer.Apply(_segmented, _pageView, _position, ProfileRules.Default, _set).Profile;
+
+    [Benchmark(Description = "ProfileReducer.Apply page_view + segments module, 100 segments without window fields")]
+    public UserProfile ApplyWithNoWindowSegments() =>
+        ProfileReducer.Apply(_noWindowSegmented, _pageView, _position, ProfileRules.Default, _noWindowSet).Profile;
+
+    private static SegmentSet SetOf(IEnumerable<string> rules) =>
+        SegmentSet.Build(1, rules.Select((r, i) => new SegmentVersion($"s{i:D3}", 1, r, false, MicroData.Now)));
+
+    private static UserProfile Evaluated(UserProfile profile, SegmentSet set) => profile with
+    {
+        Segments = Domain.Segments.Evaluation.SegmentEvaluator.Evaluate(profile.Segments, set, profile,
+            Domain.Segments.Evaluation.SegmentCause.Evaluation(set.Revision), profile.LastSeen ?? MicroData.Now, null).Memberships,
+    };
 
     [Benchmark(Description = "100 rules, warm profile, inputs already read (closures and comparisons only)")]
     public int EvaluateCached() => Count(_rules, _context);

@@ -46,6 +46,8 @@ public sealed class AdminClient : IDisposable
     /// <summary>A response whose body is read as it arrives (an export), for the caller to dispose; failures as for every call.</summary>
     public Task<HttpResponseMessage> GetStreamingAsync(string path, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct, HttpCompletionOption.ResponseHeadersRead);
+    public async Task<T> PutAsync<T>(string path, HttpContent body, CancellationToken ct) =>
+        await ReadAsync<T>(await SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = body }, ct), ct);
 
     /// <summary>Server-sent events: each "data:" payload as it arrives, until the node closes the stream or <paramref name="ct"/> fires.</summary>
     public async IAsyncEnumerable<T> StreamAsync<T>(string path, [EnumeratorCancellation] CancellationToken ct)

@@ -10,7 +10,7 @@ namespace DmpActors.Cli.Import;
 /// <summary><c>dmpctl import</c>: histories replayed as events, in event-time order, to the events topic (docs/import.md).</summary>
 public static class ImportCommand
 {
-    private static readonly Argument<FileInfo> RetailFile = new("FILE")
+    internal static readonly Argument<FileInfo> RetailFile = new("FILE")
     {
         Description = "The Online Retail CSV, plain or .gz (InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country)",
     };

@@ -5,6 +5,8 @@ using DmpActors.Domain.Profiles.Affinity;
 using DmpActors.Domain.Profiles.Privacy;
 using DmpActors.Domain.Profiles.Value;
 using DmpActors.Domain.Profiles.Windows;
+using DmpActors.Domain.Segments;
+using DmpActors.Domain.Segments.Evaluation;
 
 namespace DmpActors.Domain.Modules;
 
@@ -29,6 +31,7 @@ public sealed class FeaturePipeline
         WindowsModule.Instance,
         AffinityModule.Instance,
         IdentityHintsModule.Instance,
+        SegmentsModule.Instance, // last: the rules read what every other module wrote
     ]);
 
     private readonly IFeatureModule[] _modules;
@@ -45,7 +48,8 @@ public sealed class FeaturePipeline
     public IReadOnlyList<IFeatureModule> Modules => _modules;
 
     /// <param name="position">The event's Kafka position, or null when it did not come from Kafka.</param>
-    public ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position, ProfileRules rules)
+    /// <param name="segments">The segments evaluated after the event; none when null.</param>
+    public ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position, ProfileRules rules, SegmentSet? segments = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(e);
@@ -62,8 +66,11 @@ public sealed class FeaturePipeline
             return new ApplyResult(ReferenceEquals(marked, dedupe) ? profile : profile with { Dedupe = marked }, ApplyOutcome.DuplicateEventId);
         }
 
-        var ctx = new ModuleContext(profile, rules);
+        var ctx = new ModuleContext(profile, rules, segments ?? SegmentSet.Empty);
         foreach (var module in _modules) module.OnEvent(ref ctx, e);
-        return new ApplyResult(ctx.Profile.ApplyTo(profile, dedupe.Record(idHash, position)), ApplyOutcome.Applied, ctx.TooLate, ctx.Effects);
+        return new ApplyResult(ctx.Profile.ApplyTo(profile, dedupe.Record(idHash, position)), ApplyOutcome.Applied, ctx.TooLate, ctx.Effects)
+        {
+            SegmentTicks = ctx.SegmentTicks,
+        };
     }
 }

@@ -12,10 +12,11 @@ public ref struct ModuleContext
     private ModuleEffect? _first;
     private List<ModuleEffect>? _more;
 
-    internal ModuleContext(UserProfile before, ProfileRules rules)
+    internal ModuleContext(UserProfile before, ProfileRules rules, Segments.SegmentSet segments)
     {
         Before = before;
         Rules = rules;
+        SegmentSet = segments;
         Profile = ProfileDraft.From(before);
     }
 
@@ -24,6 +25,12 @@ public ref struct ModuleContext
     public UserProfile Before { get; }
 
     public ProfileRules Rules { get; }
+
+    /// <summary>The segments to evaluate after this event (the set current on the entity's node).</summary>
+    public Segments.SegmentSet SegmentSet { get; }
+
+    /// <summary>Set by the segments module: how long it took (Stopwatch ticks), for dmp.segments.evaluation.duration.</summary>
+    public long SegmentTicks;
 
     /// <summary>The next profile's members, as the modules before this one left them.</summary>
     public ProfileDraft Profile;
@@ -83,6 +90,9 @@ public struct ProfileDraft
     /// <summary><see cref="Identity.IdentityHintsModule"/>.</summary>
     public IReadOnlyList<string> KnownIds;
 
+    /// <summary><see cref="Segments.Evaluation.SegmentsModule"/>.</summary>
+    public Segments.Evaluation.SegmentMemberships Segments;
+
     internal static ProfileDraft From(UserProfile p) => new()
     {
         EventCounts = p.EventCounts,
@@ -99,6 +109,7 @@ public struct ProfileDraft
         CategoryAffinity = p.CategoryAffinity,
         ItemAffinity = p.ItemAffinity,
         KnownIds = p.KnownIds,
+        Segments = p.Segments,
     };
 
     /// <summary>One copy of the profile record, with every member the modules own taken from the draft.</summary>
@@ -118,6 +129,7 @@ public struct ProfileDraft
         CategoryAffinity = CategoryAffinity,
         ItemAffinity = ItemAffinity,
         KnownIds = KnownIds,
+        Segments = Segments,
         Dedupe = dedupe,
         EventsApplied = Saturating.Add(before.EventsApplied, 1),
     };

@@ -42,7 +42,17 @@ public enum ApplyOutcome
 /// <param name="TooLate">The event was applied to lifetime counters but was older than the allowed lateness for
 /// the behaviour windows (the engine counts these in dmp.events.too_late).</param>
 /// <param name="Effects">What the feature modules ask the entity to do beyond the profile (applied events only).</param>
-public readonly record struct ApplyResult(UserProfile Profile, ApplyOutcome Outcome, bool TooLate = false, Modules.ModuleEffects Effects = default);
+public readonly record struct ApplyResult(UserProfile Profile, ApplyOutcome Outcome, bool TooLate = false, Modules.ModuleEffects Effects = default)
+{
+    /// <summary>How long segment evaluation took (Stopwatch ticks; 0 when none ran). A measurement, not part of the
+    /// result: equality ignores it, so replays compare equal.</summary>
+    public long SegmentTicks { get; init; }
+
+    public bool Equals(ApplyResult other) =>
+        Equals(Profile, other.Profile) && Outcome == other.Outcome && TooLate == other.TooLate && Effects.Equals(other.Effects);
+
+    public override int GetHashCode() => HashCode.Combine(Profile, Outcome, TooLate, Effects);
+}
 
 /// <summary>The latest purchase by event time.</summary>
 public sealed record PurchaseSummary(string OrderId, DateTimeOffset At, decimal Revenue, string? Currency, IReadOnlyList<LineItem> Items);

@@ -28,6 +28,10 @@ public static class ProfileReducer
     public static ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position, ProfileRules rules) =>
         FeaturePipeline.Profile.Apply(profile, e, position, rules);
 
+    /// <summary>Applies, then evaluates <paramref name="segments"/> against the profile after the event.</summary>
+    public static ApplyResult Apply(UserProfile profile, UserEvent e, EventPosition? position, ProfileRules rules, Segments.SegmentSet segments) =>
+        FeaturePipeline.Profile.Apply(profile, e, position, rules, segments);
+
     /// <summary>Applies events in order; duplicates and replays are skipped as in <see cref="Apply(UserProfile, UserEvent, EventPosition?, ProfileRules)"/>.</summary>
     public static UserProfile ApplyAll(UserProfile profile, IEnumerable<(UserEvent, EventPosition?)> events)
     {

@@ -3,6 +3,7 @@ using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles.Affinity;
 using DmpActors.Domain.Profiles.Privacy;
 using DmpActors.Domain.Profiles.Windows;
+using DmpActors.Domain.Segments.Evaluation;
 
 namespace DmpActors.Domain.Profiles;
 
@@ -13,8 +14,7 @@ namespace DmpActors.Domain.Profiles;
 /// <remarks>
 /// Collections are shared between versions and copied only by the events that change them (a page_view copies the
 /// counts, never the recent items or traits). Behaviour windows, affinities and consent history each have a pure
-/// <c>Merge</c> for folding another profile in. Planned additions sit beside these members: segment memberships,
-/// merged identities. Memory per profile is documented in docs/profiles.md.
+/// <c>Merge</c> for folding another profile in. Planned additions sit beside these members: merged identities. Memory per profile is documented in docs/profiles.md.
 /// </remarks>
 public sealed record UserProfile
 {
@@ -33,6 +33,7 @@ public sealed record UserProfile
     private readonly AffinityScores _categoryAffinity = AffinityScores.Empty;
     private readonly AffinityScores _itemAffinity = AffinityScores.Empty;
     private readonly ConsentHistory _consentHistory = ConsentHistory.Empty;
+    private readonly SegmentMemberships _segments = SegmentMemberships.Empty;
 
     public required string Id { get; init; }
 
@@ -113,6 +114,13 @@ public sealed record UserProfile
         init => _itemAffinity = value ?? AffinityScores.Empty;
     }
 
+    /// <summary>Segment memberships and the outbox of changes not yet published (<see cref="Segments.Evaluation.SegmentsModule"/>).</summary>
+    public SegmentMemberships Segments
+    {
+        get => _segments;
+        init => _segments = value ?? SegmentMemberships.Empty;
+    }
+
     /// <summary>Number of events applied (duplicates and replays excluded).</summary>
     public long EventsApplied { get; init; }
 
@@ -137,7 +145,8 @@ public sealed record UserProfile
         if (Id != other.Id || FirstSeen != other.FirstSeen || LastSeen != other.LastSeen || TotalRevenue != other.TotalRevenue
             || Orders != other.Orders || EventsApplied != other.EventsApplied || !Dedupe.Equals(other.Dedupe)
             || !Windows.Equals(other.Windows) || !CategoryAffinity.Equals(other.CategoryAffinity)
-            || !ItemAffinity.Equals(other.ItemAffinity) || !ConsentHistory.Equals(other.ConsentHistory))
+            || !ItemAffinity.Equals(other.ItemAffinity) || !ConsentHistory.Equals(other.ConsentHistory)
+            || !Segments.Equals(other.Segments))
             return false;
 
         for (var i = 0; i < Math.Max(EventCounts.Count, other.EventCounts.Count); i++)

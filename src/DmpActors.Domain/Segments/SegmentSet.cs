@@ -5,7 +5,8 @@ namespace DmpActors.Domain.Segments;
 /// <summary>One version of a segment's definition, as the segment catalogue holds it.</summary>
 /// <param name="Rule">The rule's canonical text (<see cref="RuleDefinition.Text"/>).</param>
 /// <param name="Shadow">Evaluated and counted, but its changes are not emitted (docs/segments.md).</param>
-public sealed record SegmentVersion(string SegmentId, int Version, string Rule, bool Shadow, DateTimeOffset DefinedAt);
+/// <param name="Deleted">A tombstone: the segment was deleted at this version (it keeps the rule it had).</param>
+public sealed record SegmentVersion(string SegmentId, int Version, string Rule, bool Shadow, DateTimeOffset DefinedAt, bool Deleted = false);
 
 /// <summary>A segment the engine evaluates: its current version with the rule compiled.</summary>
 public sealed record ActiveSegment(string Id, int Version, bool Shadow, CompiledRule Rule);

@@ -33,6 +33,8 @@ public static class AkkaConfig
                 }
               }
               remote.dot-netty.tcp {
+                # The replicated segment definitions travel as one message (up to a few MB with long rules).
+                maximum-frame-size = 4MiB
                 hostname = "{{node.Hostname}}"
                 port = {{node.Port}}
               }

@@ -28,10 +28,11 @@ public sealed class DmpEngine : IAsyncDisposable
 
     private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
         IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log, ShardRegionSampler shardStats,
-        IsolatedProfiles isolated, SegmentRegistry segments)
+        IsolatedProfiles isolated, SegmentRegistry segments, SegmentChangeHub segmentChanges)
     {
         Isolated = isolated;
         Segments = segments;
+        SegmentChanges = segmentChanges;
         _shardStats = shardStats;
         Options = options;
         System = system;
@@ -54,11 +55,19 @@ public sealed class DmpEngine : IAsyncDisposable
     /// <summary>Profiles this node's entities isolated (they cannot be decoded or written).</summary>
     public IsolatedProfiles Isolated { get; }
 
+    /// <summary>What "now" is for recency, lifecycle and windows (Dmp:Profiles:Clock): the engine's clock, or the
+    /// latest event time consumed when the engine follows event time.</summary>
+    public TimeProvider ProfileClock { get; private init; } = TimeProvider.System;
+
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
 
     /// <summary>This node's proxy of the cluster's <see cref="SegmentBackfill"/>.</summary>
     public IActorRef Backfill { get; private init; } = ActorRefs.Nobody;
+    /// <summary>The cluster's segment definitions (docs/segments.md#defining-segments): one writer, replicated to every node.</summary>
+    public ISegmentCatalogue SegmentCatalogue { get; private init; } = null!;
+    /// <summary>This node's segment changes, after Kafka acknowledged them (docs/segments.md).</summary>
+    public SegmentChangeHub SegmentChanges { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
     public bool ClusterUp => Cluster.Get(System).SelfMember.Status == MemberStatus.Up;
 
@@ -79,19 +88,31 @@ public sealed class DmpEngine : IAsyncDisposable
             ?? (freshLog ? await store.NextSequenceAsync("log-generation", ct) : await store.ReadSequenceAsync("log-generation", ct) ?? 1);
 
         AkkaLoggerBridge.LoggerFactory = loggerFactory;
-        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter));
+        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter))
+            .WithFallback(PersistenceConfig.For(options.Storage));
         var system = ActorSystem.Create(options.Node.ClusterName, config);
         try
         {
             await JoinAsync(system, options.Node, ct);
+            var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+            {
+                BootstrapServers = bootstrapServers,
+                EnableIdempotence = true,
+                Acks = Acks.All,
+                LingerMs = 2,
+                ClientId = $"dmp-{options.Node.Hostname}-{options.Node.Port}",
+            }).Build();
             var loader = system.ActorOf(ProfileLoader.Props(store, clock), "profile-loader");
             var writer = system.ActorOf(ProfileWriter.Props(store), "profile-writer");
+            var eventClock = options.Profiles.FollowsEventTime ? new EventTimeClock(clock, options.Profiles.EventClockStart) : null;
             var userSettings = UserActorSettings.Default with
             {
+                ProfileClock = eventClock ?? clock,
                 Rules = options.Identity.Rules(), QuarantinePeriod = options.Privacy.QuarantinePeriod,
                 MergeTimeout = options.Identity.MergeTimeout, Clock = clock,
                 ProfileRules = options.Profiles.ToRules(), Isolated = new IsolatedProfiles(clock),
                 Segments = new SegmentRegistry(),
+                SegmentChanges = new SegmentChangePublisher(new SegmentChangeHub(), producer, options.Kafka.SegmentChangesTopic),
             };
             if (hooks?.Users is { } configure) userSettings = configure(userSettings);
             var users = await ClusterSharding.Get(system).StartAsync(
@@ -103,15 +124,6 @@ public sealed class DmpEngine : IAsyncDisposable
                 StopUser.Instance);
 
             var backfill = SegmentBackfillSingleton.Start(system, store, users, userSettings.Segments, options.Backfill, clock);
-
-            var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
-            {
-                BootstrapServers = bootstrapServers,
-                EnableIdempotence = true,
-                Acks = Acks.All,
-                LingerMs = 2,
-                ClientId = $"dmp-{options.Node.Hostname}-{options.Node.Port}",
-            }).Build();
 
             IngestService? ingest = null;
             if (options.Ingest.Enabled)
@@ -125,6 +137,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 {
                     StopGrace = options.Node.StopGrace * 0.45, // inside service-stop's half of the grace (AkkaConfig)
                     MaxInFlightBytes = options.Ingest.MaxInFlightBytes,
+                    EventClock = eventClock,
                 };
                 ingest = new IngestService(system, users, settings, producer, clock, loggerFactory.CreateLogger<IngestService>());
                 ingest.Start();
@@ -141,8 +154,10 @@ public sealed class DmpEngine : IAsyncDisposable
                 Cluster.Get(system).SelfAddress, store.Description, bootstrapServers, generation);
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
+            var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
             return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments) { Backfill = backfill };
+                userSettings.Segments, userSettings.SegmentChanges.Hub)
+                { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Backfill = backfill };
         }
         catch
         {

@@ -242,6 +242,15 @@ public sealed class ProfilesOptions
     public bool HashPii { get; set; } = Defaults.HashPii;
     /// <summary>Secret prepended before hashing PII; set it per deployment (DMP__Profiles__PiiSalt).</summary>
     public string PiiSalt { get; set; } = Defaults.PiiSalt;
+    /// <summary>What "now" is for recency, lifecycle and windows: <c>wall</c> (the default) or <c>event</c>, the
+    /// latest event time consumed (replays of old history, backtests; docs/profiles.md#event-time).</summary>
+    public string Clock { get; set; } = "wall";
+    /// <summary>With <c>Clock = event</c>, what the clock reads until the first event arrives (default: the wall clock).</summary>
+    public DateTimeOffset? EventClockStart { get; set; }
+
+    public static readonly IReadOnlyList<string> ClockModes = ["wall", "event"];
+
+    public bool FollowsEventTime => Clock.Equals("event", StringComparison.OrdinalIgnoreCase);
 
     public ProfileRules ToRules() => new()
     {
@@ -261,6 +270,8 @@ public sealed class ProfilesOptions
     public void Validate(OptionsProblems problems)
     {
         foreach (var (key, problem) in ToRules().Validate()) problems.Add(key, problem);
+        problems.Check(ClockModes.Contains(Clock.ToLowerInvariant()), "Clock", $"'{Clock}' is not a clock; use one of {string.Join(", ", ClockModes)}");
+        problems.Check(EventClockStart is null || FollowsEventTime, "EventClockStart", "is read only with Clock = event");
     }
 }
 

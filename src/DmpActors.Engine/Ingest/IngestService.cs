@@ -6,6 +6,7 @@ using Akka.Streams.Dsl;
 using Confluent.Kafka;
 using DmpActors.Domain.Events;
 using DmpActors.Engine.Observability;
+using DmpActors.Engine.Profiles;
 using DmpActors.Kafka.Dsl;
 using DmpActors.Kafka.Messages;
 using DmpActors.Kafka.Settings;
@@ -29,6 +30,9 @@ public sealed record IngestSettings(
 {
     /// <summary>How long a stop may take: half of it waits for the entities' acks, the rest for the last checkpoint.</summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(9);
+
+    /// <summary>Moved to each valid event's time when the engine follows event time (Dmp:Profiles:Clock = event).</summary>
+    public EventTimeClock? EventClock { get; init; }
 
     /// <summary>Bytes of records between the source and their acks (beside <see cref="MaxInFlight"/> records).</summary>
     public long MaxInFlightBytes { get; init; } = 32 * 1024 * 1024;
@@ -143,6 +147,7 @@ public sealed class IngestService : IAsyncDisposable
                 var span = DmpTracing.StartConsume(message.Record, settings.Consumer.GroupId);
                 var record = IngestRecord.Parse(message, settings.LogGeneration, _clock.GetUtcNow(), settings.Limits);
                 DmpTracing.Parsed(span, record.Event, record.Rejection);
+                if (record.Event is { } parsed) settings.EventClock?.Observe(parsed.Timestamp);
                 record.Span = span;
                 return record;
             })

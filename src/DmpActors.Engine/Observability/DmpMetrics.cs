@@ -32,5 +32,8 @@ public static class DmpMetrics
     public static readonly Counter<long> ProfileIsolations = Meter.CreateCounter<long>("dmp.profiles.isolations", "{profile}", "Profiles isolated because they could not be decoded or written, by kind");
     public static readonly Counter<long> CollectorRequestsLimited = Meter.CreateCounter<long>("dmp.collector.requests_limited", "{request}", "Collector requests answered 429 because their key sent more than its request rate, by key name");
     public static readonly Counter<long> CollectorEventsLimited = Meter.CreateCounter<long>("dmp.collector.events_limited", "{event}", "Collector events rejected as rate_limited because their user id sent more than its event rate");
+    public static readonly Counter<long> SegmentChanges = Meter.CreateCounter<long>("dmp.segments.changes", "{change}", "Segment memberships entered or exited, by kind and whether the segment is in shadow (shadow changes are counted, never published)");
+    public static readonly Counter<long> SegmentPublishFailures = Meter.CreateCounter<long>("dmp.segments.publish_failures", "{batch}", "Batches of segment changes Kafka did not acknowledge (they stay in the outbox and are sent again)");
+    public static readonly Histogram<double> SegmentEvaluationDuration = Meter.CreateHistogram<double>("dmp.segments.evaluation.duration", "ms", "Time to evaluate one user's segments after an event or on a re-evaluation");
     public static readonly Counter<long> IngestRestarts = Meter.CreateCounter<long>("dmp.ingest.restarts", "{restart}", "Times the ingest stream restarted after a failure");
 }

@@ -16,8 +16,9 @@ public sealed record ProfileLoadFailed(string UserId, string Error);
 /// <see cref="ProfileSaveFailed"/> once the batch holding it ends. <see cref="Traced"/>: events whose traces get a
 /// span for this write.
 /// </summary>
+/// <param name="Segments">The segments the profile is a member of (<see cref="Storage.StoredProfile.Segments"/>).</param>
 public sealed record SaveProfile(string UserId, byte[] State, long Version, long BaseVersion, IActorRef Entity, byte[]? Identity = null,
-    IReadOnlyList<TracedEvent>? Traced = null);
+    IReadOnlyList<TracedEvent>? Traced = null, IReadOnlyList<string>? Segments = null);
 
 public sealed record ProfileSaved(long Version);
 

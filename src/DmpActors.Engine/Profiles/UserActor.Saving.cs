@@ -16,17 +16,19 @@ public sealed partial class UserActor
             AnswerEarlierLife(flush);
         else if (_forwarding?.Unmarked is { Count: > 0 })
             FlushSurvivorThenSelf(Sender, flush.CheckpointId);
-        else if (!_versions.Dirty)
+        else if (!_versions.Dirty && !OutboxPending)
             Sender.Tell(new ProfileFlushed(_userId, flush.CheckpointId, true, null));
         else
             FlushWhenSaved(Sender, flush.CheckpointId);
     }
 
-    /// <summary>Answers <paramref name="requester"/> once everything applied so far is durable.</summary>
-    private void FlushWhenSaved(IActorRef requester, long checkpointId)
+    /// <summary>Answers <paramref name="requester"/> once everything applied so far is durable, and the segment changes
+    /// it decided are acknowledged by Kafka (offsets are committed behind effects).</summary>
+    private void FlushWhenSaved(IActorRef requester, long checkpointId, object? reply = null)
     {
-        (_versions.FlushWaiters ??= []).Add(new FlushWaiter(requester, checkpointId, _versions.Current));
-        if (!_versions.SaveInFlight) Save();
+        (_versions.FlushWaiters ??= []).Add(new FlushWaiter(requester, checkpointId, _versions.Current, reply));
+        if (_versions.Dirty && !_versions.SaveInFlight) Save();
+        else PublishOutbox();
     }
 
     /// <summary>A flush for events of an earlier life: they are durable if this life loaded them from the store.</summary>
@@ -40,8 +42,9 @@ public sealed partial class UserActor
     private void Save()
     {
         _versions.Saving = _versions.Current;
+        _savingOutbox = _profile.Segments.Outbox;
         _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _versions.Current, _versions.Stored, Self,
-            IdentityCodec.Encode(_identity), _versions.Traced));
+            IdentityCodec.Encode(_identity), _versions.Traced, _profile.Segments.MemberIds()));
         _versions.Traced = null;
     }
 
@@ -49,8 +52,10 @@ public sealed partial class UserActor
     {
         _versions.Saved = Math.Max(_versions.Saved, saved.Version);
         _versions.Stored = Math.Max(_versions.Stored, saved.Version);
+        OutboxSaved();
         AnswerFlushes(error: null);
-        if (_versions.FlushWaiters is { Count: > 0 } || (_versions.Stopping && _versions.Dirty)) Save(); // they asked for more than this save held
+        if (_versions.FlushWaiters?.Exists(w => w.Version > _versions.Saved) == true || (_versions.Stopping && _versions.Dirty))
+            Save(); // they asked for more than this save held
         else if (_versions.Stopping) StopWhenClean();
     }
 
@@ -82,15 +87,18 @@ public sealed partial class UserActor
     {
         _versions.FlushWaiters?.RemoveAll(waiter =>
         {
-            if (error is null && waiter.Version > _versions.Saved) return false;
-            waiter.Requester.Tell(new ProfileFlushed(_userId, waiter.CheckpointId, error is null, error));
+            if (error is null && (waiter.Version > _versions.Saved || OutboxPending)) return false;
+            if (waiter.Reply is null) waiter.Requester.Tell(new ProfileFlushed(_userId, waiter.CheckpointId, error is null, error));
+            else waiter.Requester.Tell(error is null ? waiter.Reply : new Status.Failure(new InvalidOperationException(error)));
             return true;
         });
     }
 
     private void StopWhenClean()
     {
-        if (!_versions.Dirty) Context.Stop(Self);
+        // A publication in flight is waited for, so a clean stop leaves no change to send twice; the outbox is durable
+        // either way.
+        if (!_versions.Dirty && !_publishing) Context.Stop(Self);
         else if (!_versions.SaveInFlight) Save();
     }
 

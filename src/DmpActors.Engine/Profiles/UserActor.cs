@@ -3,6 +3,7 @@ using Akka.Event;
 using DmpActors.Domain.Identity;
 using DmpActors.Domain.Modules;
 using DmpActors.Domain.Profiles;
+using DmpActors.Domain.Segments.Evaluation;
 using DmpActors.Engine.Observability;
 using DmpActors.Engine.Serialization;
 
@@ -94,6 +95,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
         }
         _quarantinedUntil = loaded.QuarantinedUntil;
         Settle();
+        OutboxLoaded();
     }
 
     private void Active(object message)
@@ -112,6 +114,15 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
                 break;
             case FlushProfile flush:
                 Flush(flush);
+                break;
+            case EvaluateSegments evaluate:
+                EvaluateSegments(evaluate);
+                break;
+            case OutboxPublished published:
+                Published(published);
+                break;
+            case RetryOutbox:
+                PublishOutbox();
                 break;
             case ProfileSaved saved:
                 Saved(saved);
@@ -149,7 +160,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
         ApplyResult result;
         try
         {
-            result = _settings.Reduce(_profile, apply.Event, apply.Position, _settings.ProfileRules);
+            result = _settings.Reduce(_profile, apply.Event, apply.Position, _settings.ProfileRules, _settings.Segments.Current);
         }
         catch (Exception ex)
         {
@@ -157,6 +168,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
             return;
         }
         if (result.TooLate) DmpMetrics.EventsTooLate.Add(1);
+        if (result.SegmentTicks > 0) DmpMetrics.SegmentEvaluationDuration.Record(result.SegmentTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency);
         _versions.Traced = DmpTracing.Applied(span, result.Outcome, apply.Event.EventId, _versions.Traced);
         // A duplicate with a new position still advances the replay mark, so keep its profile
         // too; only a replay returns the very same instance.
@@ -181,6 +193,9 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
                     break;
                 case RequestMerge request:
                     Stitch(request, attempt: 0);
+                    break;
+                case SegmentsChanged changed:
+                    SegmentsChanged(changed);
                     break;
                 case var other:
                     throw new InvalidOperationException($"no handler for the effect {other.GetType().Name}");

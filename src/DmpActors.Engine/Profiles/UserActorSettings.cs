@@ -18,10 +18,17 @@ public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, Ti
     /// <summary>The segments this node's entities evaluate (one registry per engine).</summary>
     public Segments.SegmentRegistry Segments { get; init; } = new();
 
+    /// <summary>What "now" is for time-dependent profile values (Dmp:Profiles:Clock): <see cref="Clock"/> unless the
+    /// engine follows event time (<see cref="EventTimeClock"/>).</summary>
+    public TimeProvider ProfileClock { get; init; } = TimeProvider.System;
+
     /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
     public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
 
-    /// <summary>The fold each event goes through; <see cref="ProfileReducer.Apply(UserProfile, UserEvent, EventPosition?, ProfileRules)"/>
-    /// (the feature modules) unless a test needs one that fails.</summary>
-    public Func<UserProfile, UserEvent, EventPosition?, ProfileRules, ApplyResult> Reduce { get; init; } = ProfileReducer.Apply;
+    /// <summary>Where entities publish their durable segment changes (the changes topic and the engine's hub).</summary>
+    public Segments.SegmentChangePublisher SegmentChanges { get; init; } = new(new Segments.SegmentChangeHub());
+
+    /// <summary>The fold each event goes through; <see cref="ProfileReducer.Apply(UserProfile, UserEvent, EventPosition?, ProfileRules, Domain.Segments.SegmentSet)"/>
+    /// (the feature modules, segments last) unless a test needs one that fails.</summary>
+    public Func<UserProfile, UserEvent, EventPosition?, ProfileRules, Domain.Segments.SegmentSet, ApplyResult> Reduce { get; init; } = ProfileReducer.Apply;
 }

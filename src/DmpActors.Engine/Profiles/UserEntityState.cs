@@ -50,7 +50,9 @@ internal sealed class ProfileVersions
     }
 }
 
-internal readonly record struct FlushWaiter(IActorRef Requester, long CheckpointId, long Version);
+/// <param name="Reply">Sent instead of <see cref="ProfileFlushed"/> on success (a re-evaluation's answer); on failure
+/// such a waiter gets a <see cref="Akka.Actor.Status.Failure"/>.</param>
+internal readonly record struct FlushWaiter(IActorRef Requester, long CheckpointId, long Version, object? Reply = null);
 
 /// <summary>Why the entity isolated itself (<see cref="UserActor"/>, Isolated).</summary>
 internal sealed record Isolation(IsolationKind Kind, string Reason);

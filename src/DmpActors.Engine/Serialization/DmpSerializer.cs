@@ -56,6 +56,17 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(IdentityReply)] = "identity-reply.v1",
         [typeof(GetBackfillProgress)] = "get-backfill-progress.v1",
         [typeof(BackfillProgress)] = "backfill-progress.v1",
+        [typeof(PutSegment)] = "put-segment.v1",
+        [typeof(SegmentPut)] = "segment-put.v1",
+        [typeof(DeleteSegment)] = "delete-segment.v1",
+        [typeof(SegmentDeleted)] = "segment-deleted.v1",
+        [typeof(ListSegments)] = "list-segments.v1",
+        [typeof(GetSegment)] = "get-segment.v1",
+        [typeof(SegmentHistory)] = "segment-history.v1",
+        [typeof(CurrentSegments)] = "current-segments.v1",
+        [typeof(SegmentCommandRefused)] = "segment-command-refused.v1",
+        [typeof(SegmentVersionRecorded)] = "segment-version-recorded.v1",
+        [typeof(CatalogueSnapshot)] = "catalogue-snapshot.v1",
     };
 
     public override int Identifier => Id;
@@ -114,6 +125,17 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
             : throw new InvalidOperationException(),
         "get-backfill-progress.v1" => GetBackfillProgress.Instance,
         "backfill-progress.v1" => Read<BackfillProgress>(bytes),
+        "put-segment.v1" => Read<PutSegment>(bytes),
+        "segment-put.v1" => Read<SegmentPut>(bytes),
+        "delete-segment.v1" => Read<DeleteSegment>(bytes),
+        "segment-deleted.v1" => Read<SegmentDeleted>(bytes),
+        "list-segments.v1" => ListSegments.Instance,
+        "get-segment.v1" => Read<GetSegment>(bytes),
+        "segment-history.v1" => Read<SegmentHistory>(bytes),
+        "current-segments.v1" => Read<CurrentSegments>(bytes),
+        "segment-command-refused.v1" => Read<SegmentCommandRefused>(bytes),
+        "segment-version-recorded.v1" => Read<SegmentVersionRecorded>(bytes),
+        "catalogue-snapshot.v1" => Read<CatalogueSnapshot>(bytes),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),
     };
 

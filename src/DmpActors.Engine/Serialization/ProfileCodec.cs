@@ -23,11 +23,13 @@ namespace DmpActors.Engine.Serialization;
 /// history: they fill from the next events.
 /// v3: as v2, but the dedupe window's event ids are not in the JSON body: their 64-bit hashes follow as the dedupe
 /// section. v1 and v2 ids are hashed on load, so nothing is forgotten.
+/// v4: as v3, plus the segments section (memberships and the outbox of unpublished changes). Older profiles load with
+/// no memberships: the next events, or a backfill's re-evaluation, decide them.
 /// </remarks>
 public static class ProfileCodec
 {
     private const byte Magic = (byte)'P';
-    public const byte CurrentVersion = 3;
+    public const byte CurrentVersion = 4;
 
     /// <summary>Encodes in per-thread buffers (every checkpoint encodes each dirty profile): the result is the only
     /// array it allocates besides the JSON contract's own objects.</summary>
@@ -87,6 +89,7 @@ public static class ProfileCodec
             1 => ReadJson(bytes[2..]),
             2 => DecodeBinary(bytes[2..], 2),
             3 => DecodeBinary(bytes[2..], 3),
+            4 => DecodeBinary(bytes[2..], 4),
             var v => throw new FormatException($"profile format version {v} is newer than this build understands ({CurrentVersion})"),
         };
     }

@@ -2,6 +2,7 @@ using DmpActors.Domain.Profiles;
 using DmpActors.Domain.Profiles.Affinity;
 using DmpActors.Domain.Profiles.Privacy;
 using DmpActors.Domain.Profiles.Windows;
+using DmpActors.Domain.Segments.Evaluation;
 
 namespace DmpActors.Engine.Serialization;
 
@@ -22,6 +23,7 @@ internal static class ProfileSections
         new(AffinityModule.Instance.Name, Since: 2, WriteAffinity, ReadAffinity),
         new(ConsentModule.Instance.Name, Since: 2, WriteConsent, ReadConsent),
         new("dedupe", Since: 3, WriteDedupe, ReadDedupe), // the pipeline's own replay marks
+        new(SegmentsModule.Instance.Name, Since: 4, WriteSegments, ReadSegments),
     ];
 
     public static void Write(BinaryWriter w, UserProfile p)
@@ -90,8 +92,7 @@ internal static class ProfileSections
         {
             w.Write(d.Purpose);
             w.Write(d.Granted);
-            w.Write(d.At.UtcTicks);
-            w.Write((short)d.At.Offset.TotalMinutes);
+            WriteTime(w, d.At);
         });
 
     private static UserProfile ReadConsent(BinaryReader r, UserProfile p)
@@ -100,9 +101,7 @@ internal static class ProfileSections
         {
             var purpose = r.ReadString();
             var granted = r.ReadBoolean();
-            var ticks = r.ReadInt64();
-            var offset = TimeSpan.FromMinutes(r.ReadInt16());
-            return new ConsentDecision(purpose, granted, new DateTimeOffset(ticks + offset.Ticks, offset));
+            return new ConsentDecision(purpose, granted, ReadTime(r));
         });
         return p with { ConsentHistory = ConsentHistory.Restore(decisions) };
     }
@@ -114,6 +113,78 @@ internal static class ProfileSections
     {
         Dedupe = DedupeState.Restore(ReadArray(r, r.ReadUInt64), p.Dedupe.LogGeneration, p.Dedupe.HighestOffsetByPartition),
     };
+
+    /// <summary>The set revision last evaluated in full, memberships (current and recently left), then the outbox of
+    /// changes not yet published.</summary>
+    private static void WriteSegments(BinaryWriter w, UserProfile p)
+    {
+        w.Write(p.Segments.Revision);
+        WriteArray(w, p.Segments.Entries, m =>
+        {
+            w.Write(m.SegmentId);
+            w.Write(m.Version);
+            w.Write((byte)((m.Member ? 1 : 0) | (m.Shadow ? 2 : 0)));
+            WriteTime(w, m.Since);
+            w.Write(m.ChangeId);
+            WriteCause(w, m.Cause);
+        });
+        WriteArray(w, p.Segments.Outbox, c =>
+        {
+            w.Write(c.ChangeId);
+            w.Write(c.SegmentId);
+            w.Write(c.Version);
+            w.Write((byte)c.Kind);
+            WriteCause(w, c.Cause);
+            WriteTime(w, c.At);
+        });
+    }
+
+    private static UserProfile ReadSegments(BinaryReader r, UserProfile p)
+    {
+        var revision = r.ReadInt64();
+        var entries = ReadArray(r, () =>
+        {
+            var id = r.ReadString();
+            var version = r.ReadInt32();
+            var flags = r.ReadByte();
+            return new SegmentMembership(id, version, (flags & 1) != 0, (flags & 2) != 0, ReadTime(r), r.ReadString(), ReadCause(r));
+        });
+        var outbox = ReadArray(r, () =>
+        {
+            var changeId = r.ReadString();
+            var segment = r.ReadString();
+            var version = r.ReadInt32();
+            var kind = (SegmentChangeKind)r.ReadByte();
+            var cause = ReadCause(r);
+            return new SegmentChange(changeId, p.Id, segment, version, kind, cause, ReadTime(r));
+        });
+        return p with { Segments = new SegmentMemberships(entries, outbox, revision) };
+    }
+
+    private static void WriteCause(BinaryWriter w, SegmentCause cause)
+    {
+        w.Write((byte)cause.Kind);
+        w.Write(cause.Id);
+    }
+
+    private static SegmentCause ReadCause(BinaryReader r)
+    {
+        var kind = (SegmentCauseKind)r.ReadByte();
+        return new SegmentCause(kind, r.ReadString());
+    }
+
+    private static void WriteTime(BinaryWriter w, DateTimeOffset at)
+    {
+        w.Write(at.UtcTicks);
+        w.Write((short)at.Offset.TotalMinutes);
+    }
+
+    private static DateTimeOffset ReadTime(BinaryReader r)
+    {
+        var ticks = r.ReadInt64();
+        var offset = TimeSpan.FromMinutes(r.ReadInt16());
+        return new DateTimeOffset(ticks + offset.Ticks, offset);
+    }
 
     private static void WriteArray<T>(BinaryWriter w, IReadOnlyList<T> items, Action<T> write)
     {

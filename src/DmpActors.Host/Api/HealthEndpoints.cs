@@ -15,7 +15,10 @@ public static class HealthEndpoints
 
     public sealed record InfoView(string Version, string Mode, string KafkaBootstrap, string? NodeAddress, string? Store,
         long? LogGeneration, Engine.Ingest.IngestStatus? Ingest, IReadOnlyList<MemberSummary>? Members, LocalUsersView? LocalUsers,
-        int? IsolatedProfiles);
+        int? IsolatedProfiles, ProfileClockView? ProfileClock);
+
+    /// <summary>What "now" is for profile values (Dmp:Profiles:Clock) and what it reads.</summary>
+    public sealed record ProfileClockView(string Mode, DateTimeOffset Now);
 
     /// <summary>User shards and live user entities hosted by this node.</summary>
     public sealed record LocalUsersView(int Shards, int Entities);
@@ -60,6 +63,7 @@ public static class HealthEndpoints
             engine?.Ingest?.Status,
             engine is null ? null : new ClusterAdmin(engine.System).Summary(),
             local,
-            engine?.Isolated.Count));
+            engine?.Isolated.Count,
+            engine is null ? null : new ProfileClockView(runtime.Options.Profiles.Clock.ToLowerInvariant(), runtime.ProfileClock.GetUtcNow())));
     }
 }

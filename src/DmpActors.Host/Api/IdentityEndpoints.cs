@@ -89,13 +89,13 @@ public static class IdentityEndpoints
             : TypedResults.Accepted((string?)null, new ErasureView(erased.UserId, erased.ErasedIds, erased.QuarantinedUntil!.Value));
     }
 
-    private static async Task<Results<Ok<ExportView>, ProblemHttpResult>> Export(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<ExportView>, ProblemHttpResult>> Export(string userId, DmpRuntime runtime, CancellationToken ct)
     {
         if (Invalid(userId) is { } bad) return bad;
         var reply = await runtime.Engine.Users.Ask<IdentityReply>(new GetIdentity(userId), AskTimeout, ct);
         if (reply.Profile is null && reply.Identity.Merged.Count == 0) return Unknown(userId);
         var records = await runtime.Engine.Store.LoadMergesAsync(reply.Identity.AllIds(reply.UserId), ct);
-        var now = clock.GetUtcNow();
+        var now = runtime.ProfileClock.GetUtcNow();
         var rules = runtime.Options.Profiles.ToRules();
         return TypedResults.Ok(new ExportView(
             now,

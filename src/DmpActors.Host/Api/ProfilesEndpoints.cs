@@ -7,11 +7,13 @@ using DmpActors.Engine.Hosting;
 using DmpActors.Host.Runtime;
 using DmpActors.Host.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DmpActors.Host.Api;
 
 /// <summary>GET /v1/profiles/{userId}: the live profile, answered by the user's actor (read-your-writes). Windows,
-/// affinities, lifecycle and value are computed at the time of the request.</summary>
+/// affinities, lifecycle and value are computed at the time of the request on the engine's profile clock (the wall
+/// clock, or the latest event time with Profiles:Clock = event), or at <c>?as_of=</c> when given.</summary>
 public static class ProfilesEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
@@ -48,6 +50,9 @@ public static class ProfilesEndpoints
     /// <summary>Top affinities, scores decayed to the time of the request.</summary>
     public sealed record AffinitiesView(IReadOnlyList<AffinityScore> Categories, IReadOnlyList<AffinityScore> Items);
 
+    /// <summary>A segment the user is in (shadow: counted, its changes not published).</summary>
+    public sealed record SegmentMembershipView(string Id, int Version, DateTimeOffset Since, bool Shadow);
+
     /// <summary>RFM inputs; recency in days.</summary>
     public sealed record ValueView(double? RecencyDays, int Frequency, decimal Monetary, int Orders, decimal? AverageOrderValue, DateTimeOffset? LastPurchaseAt);
 
@@ -69,7 +74,8 @@ public static class ProfilesEndpoints
         AffinitiesView Affinities,
         string Lifecycle,
         ValueView Value,
-        IReadOnlyList<ConsentDecisionView> ConsentHistory)
+        IReadOnlyList<ConsentDecisionView> ConsentHistory,
+        IReadOnlyList<SegmentMembershipView> Segments)
     {
         /// <summary>Affinities shown per kind.</summary>
         public const int TopAffinities = 10;
@@ -93,7 +99,8 @@ public static class ProfilesEndpoints
             new AffinitiesView(p.CategoryAffinity.Top(TopAffinities, now, rules), p.ItemAffinity.Top(TopAffinities, now, rules)),
             Lifecycles.ToWire(Lifecycles.Of(p, now, rules)),
             ValueOf(ProfileValue.Of(p, now)),
-            p.ConsentHistory.Decisions.Select(d => new ConsentDecisionView(d.Purpose, d.Granted, d.At)).ToArray());
+            p.ConsentHistory.Decisions.Select(d => new ConsentDecisionView(d.Purpose, d.Granted, d.At)).ToArray(),
+            p.Segments.Entries.Where(m => m.Member).Select(m => new SegmentMembershipView(m.SegmentId, m.Version, m.Since, m.Shadow)).ToArray());
 
         private static ValueView ValueOf(ProfileValue v) =>
             new(v.Recency?.TotalDays, v.Frequency, v.Monetary, v.Orders, v.AverageOrderValue, v.LastPurchaseAt);
@@ -108,12 +115,18 @@ public static class ProfilesEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        profiles.MapExplain();
         return profiles;
     }
 
-    private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetProfile(string userId, DmpRuntime runtime, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetProfile(string userId, DmpRuntime runtime,
+        [FromQuery(Name = "as_of")] string? asOf, CancellationToken ct)
     {
         if (ValidateId(userId) is { } problem) return InvalidId(problem);
+        var at = runtime.ProfileClock.GetUtcNow();
+        if (asOf is not null && !TryParseInstant(asOf, out at))
+            return TypedResults.Problem(statusCode: 400, title: "Invalid as_of",
+                detail: $"'{asOf}' is not an ISO 8601 date or time, e.g. 2011-12-09 or 2011-12-09T12:00:00Z");
         UserProfile? profile;
         try
         {
@@ -125,8 +138,12 @@ public static class ProfilesEndpoints
         }
         return profile is null
             ? TypedResults.Problem(statusCode: 404, title: "Unknown user", detail: $"no events have been applied for '{userId}'")
-            : TypedResults.Ok(ProfileView.From(profile, clock.GetUtcNow(), runtime.Options.Profiles.ToRules()));
+            : TypedResults.Ok(ProfileView.From(profile, at, runtime.Options.Profiles.ToRules()));
     }
+
+    /// <summary>An ISO 8601 date or time; without an offset it is UTC.</summary>
+    private static bool TryParseInstant(string text, out DateTimeOffset at) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out at);
 
     /// <summary>400 for an id <see cref="ValidateId"/> refuses, the same on every route that takes one.</summary>
     public static ProblemHttpResult InvalidId(string problem) => TypedResults.Problem(statusCode: 400, title: "Invalid user id", detail: problem);

@@ -13,11 +13,14 @@ public sealed class DemoOptions
     public int Rate { get; set; } = 200;
     public int Users { get; set; } = 2000;
     public int Seed { get; set; } = 42;
+    /// <summary>Share of deliberately invalid events, so the dead-letter path and the rejection counts show too.</summary>
+    public double InvalidShare { get; set; } = 0.005;
 
     public void Validate(OptionsProblems problems)
     {
         problems.Check(Rate >= 1, "Rate", $"must be at least 1 event per second, got {Rate}");
         problems.Check(Users >= 1, "Users", $"must be at least 1, got {Users}");
+        problems.Check(InvalidShare is >= 0 and <= 1, "InvalidShare", $"must be between 0 and 1, got {InvalidShare}");
     }
 }
 
@@ -27,7 +30,15 @@ public sealed class DemoTraffic(DmpRuntime runtime, DemoOptions options, TimePro
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Enabled) return;
-        var generator = new TrafficGenerator(new TrafficOptions { Seed = options.Seed, Users = options.Users });
+        try
+        {
+            await DemoSegments.DefineAsync(runtime.Engine.SegmentCatalogue, log, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Demo segments were not defined; the demo traffic runs without them");
+        }
+        var generator = new TrafficGenerator(new TrafficOptions { Seed = options.Seed, Users = options.Users, InvalidShare = options.InvalidShare });
         var producer = runtime.Engine.Producer;
         var topic = runtime.Options.Kafka.EventsTopic;
         long sent = 0, failed = 0;

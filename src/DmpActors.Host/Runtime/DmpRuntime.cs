@@ -8,7 +8,7 @@ namespace DmpActors.Host.Runtime;
 /// Starts and stops what the node runs: the embedded broker (embedded mode), then the engine.
 /// Endpoints reach them through <see cref="Engine"/> and <see cref="Broker"/>.
 /// </summary>
-public sealed class DmpRuntime(DmpOptions options, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime) : IHostedService
+public sealed class DmpRuntime(DmpOptions options, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime, TimeProvider clock) : IHostedService
 {
     private readonly ILogger _log = loggerFactory.CreateLogger<DmpRuntime>();
     private DmpEngine? _engine;
@@ -17,6 +17,9 @@ public sealed class DmpRuntime(DmpOptions options, ILoggerFactory loggerFactory,
     public EmbeddedKafkaBroker? Broker { get; private set; }
     public DmpEngine Engine => _engine ?? throw new InvalidOperationException("the engine is not running");
     public bool Started => _engine is not null;
+
+    /// <summary>What "now" is for profile reads (Dmp:Profiles:Clock): the host's clock, or the engine's event-time clock.</summary>
+    public TimeProvider ProfileClock => Options.Profiles.FollowsEventTime ? Engine.ProfileClock : clock;
     public string BootstrapServers { get; private set; } = options.Kafka.BootstrapServers;
 
     public async Task StartAsync(CancellationToken ct)

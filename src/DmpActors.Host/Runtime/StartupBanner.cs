@@ -23,6 +23,7 @@ public static class StartupBanner
             "DmpActors is running",
             $"  HTTP API      {urls}",
             "                POST /v1/events, GET /v1/profiles/{id}, /healthz, /readyz, /v1/info, /openapi/v1.json, /metrics",
+            $"  Dashboard     {(bound is { Count: > 0 } ? bound.First() : app.Urls.FirstOrDefault())?.TrimEnd('/')}/",
             "  API keys      " + (keys.RequiresKeys
                 ? $"required on /v1 ({keys.Count} configured{(keys.KeysFile is null ? "" : ", file " + keys.KeysFile)}; docs/security.md)"
                 : "not needed on /v1 (open mode); /admin takes the admin key"),

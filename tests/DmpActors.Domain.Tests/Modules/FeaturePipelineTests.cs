@@ -14,7 +14,7 @@ public class FeaturePipelineTests
     {
         var names = FeaturePipeline.Profile.Modules.Select(m => m.Name).ToList();
 
-        Assert.Equal(["activity", "purchases", "traits", "consent", "windows", "affinity", "identity"], names);
+        Assert.Equal(["activity", "purchases", "traits", "consent", "windows", "affinity", "identity", "segments"], names);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ internal static class ProfileGenerators
     public static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Events over 45 days in event-time order (so none is too late), of every type a rule field counts.</summary>
-    private static Gen<Func<int, UserEvent>> Event =>
+    internal static Gen<Func<int, UserEvent>> Event =>
         from kind in Gen.Choose(0, 9)
         from n in Gen.Choose(0, 5)
         from cents in Gen.Choose(1, 9_000)

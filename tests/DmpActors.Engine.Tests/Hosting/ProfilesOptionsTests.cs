@@ -27,4 +27,19 @@ public sealed class ProfilesOptionsTests
         Assert.Contains(errors, e => e.StartsWith("Dmp:Profiles:AllowedLateness: must be between", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Dmp:Profiles:ChurnedAfter: must be longer than AtRiskAfter", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_profile_clock_is_wall_or_event_and_its_start_is_read_only_with_event()
+    {
+        var options = new DmpOptions();
+        options.Profiles.Clock = "Event";
+        options.Profiles.EventClockStart = new DateTimeOffset(2011, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Empty(options.Validate());
+        Assert.True(options.Profiles.FollowsEventTime);
+
+        options.Profiles.Clock = "sundial";
+        var errors = options.Validate();
+        Assert.Contains("Dmp:Profiles:Clock: 'sundial' is not a clock; use one of wall, event", errors);
+        Assert.Contains("Dmp:Profiles:EventClockStart: is read only with Clock = event", errors);
+    }
 }

@@ -18,7 +18,7 @@ public sealed class BoundedStopTests
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hooks = new EngineHooks(Users: settings => settings with
         {
-            Reduce = (profile, e, position, rules) =>
+            Reduce = (profile, e, position, rules, segments) =>
             {
                 if (e.EventId == "stuck")
                 {

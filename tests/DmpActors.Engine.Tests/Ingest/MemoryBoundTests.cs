@@ -29,7 +29,7 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hooks = new EngineHooks(Users: settings => settings with
         {
-            Reduce = (profile, e, position, rules) =>
+            Reduce = (profile, e, position, rules, segments) =>
             {
                 if (e.EventId == "blocker")
                 {

@@ -17,9 +17,9 @@ public sealed class PoisonIsolationTests
 
     private static EngineHooks ThrowingOn(string eventId) => new(Users: settings => settings with
     {
-        Reduce = (profile, e, position, rules) => e.EventId == eventId
+        Reduce = (profile, e, position, rules, segments) => e.EventId == eventId
             ? throw new InvalidOperationException("the fold refused this event")
-            : ProfileReducer.Apply(profile, e, position, rules),
+            : ProfileReducer.Apply(profile, e, position, rules, segments),
     });
 
     [Fact]

@@ -43,9 +43,9 @@ public sealed class UserEntityTests() : TestKit(UserEntityHarness.Config)
     {
         var user = new UserEntityHarness(this, "batched", configure: settings => settings with
         {
-            Reduce = (profile, e, position, rules) => e.EventId == "b2"
+            Reduce = (profile, e, position, rules, segments) => e.EventId == "b2"
                 ? throw new InvalidOperationException("the fold refused this event")
-                : ProfileReducer.Apply(profile, e, position, rules),
+                : ProfileReducer.Apply(profile, e, position, rules, segments),
         });
 
         // When three events arrive as one batch and the middle one throws

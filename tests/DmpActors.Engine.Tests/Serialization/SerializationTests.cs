@@ -34,6 +34,20 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         return profile;
     }
 
+    /// <summary>The rich profile evaluated against a live and a shadow segment, with the live enter still in the outbox.</summary>
+    private static UserProfile SegmentedProfile()
+    {
+        var profile = RichProfile();
+        var set = Domain.Segments.SegmentSet.Build(7,
+        [
+            new Domain.Segments.SegmentVersion("buyers", 2, "orders >= 1", false, TestEvents.BaseTime),
+            new Domain.Segments.SegmentVersion("browsers", 1, "window.page_views.30d >= 1", true, TestEvents.BaseTime),
+        ]);
+        var evaluation = Domain.Segments.Evaluation.SegmentEvaluator.Evaluate(profile.Segments, set, profile,
+            Domain.Segments.Evaluation.SegmentCause.Evaluation(7), profile.LastSeen!.Value, null);
+        return profile with { Segments = evaluation.Memberships };
+    }
+
     private static void AssertSameProfile(UserProfile expected, UserProfile actual)
     {
         Assert.Equal(expected.Id, actual.Id);
@@ -87,7 +101,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         var decoded = ProfileCodec.Decode(ProfileCodec.Encode(profile));
 
         Assert.Equal(profile, decoded);
-        Assert.Equal(3, ProfileCodec.Encode(profile)[1]);
+        Assert.Equal(4, ProfileCodec.Encode(profile)[1]);
     }
 
     [Fact]
@@ -125,16 +139,35 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
     }
 
     [Fact]
-    public void The_encoder_writes_the_version_3_sample_byte_for_byte_and_reusing_its_buffers_changes_nothing()
+    public void A_profile_written_in_format_version_3_still_loads_with_no_memberships()
     {
-        // Given the committed v3 sample, written from the same profile by the encoder of its day
-        var sample = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v3.bin"));
+        var profile = ProfileCodec.Decode(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v3.bin")));
+
+        Assert.Equal(RichProfile(), profile);
+        Assert.True(profile.Segments.IsEmpty);
+    }
+
+    [Fact]
+    public void Segment_memberships_and_the_outbox_round_trip_exactly()
+    {
+        var profile = SegmentedProfile();
+        Assert.Equal(["browsers", "buyers"], profile.Segments.MemberIds());
+        Assert.Single(profile.Segments.Outbox);
+
+        Assert.Equal(profile, ProfileCodec.Decode(ProfileCodec.Encode(profile)));
+    }
+
+    [Fact]
+    public void The_encoder_writes_the_version_4_sample_byte_for_byte_and_reusing_its_buffers_changes_nothing()
+    {
+        // Given the committed v4 sample, written from the same profile by the encoder of its day
+        var sample = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v4.bin"));
 
         // When the profile is encoded, then a different (larger) one on the same thread, then the first again
-        var first = ProfileCodec.Encode(RichProfile());
+        var first = ProfileCodec.Encode(SegmentedProfile());
         var other = ProfileCodec.Encode(ProfileReducer.ApplyAll(RichProfile(),
             Enumerable.Range(0, 300).Select(i => (EventParser.ParseAccepted(TestEvents.PageView($"extra-{i}", "user-1", i % 50)).Event!, (EventPosition?)null))));
-        var again = ProfileCodec.Encode(RichProfile());
+        var again = ProfileCodec.Encode(SegmentedProfile());
 
         // Then the format did not move, and per-thread buffers leave nothing behind between profiles
         Assert.Equal(sample, first);
@@ -196,6 +229,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new IdentityReply("user-1", profile, Domain.Identity.IdentityState.Empty.WithUserId("user-1"), null),
             GetBackfillProgress.Instance,
             new BackfillProgress("running", 3, 120, 1000, 4, 1, new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero), null, 950.5, 32, 1),
+            .. SegmentCatalogueSamples.Messages,
         ];
         Assert.Equal(DmpSerializer.Types.OrderBy(t => t.Name), messages.Select(m => m.GetType()).Distinct().OrderBy(t => t.Name));
         // Every message bound to the serializer (IWireMessage) has its manifest, and nothing else has one.
@@ -240,6 +274,11 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
                 case EventsApplied acks:
                     Assert.Equal(acks.Acks, ((EventsApplied)back).Acks);
                     break;
+                case var m when SegmentCatalogueSamples.Lists(m) is var (key, versions):
+                    Assert.Equal(m.GetType(), back.GetType());
+                    Assert.Equal(key, SegmentCatalogueSamples.Lists(back)!.Value.Key);
+                    Assert.Equal(versions, SegmentCatalogueSamples.Lists(back)!.Value.Versions);
+                    break;
                 default: Assert.Equal(message, back); break;
             }
         }
@@ -265,6 +304,6 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
     }
 
     /// <summary>Writes the current version's sample (profile-vN.bin); run by hand only when introducing a new format version.</summary>
-    internal static void WriteSample(string path) => File.WriteAllBytes(path, ProfileCodec.Encode(RichProfile()));
+    internal static void WriteSample(string path) => File.WriteAllBytes(path, ProfileCodec.Encode(SegmentedProfile()));
 
 }

@@ -25,11 +25,16 @@ public static class SegmentAudiencePalette
 
     static SegmentAudiencePalette() => Format.AcceptOnlyFromAmong("csv", "jsonl");
 
-    public static Command Create() => new Command("segment", "Segments: members, backfill")
+    public static Command Create() => AddTo(new Command("segment", "Segments: members, backfill").WithConnection());
+
+    /// <summary>Adds the audience commands to <paramref name="palette"/> (the segment palette of the definitions), each
+    /// created for it: a command reaches recursive options such as --help through its one parent.</summary>
+    public static Command AddTo(Command palette)
     {
-        new Command("members", "The segment's members from the store's member index, in id order") { Id, Format, Out }.Calls(Members),
-        new Command("backfill", "Progress of the walk that applies the current definitions to every stored user, a line a second until it ends") { Once }.Calls(Backfill),
-    }.WithConnection();
+        palette.Subcommands.Add(new Command("members", "The segment's members from the store's member index, in id order") { Id, Format, Out }.Calls(Members));
+        palette.Subcommands.Add(new Command("backfill", "Progress of the walk that applies the current definitions to every stored user, a line a second until it ends") { Once }.Calls(Backfill));
+        return palette;
+    }
 
     private static string PathOf(ParseResult parseResult) => "v1/segments/" + Uri.EscapeDataString(parseResult.GetValue(Id)!) + "/members";
 

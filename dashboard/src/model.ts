@@ -1,0 +1,51 @@
+// What GET /v1/stream/dashboard sends (docs/dashboard.md): one sample a second, a history of them on connect.
+
+export interface PartitionLag {
+  partition: number;
+  lag: number;
+}
+
+export interface CheckpointSample {
+  age_seconds: number | null;
+  last_duration_ms: number | null;
+  completed: number;
+}
+
+export interface NodeSample {
+  address: string;
+  roles: string[];
+  status: string;
+  reachable: boolean;
+  shards: number | null;
+  entities: number | null;
+}
+
+export interface ClusterSample {
+  self: string;
+  leader: string | null;
+  singleton_node: string | null;
+  nodes: NodeSample[];
+}
+
+export interface DashboardSample {
+  at: string;
+  consumed_per_second: number;
+  applied_per_second: number;
+  rejected_per_second: number;
+  rejected_by_reason: Record<string, number>;
+  consumed_total: number;
+  applied_total: number;
+  rejected_total: Record<string, number>;
+  lag: PartitionLag[];
+  checkpoint: CheckpointSample;
+  ingest_running: boolean | null;
+  cluster: ClusterSample | null;
+}
+
+/** The part of GET /v1/info the header shows. */
+export interface NodeInfo {
+  version: string;
+  mode: string;
+  kafka_bootstrap: string;
+  node_address: string | null;
+}

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using DmpActors.Cli.Admin;
+using DmpActors.Cli.Import;
+using DmpActors.Domain.Quality;
+
+namespace DmpActors.Cli.Quality;
+
+/// <summary><c>dmpctl quality online-retail FILE</c>: the baselines of recommendations, spend and churn measured on a
+/// split of the Online Retail history by time, printed as tables and written as a markdown report (docs/quality.md).</summary>
+public static class QualityCommand
+{
+    public static readonly DateOnly LastHistoryDay = new(2011, 9, 9);
+    public static readonly DateOnly LastHoldoutDay = new(2011, 12, 9);
+    public const string Zone = "Europe/London";
+
+    private static readonly Option<int?> Slice = new("--slice")
+    {
+        Description = "Measure on the first N customers only (ordinal order of CustomerID), for a quick run of the same code",
+        HelpName = "N customers",
+    };
+
+    private static readonly Option<FileInfo?> Out = new("--out")
+    {
+        Description = "Also write the tables as a markdown report to this file (e.g. docs/quality.md)",
+        HelpName = "file",
+    };
+
+    private static readonly Option<int> Replicates = new("--replicates")
+    {
+        Description = "Bootstrap resamples per interval",
+        DefaultValueFactory = _ => Bootstrap.DefaultReplicates,
+        HelpName = "N",
+    };
+
+    private static readonly Option<int> Seed = new("--seed")
+    {
+        Description = "Seed of the bootstrap resamples",
+        DefaultValueFactory = _ => 1,
+        HelpName = "N",
+    };
+
+    public static Command Create()
+    {
+        var retail = new Command("online-retail",
+            $"Baselines on Online Retail: history up to {LastHistoryDay:yyyy-MM-dd}, holdout to {LastHoldoutDay:yyyy-MM-dd} ({Zone})")
+        {
+            ImportCommand.RetailFile, Slice, Out, Replicates, Seed,
+        };
+        retail.Validators.Add(result =>
+        {
+            if (result.GetValue(Slice) is <= 0) result.AddError("--slice must be above 0");
+            // An option left out has no result here (its default applies later): judge only what was given.
+            if (result.GetResult(Replicates) is { Implicit: false } && result.GetValue(Replicates) <= 0) result.AddError("--replicates must be above 0");
+        });
+        retail.SetAction(async (parse, ct) =>
+        {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            var file = parse.GetValue(ImportCommand.RetailFile)!;
+            if (!file.Exists)
+            {
+                await error.WriteLineAsync($"dmpctl quality: no such file: {file.FullName}");
+                return 1;
+            }
+
+            var clock = Stopwatch.StartNew();
+            void Progress(string step) => error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,6:0.0}s] {step}"));
+            QualityResults results;
+            try
+            {
+                Progress($"reading {file.FullName}…");
+                var zone = TimeZoneInfo.FindSystemTimeZoneById(Zone);
+                var orders = Purchases.FromInvoices(OnlineRetailFile.Read(file.FullName).Select(i => i.Lines), zone);
+                var split = TimeSplit.Of(orders, LastHistoryDay, LastHoldoutDay, zone, parse.GetValue(Slice));
+                Progress($"{orders.Count:N0} orders of known customers; {split.Customers.Count:N0} customers with a history before {split.Cutoff:yyyy-MM-dd HH:mm zzz}");
+                results = await Task.Run(() => QualityEvaluation.Run(split, parse.GetValue(Replicates), parse.GetValue(Seed), Progress), ct);
+            }
+            catch (FormatException e)
+            {
+                await error.WriteLineAsync($"dmpctl quality: {e.Message}");
+                return 1;
+            }
+
+            foreach (var table in results.Tables)
+            {
+                await output.WriteLineAsync($"{table.Title}:");
+                await output.WriteLineAsync(Table.Format(QualityReport.Rows(table)));
+                await output.WriteLineAsync();
+            }
+
+            if (results.LooksLeaky)
+            {
+                await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"dmpctl quality: a churn AUC of {results.HighestChurnAuc:0.000} is above {QualityResults.LeakageAuc}: the scores see the holdout (leakage); no report written"));
+                return 3;
+            }
+
+            if (parse.GetValue(Out) is { } report)
+            {
+                var command = "dmpctl quality online-retail " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value));
+                await File.WriteAllTextAsync(report.FullName, QualityReport.Markdown(results, command, DateTimeOffset.UtcNow), ct);
+                Progress($"wrote {report.FullName}");
+            }
+
+            Progress("done");
+            return 0;
+        });
+        return new Command("quality", "Measure models and their baselines on real data") { retail };
+    }
+}
