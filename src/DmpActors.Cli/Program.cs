@@ -22,13 +22,13 @@ public static class Program
 {
     public static Task<int> Main(string[] args) => BuildRootCommand().Parse(args).InvokeAsync();
 
-    public static RootCommand BuildRootCommand() => new("dmpctl — operate and exercise the DmpActors data management platform.")
-    {
+    public static RootCommand BuildRootCommand() => Joined(new("dmpctl — operate and exercise the DmpActors data management platform."),
+    [
         ClusterPalette.Create(),
         ClusterShardingPalette.Create(),
         ActorPalette.Create(),
         ProfilePalette.Create(),
-        SegmentPalette.Create(),
+        SegmentAudiencePalette.AddTo(SegmentPalette.Create()),
         LoadgenCommand.Create(),
         ImportCommand.Create(),
         QualityCommand.Create(),
@@ -36,5 +36,26 @@ public static class Program
         KeysPalette.Create(),
         ItemsPalette.Create(),
         WebhookPalette.Create(),
-    };
+    ]);
+
+    /// <summary>Palettes that share a name are one palette: the first keeps its description, and gains the commands and
+    /// options of the others (several folders may each add commands to, say, <c>segment</c>).</summary>
+    public static RootCommand Joined(RootCommand root, IEnumerable<Command> palettes)
+    {
+        foreach (var same in palettes.GroupBy(p => p.Name))
+        {
+            var palette = same.First();
+            foreach (var other in same.Skip(1))
+            {
+                foreach (var command in other.Subcommands.ToList())
+                {
+                    other.Subcommands.Remove(command); // a command with two parents finds recursive options (--help) through the wrong one
+                    palette.Subcommands.Add(command);
+                }
+                foreach (var option in other.Options.Where(o => !palette.Options.Contains(o))) palette.Options.Add(option);
+            }
+            root.Subcommands.Add(palette);
+        }
+        return root;
+    }
 }

@@ -46,6 +46,8 @@ app.MapProfiles();
 app.MapAdmin();
 app.MapIdentity();
 app.MapWebhooks();
+app.MapSegmentMembers();
+app.MapSegmentBackfill();
 app.MapDashboard();
 app.MapSegments();
 app.MapItems();

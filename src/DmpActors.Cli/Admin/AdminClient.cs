@@ -43,6 +43,9 @@ public sealed class AdminClient : IDisposable
     public async Task<T> PostAsync<T>(string path, object? body, CancellationToken ct) =>
         await ReadAsync<T>(await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) }, ct), ct);
 
+    /// <summary>A response whose body is read as it arrives (an export), for the caller to dispose; failures as for every call.</summary>
+    public Task<HttpResponseMessage> GetStreamingAsync(string path, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct, HttpCompletionOption.ResponseHeadersRead);
     public async Task<T> PutAsync<T>(string path, HttpContent body, CancellationToken ct) =>
         await ReadAsync<T>(await SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = body }, ct), ct);
 

@@ -69,6 +69,8 @@ public sealed class DmpEngine : IAsyncDisposable
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
 
+    /// <summary>This node's proxy of the cluster's <see cref="SegmentBackfill"/>.</summary>
+    public IActorRef Backfill { get; private init; } = ActorRefs.Nobody;
     /// <summary>The cluster's segment definitions (docs/segments.md#defining-segments): one writer, replicated to every node.</summary>
     public ISegmentCatalogue SegmentCatalogue { get; private init; } = null!;
     /// <summary>This node's segment changes, after Kafka acknowledged them (docs/segments.md).</summary>
@@ -130,6 +132,8 @@ public sealed class DmpEngine : IAsyncDisposable
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
                 StopUser.Instance);
 
+            var backfill = SegmentBackfillSingleton.Start(system, store, users, userSettings.Segments, options.Backfill, clock);
+
             IngestService? ingest = null;
             if (options.Ingest.Enabled)
             {
@@ -162,7 +166,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
             var engine = new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments, userSettings.SegmentChanges.Hub) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks };
+                userSettings.Segments, userSettings.SegmentChanges.Hub) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks, Backfill = backfill };
             if (options.Recommendations.Enabled)
                 engine.Recommendations = await RecommendationsStartup.StartAsync(engine, bootstrapServers, loggerFactory, clock, ct);
             return engine;
@@ -196,6 +200,9 @@ public sealed class DmpEngine : IAsyncDisposable
         var reply = await Users.Ask<ProfileReply>(new GetProfile(userId), timeout, ct);
         return reply.Isolated is { } reason ? throw new ProfileIsolatedException(userId, reason) : reply.Profile;
     }
+
+    public Task<BackfillProgress> GetBackfillProgressAsync(TimeSpan timeout, CancellationToken ct = default) =>
+        Backfill.Ask<BackfillProgress>(GetBackfillProgress.Instance, timeout, ct);
 
     /// <summary>True once the actor system has terminated (this node left the cluster or was downed).</summary>
     public Task Terminated => System.WhenTerminated;

@@ -54,6 +54,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(UnmergeResult)] = "unmerge-result.v1",
         [typeof(GetIdentity)] = "get-identity.v1",
         [typeof(IdentityReply)] = "identity-reply.v1",
+        [typeof(GetBackfillProgress)] = "get-backfill-progress.v1",
+        [typeof(BackfillProgress)] = "backfill-progress.v1",
         [typeof(PutSegment)] = "put-segment.v1",
         [typeof(SegmentPut)] = "segment-put.v1",
         [typeof(DeleteSegment)] = "delete-segment.v1",
@@ -126,6 +128,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "identity-reply.v1" => Read<IdentityReplyV1>(bytes) is var i
             ? new IdentityReply(i.UserId, i.Profile is null ? null : ProfileCodec.Decode(i.Profile), IdentityCodec.Decode(i.Identity), i.QuarantinedUntil)
             : throw new InvalidOperationException(),
+        "get-backfill-progress.v1" => GetBackfillProgress.Instance,
+        "backfill-progress.v1" => Read<BackfillProgress>(bytes),
         "put-segment.v1" => Read<PutSegment>(bytes),
         "segment-put.v1" => Read<SegmentPut>(bytes),
         "delete-segment.v1" => Read<DeleteSegment>(bytes),

@@ -96,6 +96,21 @@ public interface IProfileStore : IAsyncDisposable
 
     /// <summary>The ids among <paramref name="ids"/> quarantined after <paramref name="now"/>, with the end of their quarantine.</summary>
     Task<IReadOnlyDictionary<string, DateTimeOffset>> LoadQuarantineAsync(IReadOnlyCollection<string> ids, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>
+    /// One page of the member index: the ids of the stored users whose last written <see cref="StoredProfile.Segments"/>
+    /// name <paramref name="segmentId"/>, in id order, after <paramref name="after"/> (null: from the first), at most
+    /// <paramref name="limit"/>. The next page starts after the last id of this one (keyset paging: a page costs the
+    /// same wherever it is, and rows written meanwhile neither repeat nor shift the pages after them).
+    /// </summary>
+    Task<IReadOnlyList<string>> LoadSegmentMembersAsync(string segmentId, string? after, int limit, CancellationToken ct = default);
+
+    /// <summary>How many stored users the member index holds for <paramref name="segmentId"/>.</summary>
+    Task<long> CountSegmentMembersAsync(string segmentId, CancellationToken ct = default);
+
+    /// <summary>One page of the ids of every stored profile row, in id order, after <paramref name="after"/> (null:
+    /// from the first), at most <paramref name="limit"/>: a walk over all stored users (the segment backfill).</summary>
+    Task<IReadOnlyList<string>> ScanIdsAsync(string? after, int limit, CancellationToken ct = default);
 }
 
 internal static class QuarantinedProfiles

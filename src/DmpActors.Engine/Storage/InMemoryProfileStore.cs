@@ -12,7 +12,7 @@ namespace DmpActors.Engine.Storage;
 /// The faults (<see cref="RefuseRows"/>, <see cref="FailNextSaves"/>, <see cref="HoldSaves"/>) make it behave as a
 /// database does when it refuses a row, is unreachable, or is slow, so a test can drive an entity through those paths.
 /// </remarks>
-public sealed class InMemoryProfileStore(TimeProvider? clock = null) : IProfileStore
+public sealed partial class InMemoryProfileStore(TimeProvider? clock = null) : IProfileStore
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _gate = new();
@@ -24,7 +24,8 @@ public sealed class InMemoryProfileStore(TimeProvider? clock = null) : IProfileS
     private (int Count, string Error) _failing;
     private SaveHold? _hold;
 
-    private readonly record struct Row(byte[] State, long Version, byte[]? Identity);
+    /// <param name="Segments">The member index's rows of this user: the segments its last save named.</param>
+    private readonly record struct Row(byte[] State, long Version, byte[]? Identity, string[] Segments);
 
     public string Description => "memory (not durable)";
 
@@ -78,14 +79,15 @@ public sealed class InMemoryProfileStore(TimeProvider? clock = null) : IProfileS
             ? exists ? stored.Version == basedOn : basedOn == 0
             : !exists || profile.Version >= stored.Version;
         if (!fenced) return false;
-        _profiles[profile.Id] = new Row([.. profile.State], profile.Version, profile.Identity is null ? null : [.. profile.Identity]);
+        var segments = profile.Segments is { } named ? named.Distinct(StringComparer.Ordinal).ToArray() : exists ? stored.Segments : [];
+        PutRow(profile.Id, new Row([.. profile.State], profile.Version, profile.Identity is null ? null : [.. profile.Identity], segments));
         return true;
     }
 
     private bool IsQuarantined(string id, DateTimeOffset now) =>
         _quarantine.Count > 0 && _quarantine.TryGetValue(IdentityHashes.QuarantineKey(id), out var until) && until > now;
 
-    public Task<bool> DeleteAsync(string id, CancellationToken ct = default) => Transaction(() => _profiles.Remove(id), ct);
+    public Task<bool> DeleteAsync(string id, CancellationToken ct = default) => Transaction(() => PutRow(id, null), ct);
 
     public Task<long> CountAsync(CancellationToken ct = default) => Transaction(() => (long)_profiles.Count, ct);
 
@@ -118,11 +120,7 @@ public sealed class InMemoryProfileStore(TimeProvider? clock = null) : IProfileS
             catch
             {
                 // Nothing is written unless all of it is: both rows go back to what they were.
-                foreach (var (id, kept) in before)
-                {
-                    if (kept is { } row) _profiles[id] = row;
-                    else _profiles.Remove(id);
-                }
+                foreach (var (id, kept) in before) PutRow(id, kept);
                 throw;
             }
         }, ct);
@@ -149,7 +147,7 @@ public sealed class InMemoryProfileStore(TimeProvider? clock = null) : IProfileS
                 if (until <= now) _quarantine.Remove(key);
             foreach (var id in erased)
             {
-                _profiles.Remove(id);
+                PutRow(id, null);
                 var key = IdentityHashes.QuarantineKey(id);
                 _quarantine[key] = _quarantine.TryGetValue(key, out var until) && until > quarantineUntil ? until : quarantineUntil;
             }

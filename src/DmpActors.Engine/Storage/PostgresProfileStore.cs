@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace DmpActors.Engine.Storage;
 
 /// <summary>PostgreSQL profile store: batched upserts through unnest() arrays, one round trip per chunk.</summary>
-public sealed class PostgresProfileStore : IProfileStore
+public sealed partial class PostgresProfileStore : IProfileStore
 {
     private const int RowsPerStatement = 5000;
     private readonly NpgsqlDataSource _dataSource;
@@ -33,7 +33,7 @@ public sealed class PostgresProfileStore : IProfileStore
             CREATE INDEX IF NOT EXISTS dmp_merges_by_survivor ON dmp_merges(survivor_id);
             CREATE INDEX IF NOT EXISTS dmp_merges_by_absorbed ON dmp_merges(absorbed_id);
             CREATE TABLE IF NOT EXISTS dmp_quarantine(key text PRIMARY KEY, until timestamptz NOT NULL);
-            """);
+            """ + MemberIndexSchema);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -140,7 +140,7 @@ public sealed class PostgresProfileStore : IProfileStore
     }
 
     /// <summary>
-    /// Writes rows of distinct ids, each fenced: with a base version only over exactly that stored version (no row for
+    /// Writes rows of distinct ids (and the member index rows of those written), each fenced: with a base version only over exactly that stored version (no row for
     /// 0), without one only over an older or equal version (saves may race after a restart). A quarantined id is
     /// never written. Returns the ids written. The base version travels in its own column because ON CONFLICT can
     /// only compare the stored row with the proposed one. Callers pass rows in id order, so concurrent saves of the
@@ -168,8 +168,9 @@ public sealed class PostgresProfileStore : IProfileStore
         command.Parameters.Add(new NpgsqlParameter("bases", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = rows.Select(p => p.BaseVersion).ToArray() });
         command.Parameters.AddWithValue("now", _clock.GetUtcNow());
         var written = new HashSet<string>(rows.Length, StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) written.Add(reader.GetString(0));
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) written.Add(reader.GetString(0));
+        await ReplaceMembersAsync(connection, tx, rows, written, ct);
         return written;
     }
 
@@ -229,6 +230,7 @@ public sealed class PostgresProfileStore : IProfileStore
             await using var command = new NpgsqlCommand("""
                 DELETE FROM dmp_quarantine WHERE until <= @now;
                 DELETE FROM dmp_profiles WHERE id = ANY(@ids);
+                DELETE FROM dmp_segment_members WHERE user_id = ANY(@ids);
                 DELETE FROM dmp_merges WHERE survivor_id = ANY(@ids) OR absorbed_id = ANY(@ids);
                 INSERT INTO dmp_quarantine(key, until) SELECT k, @until FROM unnest(@keys) AS k
                 ON CONFLICT(key) DO UPDATE SET until = greatest(dmp_quarantine.until, excluded.until);
@@ -281,7 +283,8 @@ public sealed class PostgresProfileStore : IProfileStore
 
     public async Task<bool> DeleteAsync(string id, CancellationToken ct = default)
     {
-        await using var command = _dataSource.CreateCommand("DELETE FROM dmp_profiles WHERE id = @id");
+        await using var command = _dataSource.CreateCommand(
+            "WITH members AS (DELETE FROM dmp_segment_members WHERE user_id = @id) DELETE FROM dmp_profiles WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
         return await command.ExecuteNonQueryAsync(ct) > 0;
     }

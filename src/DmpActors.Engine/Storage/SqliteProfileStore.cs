@@ -7,7 +7,7 @@ namespace DmpActors.Engine.Storage;
 /// SQLite profile store: WAL journal, synchronous=FULL, one writer at a time (SQLite allows no more),
 /// readers concurrent with the writer.
 /// </summary>
-public sealed class SqliteProfileStore : IProfileStore
+public sealed partial class SqliteProfileStore : IProfileStore
 {
     private const int MaxIdsPerQuery = 500;
     private readonly string _connectionString;
@@ -61,6 +61,7 @@ public sealed class SqliteProfileStore : IProfileStore
             CREATE INDEX IF NOT EXISTS merges_by_absorbed ON merges(absorbed_id);
             """;
         await command.ExecuteNonQueryAsync(ct);
+        await CreateMemberIndexAsync(connection, ct);
     }
 
     private const string ProfileColumns = "id TEXT PRIMARY KEY, state BLOB NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL, identity BLOB";
@@ -304,6 +305,7 @@ public sealed class SqliteProfileStore : IProfileStore
             await command.ExecuteNonQueryAsync(ct);
             command.CommandText = """
                 DELETE FROM profiles WHERE id = $id;
+                DELETE FROM segment_members WHERE user_id = $id;
                 DELETE FROM merges WHERE survivor_id = $id OR absorbed_id = $id;
                 INSERT INTO quarantine(key, until_ms) VALUES($key, $until) ON CONFLICT(key) DO UPDATE SET until_ms = max(until_ms, excluded.until_ms);
                 """;
@@ -365,6 +367,7 @@ public sealed class SqliteProfileStore : IProfileStore
     private sealed class ProfileUpsert : IAsyncDisposable
     {
         private readonly SqliteCommand _command, _quarantined;
+        private readonly MemberRows _members;
         private readonly SqliteParameter _id, _key, _state, _version, _identity, _base, _quarantineKey;
 
         public ProfileUpsert(SqliteConnection connection, SqliteTransaction tx, DateTimeOffset now)
@@ -393,10 +396,12 @@ public sealed class SqliteProfileStore : IProfileStore
             _quarantined.CommandText = "SELECT EXISTS (SELECT 1 FROM quarantine WHERE key = $key AND until_ms > $now)";
             _quarantineKey = _quarantined.Parameters.Add("$key", SqliteType.Text);
             _quarantined.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            _members = new MemberRows(connection, tx);
         }
 
-        /// <returns>Rows written: 0 when the id is quarantined or the version check failed.</returns>
-        public Task<int> RunAsync(StoredProfile profile, CancellationToken ct)
+        /// <returns>Rows written: 0 when the id is quarantined or the version check failed. A written row's member
+        /// index rows are replaced by its <see cref="StoredProfile.Segments"/>, when it names them.</returns>
+        public async Task<int> RunAsync(StoredProfile profile, CancellationToken ct)
         {
             _id.Value = profile.Id;
             _key.Value = IdentityHashes.QuarantineKey(profile.Id);
@@ -404,7 +409,9 @@ public sealed class SqliteProfileStore : IProfileStore
             _version.Value = profile.Version;
             _identity.Value = (object?)profile.Identity ?? DBNull.Value;
             _base.Value = (object?)profile.BaseVersion ?? DBNull.Value;
-            return _command.ExecuteNonQueryAsync(ct);
+            var written = await _command.ExecuteNonQueryAsync(ct);
+            if (written == 1 && profile.Segments is { } segments) await _members.ReplaceAsync(profile.Id, segments, ct);
+            return written;
         }
 
         /// <summary>Tells a row skipped for quarantine from one that failed its version check.</summary>
@@ -418,6 +425,7 @@ public sealed class SqliteProfileStore : IProfileStore
         {
             await _command.DisposeAsync();
             await _quarantined.DisposeAsync();
+            await _members.DisposeAsync();
         }
     }
 
@@ -428,9 +436,9 @@ public sealed class SqliteProfileStore : IProfileStore
         {
             await using var connection = await OpenAsync(ct);
             await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM profiles WHERE id = $id";
+            command.CommandText = "DELETE FROM segment_members WHERE user_id = $id; DELETE FROM profiles WHERE id = $id; SELECT changes();";
             command.Parameters.AddWithValue("$id", id);
-            return await command.ExecuteNonQueryAsync(ct) > 0;
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct)) > 0;
         }
         finally
         {

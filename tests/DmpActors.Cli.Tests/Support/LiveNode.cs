@@ -29,6 +29,9 @@ public sealed class LiveNode : IAsyncDisposable
     public string HostPort => $"127.0.0.1:{AkkaPort}";
     public string Address => $"akka.tcp://dmp@{HostPort}";
 
+    /// <summary>The node's services (in-process nodes only), e.g. its runtime and store.</summary>
+    public IServiceProvider Services => (_inProcess ?? throw new InvalidOperationException("only an in-process node shares its services")).Services;
+
     /// <summary>dmpctl arguments aimed at this node with the right key.</summary>
     public string[] Dmpctl(params string[] args) => [.. args, "--host", Url, "--api-key", AdminKey];
 

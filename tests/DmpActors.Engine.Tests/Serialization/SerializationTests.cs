@@ -5,6 +5,7 @@ using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Hosting;
 using DmpActors.Engine.Profiles;
+using DmpActors.Engine.Segments;
 using DmpActors.Engine.Serialization;
 using DmpActors.Engine.Tests.Support;
 
@@ -226,6 +227,8 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new UnmergeResult("user-1", "anon-1", "m-1", null),
             new GetIdentity("user-1"),
             new IdentityReply("user-1", profile, Domain.Identity.IdentityState.Empty.WithUserId("user-1"), null),
+            GetBackfillProgress.Instance,
+            new BackfillProgress("running", 3, 120, 1000, 4, 1, new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero), null, 950.5, 32, 1),
             .. Webhooks.WebhookSamples.All,
             .. SegmentCatalogueSamples.Messages,
         ];

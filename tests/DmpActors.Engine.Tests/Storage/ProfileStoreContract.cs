@@ -4,7 +4,7 @@ using DmpActors.Engine.Tests.Support;
 namespace DmpActors.Engine.Tests.Storage;
 
 /// <summary>The same specification, run against every store on a real database.</summary>
-public abstract class ProfileStoreContract
+public abstract partial class ProfileStoreContract
 {
     protected abstract Task<IProfileStore> CreateStoreAsync();
 
@@ -180,6 +180,10 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract, IDisposable
     [Fact] public Task Sqlite_a_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale() => A_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale();
     [Fact] public Task Sqlite_rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left() => Rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left();
     [Fact] public Task Sqlite_rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits() => Rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits();
+    [Fact] public Task Sqlite_members_come_from_the_segments_a_written_row_names_and_replace_that_users_rows() => Members_come_from_the_segments_a_written_row_names_and_replace_that_users_rows();
+    [Fact] public Task Sqlite_member_pages_follow_the_id_order_without_repeats_or_gaps_while_rows_change() => Member_pages_follow_the_id_order_without_repeats_or_gaps_while_rows_change();
+    [Fact] public Task Sqlite_erasure_deletion_and_merges_keep_the_member_index_in_step_with_the_rows() => Erasure_deletion_and_merges_keep_the_member_index_in_step_with_the_rows();
+    [Fact] public Task Sqlite_a_scan_of_ids_visits_every_stored_profile_once_in_pages() => A_scan_of_ids_visits_every_stored_profile_once_in_pages();
 
     /// <summary>SQLite stores any text, so a trigger stands in for a row the database refuses (a constraint error).</summary>
     protected override async Task<(IProfileStore Store, string[] PoisonIds)> CreateStoreWithPoisonIdsAsync()
@@ -283,6 +287,10 @@ public sealed class PostgresProfileStoreTests : ProfileStoreContract
     [PostgresFact] public Task Postgres_a_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale() => A_save_without_a_base_version_that_loses_to_a_newer_one_is_reported_stale();
     [PostgresFact] public Task Postgres_rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left() => Rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left();
     [PostgresFact] public Task Postgres_rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits() => Rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits();
+    [PostgresFact] public Task Postgres_members_come_from_the_segments_a_written_row_names_and_replace_that_users_rows() => Members_come_from_the_segments_a_written_row_names_and_replace_that_users_rows();
+    [PostgresFact] public Task Postgres_member_pages_follow_the_id_order_without_repeats_or_gaps_while_rows_change() => Member_pages_follow_the_id_order_without_repeats_or_gaps_while_rows_change();
+    [PostgresFact] public Task Postgres_erasure_deletion_and_merges_keep_the_member_index_in_step_with_the_rows() => Erasure_deletion_and_merges_keep_the_member_index_in_step_with_the_rows();
+    [PostgresFact] public Task Postgres_a_scan_of_ids_visits_every_stored_profile_once_in_pages() => A_scan_of_ids_visits_every_stored_profile_once_in_pages();
 
     [PostgresFact]
     public async Task Postgres_an_error_that_is_not_about_the_data_fails_the_whole_save_instead_of_rejecting_rows()
