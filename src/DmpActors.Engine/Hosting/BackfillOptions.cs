@@ -4,6 +4,9 @@ namespace DmpActors.Engine.Hosting;
 /// after a definition changes, so ingest keeps flowing (docs/segments.md#backfill).</summary>
 public sealed class BackfillOptions
 {
+    /// <summary>False: a changed definition applies to each user from their next event only (no walk).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Users whose re-evaluation is awaited at once, on all nodes together.</summary>
     public int MaxInFlight { get; set; } = 32;
 

@@ -132,7 +132,9 @@ public sealed class DmpEngine : IAsyncDisposable
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
                 StopUser.Instance);
 
-            var backfill = SegmentBackfillSingleton.Start(system, store, users, userSettings.Segments, options.Backfill, clock);
+            var backfill = options.Backfill.Enabled
+                ? SegmentBackfillSingleton.Start(system, store, users, userSettings.Segments, options.Backfill, clock)
+                : ActorRefs.Nobody;
 
             IngestService? ingest = null;
             if (options.Ingest.Enabled)
@@ -202,7 +204,7 @@ public sealed class DmpEngine : IAsyncDisposable
     }
 
     public Task<BackfillProgress> GetBackfillProgressAsync(TimeSpan timeout, CancellationToken ct = default) =>
-        Backfill.Ask<BackfillProgress>(GetBackfillProgress.Instance, timeout, ct);
+        Backfill.IsNobody() ? Task.FromResult(BackfillProgress.Disabled) : Backfill.Ask<BackfillProgress>(GetBackfillProgress.Instance, timeout, ct);
 
     /// <summary>True once the actor system has terminated (this node left the cluster or was downed).</summary>
     public Task Terminated => System.WhenTerminated;

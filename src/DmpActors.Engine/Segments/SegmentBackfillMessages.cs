@@ -23,6 +23,9 @@ public sealed record BackfillProgress(string State, long Revision, long Done, lo
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double UsersPerSecond, int InFlight, long Restarts) : IWireMessage
 {
     public static readonly BackfillProgress Idle = new("idle", 0, 0, 0, 0, 0, null, null, 0, 0, 0);
+
+    /// <summary>Dmp:Backfill:Enabled is false.</summary>
+    public static readonly BackfillProgress Disabled = Idle with { State = "disabled" };
 }
 
 public static class SegmentBackfillSingleton
