@@ -28,9 +28,13 @@ public sealed class Reservoir<T>
     public long Seen { get; private set; }
 
     /// <summary>Offers one item; returns whether it was kept.</summary>
-    public bool Offer(T item)
+    public bool Offer(T item) => Offer(item, out _);
+
+    /// <summary>Offers one item; returns whether it was kept, and the item it replaced (default while not full).</summary>
+    public bool Offer(T item, out T? evicted)
     {
         Seen++;
+        evicted = default;
         if (_count < _items.Length)
         {
             _items[_count++] = item;
@@ -39,6 +43,7 @@ public sealed class Reservoir<T>
 
         var j = _random.NextInt64(Seen);
         if (j >= _items.Length) return false;
+        evicted = _items[j];
         _items[j] = item;
         return true;
     }

@@ -5,6 +5,7 @@ using Config = Akka.Configuration.Config;
 using Confluent.Kafka;
 using DmpActors.Domain.Events;
 using DmpActors.Engine.Ingest;
+using DmpActors.Engine.Models;
 using DmpActors.Engine.Observability;
 using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Segments;
@@ -28,8 +29,9 @@ public sealed class DmpEngine : IAsyncDisposable
 
     private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
         IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log, ShardRegionSampler shardStats,
-        IsolatedProfiles isolated, SegmentRegistry segments)
+        IsolatedProfiles isolated, SegmentRegistry segments, ModelService models)
     {
+        Models = models;
         Isolated = isolated;
         Segments = segments;
         _shardStats = shardStats;
@@ -54,6 +56,9 @@ public sealed class DmpEngine : IAsyncDisposable
     /// <summary>Profiles this node's entities isolated (they cannot be decoded or written).</summary>
     public IsolatedProfiles Isolated { get; }
 
+    /// <summary>The model versions this node scores with, and the coordinator's proxy.</summary>
+    public ModelService Models { get; }
+
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
@@ -76,7 +81,8 @@ public sealed class DmpEngine : IAsyncDisposable
             ?? (freshLog ? await store.NextSequenceAsync("log-generation", ct) : await store.ReadSequenceAsync("log-generation", ct) ?? 1);
 
         AkkaLoggerBridge.LoggerFactory = loggerFactory;
-        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter));
+        var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter))
+            .WithFallback(ModelsConfig.For(options.Storage));
         var system = ActorSystem.Create(options.Node.ClusterName, config);
         try
         {
@@ -90,6 +96,8 @@ public sealed class DmpEngine : IAsyncDisposable
                 ProfileRules = options.Profiles.ToRules(), Isolated = new IsolatedProfiles(clock),
                 Segments = new SegmentRegistry(),
             };
+            var models = ModelService.Prepare(userSettings.ProfileRules);
+            userSettings = userSettings with { Models = models.Hook };
             if (hooks?.Users is { } configure) userSettings = configure(userSettings);
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
@@ -98,6 +106,8 @@ public sealed class DmpEngine : IAsyncDisposable
                 new UserMessageExtractor(options.Cluster.Shards),
                 ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
                 StopUser.Instance);
+
+            models.Start(system, ModelService.SettingsFor(options, options.Models, clock));
 
             var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
             {
@@ -137,7 +147,7 @@ public sealed class DmpEngine : IAsyncDisposable
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             return new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments);
+                userSettings.Segments, models);
         }
         catch
         {

@@ -21,6 +21,7 @@ public sealed class DmpOptions
     public ProfilesOptions Profiles { get; set; } = new();
     public TelemetryOptions Telemetry { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
+    public Models.ModelsOptions Models { get; set; } = new();
 
     /// <summary>Every problem as a "Dmp:Key: what is wrong" line, in one list; empty when valid.</summary>
     public IReadOnlyList<string> Validate() => OptionsProblems.Of(Section, problems =>
@@ -36,6 +37,7 @@ public sealed class DmpOptions
         Profiles.Validate(problems.Under("Profiles"));
         Telemetry.Validate(problems.Under("Telemetry"));
         Security.Validate(problems.Under("Security"), Kafka.Embedded, Admin.HasApiKey);
+        Models.Validate(problems.Under("Models"));
         // Profiles in memory are lost at every stop; only a log that is lost with them (the embedded broker's) and a
         // single node (entities moving between nodes would find another node's memory) keep offsets and profiles in step.
         problems.Under("Storage").Check(!Storage.Provider.Equals("memory", StringComparison.OrdinalIgnoreCase) || (Kafka.Embedded && Node.SeedNodes.Length == 0),

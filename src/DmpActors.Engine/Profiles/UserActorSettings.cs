@@ -18,6 +18,9 @@ public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, Ti
     /// <summary>The segments this node's entities evaluate (one registry per engine).</summary>
     public Segments.SegmentRegistry Segments { get; init; } = new();
 
+    /// <summary>Samples and scores users for the models (one per engine); none in entity tests that need no models.</summary>
+    public Models.ModelHook? Models { get; init; }
+
     /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
     public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
 
