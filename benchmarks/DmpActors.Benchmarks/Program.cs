@@ -18,6 +18,7 @@ var usage = """
       profile-memory [--users 5000]   (bytes per profile with full behaviour windows)
       peers   [--events 300000] [--users 30000] [--partitions 6] [--runners limit,dmpactors,orleans,protoactor] [--quick]
               (the same ingest on a hand-written loop, DmpActors, Orleans and Proto.Actor)
+      models  [--samples 1000000] [--nodes 3]   (retrain every model + push the versions to every node)
       all     [--quick]   every workload above but micro, one after another (--quick: small sizes, < 10 minutes)
     """;
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.Error.WriteLine(usage); return args.Length == 0 ? 1 : 0; }
