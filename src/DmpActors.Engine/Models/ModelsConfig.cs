@@ -1,3 +1,5 @@
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
 using DmpActors.Engine.Hosting;
@@ -25,7 +27,9 @@ public static class ModelsConfig
               send-buffer-size = 32MiB
               receive-buffer-size = 32MiB
             }
-            """);
+            """)
+            // Their serializers known from the start, before the extensions first run on this node.
+            .WithFallback(DistributedPubSub.DefaultConfig()).WithFallback(ClusterSingleton.DefaultConfig());
         var provider = storage.Provider.ToLowerInvariant();
         if (provider == "memory") return frames;
         string journal, snapshots, name;

@@ -28,33 +28,29 @@ public static class ModelTrainer
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(names);
         var o = options ?? new TrainerOptions();
-        var models = new List<TrainedModel>();
         var skipped = new List<string>();
+        var runnable = new List<(string Name, ModelKind Kind)>();
         foreach (var name in names)
         {
             var kind = ModelNames.KindOf(name);
             var supervised = kind is ModelKind.Propensity or ModelKind.Churn or ModelKind.Clv;
             if (supervised && set.Rows.Count < o.MinLabelledRows)
-            {
                 skipped.Add($"{name}: {set.Rows.Count} labelled rows, {o.MinLabelledRows} needed");
-                continue;
-            }
-
-            if (kind == ModelKind.Clusters && set.Samples.Count < o.Clusters.MinK * 2)
-            {
+            else if (kind == ModelKind.Clusters && set.Samples.Count < o.Clusters.MinK * 2)
                 skipped.Add($"{name}: {set.Samples.Count} samples, {o.Clusters.MinK * 2} needed");
-                continue;
-            }
-
-            models.Add(kind switch
-            {
-                ModelKind.Clusters => BehaviourClustering.Train(set.Samples, o.Clusters),
-                ModelKind.Rfm => RfmScoring.Train(set.Samples),
-                ModelKind.Clv => ClvModel.Train(set.Rows, o.Trees),
-                _ => BinaryModels.Train(kind, set.Rows, o.Trees),
-            });
+            else
+                runnable.Add((name, kind));
         }
 
+        // The models are independent: trained side by side, returned in the order asked for.
+        var models = new TrainedModel[runnable.Count];
+        Parallel.For(0, runnable.Count, i => models[i] = runnable[i].Kind switch
+        {
+            ModelKind.Clusters => BehaviourClustering.Train(set.Samples, o.Clusters),
+            ModelKind.Rfm => RfmScoring.Train(set.Samples),
+            ModelKind.Clv => ClvModel.Train(set.Rows, o.Trees),
+            _ => BinaryModels.Train(runnable[i].Kind, set.Rows, o.Trees),
+        });
         return (models, skipped);
     }
 }
