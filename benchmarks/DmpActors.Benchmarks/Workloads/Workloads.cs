@@ -20,6 +20,7 @@ public static class Workloads
         ["profile-memory"] = ["--users", "2000"],
         ["kafka"] = ["--records", "100000", "--seconds", "5"],
         ["peers"] = ["--events", "100000", "--users", "10000"],
+        ["models"] = ["--samples", "100000"],
     };
 
     public static async Task<int> RunAsync(string workload, string[] args, string usage)
@@ -40,6 +41,7 @@ public static class Workloads
             case "kafka": return await KafkaWorkload.RunAsync(new Args(args), command);
             case "peers": return await Peers.PeersWorkload.RunAsync(new Args(args), command);
             case "recommendations": return await RecommendationsWorkload.RunAsync(new Args(args), command);
+            case "models": return await ModelsWorkload.RunAsync(new Args(args), command);
             case "micro":
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
                 MicroReport.Write(summaries, command);

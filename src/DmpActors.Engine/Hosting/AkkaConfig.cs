@@ -33,8 +33,8 @@ public static class AkkaConfig
                 }
               }
               remote.dot-netty.tcp {
-                # The replicated segment definitions travel as one message (up to a few MB with long rules).
-                maximum-frame-size = 4MiB
+                # The replicated segment definitions and the trained models travel as one message each (several MB).
+                maximum-frame-size = 32MiB
                 hostname = "{{node.Hostname}}"
                 port = {{node.Port}}
               }

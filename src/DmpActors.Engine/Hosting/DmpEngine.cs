@@ -5,6 +5,7 @@ using Config = Akka.Configuration.Config;
 using Confluent.Kafka;
 using DmpActors.Domain.Events;
 using DmpActors.Engine.Ingest;
+using DmpActors.Engine.Models;
 using DmpActors.Engine.Observability;
 using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Recommendations;
@@ -30,8 +31,9 @@ public sealed class DmpEngine : IAsyncDisposable
 
     private DmpEngine(DmpOptions options, ActorSystem system, IActorRef users, IProfileStore store,
         IProducer<byte[]?, byte[]> producer, IngestService? ingest, long generation, ILogger log, ShardRegionSampler shardStats,
-        IsolatedProfiles isolated, SegmentRegistry segments, SegmentChangeHub segmentChanges)
+        IsolatedProfiles isolated, SegmentRegistry segments, SegmentChangeHub segmentChanges, ModelService models)
     {
+        Models = models;
         Isolated = isolated;
         Segments = segments;
         SegmentChanges = segmentChanges;
@@ -66,6 +68,9 @@ public sealed class DmpEngine : IAsyncDisposable
     /// <summary>Webhook subscriptions, their outboxes and delivery logs (docs/webhooks.md).</summary>
     public WebhookHub Webhooks { get; private init; } = null!;
 
+    /// <summary>The model versions this node scores with, and the coordinator's proxy.</summary>
+    public ModelService Models { get; }
+
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
 
@@ -98,7 +103,8 @@ public sealed class DmpEngine : IAsyncDisposable
         var webhookJournal = WebhookPersistence.For(options.Storage);
         var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter))
             .WithFallback(PersistenceConfig.For(options.Storage))
-            .WithFallback(webhookJournal.Config);
+            .WithFallback(webhookJournal.Config)
+            .WithFallback(ModelsConfig.For(options.Storage));
         var system = ActorSystem.Create(options.Node.ClusterName, config);
         try
         {
@@ -123,6 +129,8 @@ public sealed class DmpEngine : IAsyncDisposable
                 Segments = new SegmentRegistry(),
                 SegmentChanges = new SegmentChangePublisher(new SegmentChangeHub(), producer, options.Kafka.SegmentChangesTopic),
             };
+            var models = ModelService.Prepare(userSettings.ProfileRules);
+            userSettings = userSettings with { Models = models.Hook };
             if (hooks?.Users is { } configure) userSettings = configure(userSettings);
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
@@ -135,6 +143,7 @@ public sealed class DmpEngine : IAsyncDisposable
             var backfill = options.Backfill.Enabled
                 ? SegmentBackfillSingleton.Start(system, store, users, userSettings.Segments, options.Backfill, clock)
                 : ActorRefs.Nobody;
+            models.Start(system, ModelService.SettingsFor(options, options.Models, clock));
 
             IngestService? ingest = null;
             if (options.Ingest.Enabled)
@@ -168,7 +177,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
             var engine = new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments, userSettings.SegmentChanges.Hub) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks, Backfill = backfill };
+                userSettings.Segments, userSettings.SegmentChanges.Hub, models) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks, Backfill = backfill };
             if (options.Recommendations.Enabled)
                 engine.Recommendations = await RecommendationsStartup.StartAsync(engine, bootstrapServers, loggerFactory, clock, ct);
             return engine;

@@ -174,6 +174,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
         // too; only a replay returns the very same instance.
         if (!ReferenceEquals(result.Profile, _profile))
         {
+            _settings.Models?.Applied(_profile, result.Profile);
             _profile = result.Profile;
             _versions.Current++;
         }

@@ -22,6 +22,9 @@ public sealed record UserActorSettings(TimeSpan RetryDelay, MergeRules Rules, Ti
     /// engine follows event time (<see cref="EventTimeClock"/>).</summary>
     public TimeProvider ProfileClock { get; init; } = TimeProvider.System;
 
+    /// <summary>Samples and scores users for the models (one per engine); none in entity tests that need no models.</summary>
+    public Models.ModelHook? Models { get; init; }
+
     /// <summary>The rules every event is applied with (Dmp:Profiles).</summary>
     public ProfileRules ProfileRules { get; init; } = ProfileRules.Default;
 

@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
+using DmpActors.Engine.Models;
 using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Segments;
 
@@ -67,6 +68,16 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(SegmentCommandRefused)] = "segment-command-refused.v1",
         [typeof(SegmentVersionRecorded)] = "segment-version-recorded.v1",
         [typeof(CatalogueSnapshot)] = "catalogue-snapshot.v1",
+        [typeof(ModelCatalogue)] = "model-catalogue.v1",
+        [typeof(OfferSample)] = "offer-sample.v1",
+        [typeof(RetrainModels)] = "retrain-models.v1",
+        [typeof(RetrainAccepted)] = "retrain-accepted.v1",
+        [typeof(PromoteModel)] = "promote-model.v1",
+        [typeof(RollbackModel)] = "rollback-model.v1",
+        [typeof(ModelCommandResult)] = "model-command-result.v1",
+        [typeof(GetModelCatalogue)] = "get-model-catalogue.v1",
+        [typeof(ModelVersionAdded)] = "model-version-added.v1",
+        [typeof(ModelPromoted)] = "model-promoted.v1",
     };
 
     static DmpSerializer()
@@ -128,6 +139,16 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "identity-reply.v1" => Read<IdentityReplyV1>(bytes) is var i
             ? new IdentityReply(i.UserId, i.Profile is null ? null : ProfileCodec.Decode(i.Profile), IdentityCodec.Decode(i.Identity), i.QuarantinedUntil)
             : throw new InvalidOperationException(),
+        "model-catalogue.v1" => Read<ModelCatalogue>(bytes),
+        "offer-sample.v1" => Read<OfferSample>(bytes),
+        "retrain-models.v1" => Read<RetrainModels>(bytes),
+        "retrain-accepted.v1" => Read<RetrainAccepted>(bytes),
+        "promote-model.v1" => Read<PromoteModel>(bytes),
+        "rollback-model.v1" => Read<RollbackModel>(bytes),
+        "model-command-result.v1" => Read<ModelCommandResult>(bytes),
+        "get-model-catalogue.v1" => Read<GetModelCatalogue>(bytes),
+        "model-version-added.v1" => Read<ModelVersionAdded>(bytes),
+        "model-promoted.v1" => Read<ModelPromoted>(bytes),
         "get-backfill-progress.v1" => GetBackfillProgress.Instance,
         "backfill-progress.v1" => Read<BackfillProgress>(bytes),
         "put-segment.v1" => Read<PutSegment>(bytes),

@@ -6,6 +6,7 @@ using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Hosting;
 using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Segments;
+using DmpActors.Engine.Models;
 using DmpActors.Engine.Serialization;
 using DmpActors.Engine.Tests.Support;
 
@@ -194,6 +195,27 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         Assert.Contains("99", error.Message);
     }
 
+    private static object[] ModelMessages()
+    {
+        var sample = new Domain.Scores.FeatureSample("user-1", new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), [1.5f, 2, 3],
+            [new Domain.Scores.CategoryShare("shoes", 0.75f)]);
+        var version = new ModelVersion("churn", 3, Ml.Training.ModelKind.Churn, ModelStatus.Shadow, sample.AsOf,
+            new Dictionary<string, double> { ["auc"] = 0.71 }, 1200, 345.6, [1, 2, 3]);
+        return
+        [
+            new ModelCatalogue(4, [version, version with { Version = 2, Status = ModelStatus.Retired, Payload = null }]),
+            new OfferSample(sample),
+            new RetrainModels(["churn"], Shadow: true),
+            new RetrainAccepted(true, ["churn"], 10, 5, "training started"),
+            new PromoteModel("churn", 3),
+            new RollbackModel("churn"),
+            new ModelCommandResult(true, "churn v3 is active"),
+            new GetModelCatalogue(4),
+            new ModelVersionAdded(version),
+            new ModelPromoted("churn", 3),
+        ];
+    }
+
     [Fact]
     public void Every_cluster_message_round_trips_through_the_dmp_serializer()
     {
@@ -231,6 +253,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new BackfillProgress("running", 3, 120, 1000, 4, 1, new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero), null, 950.5, 32, 1),
             .. Webhooks.WebhookSamples.All,
             .. SegmentCatalogueSamples.Messages,
+            .. ModelMessages(),
         ];
         Assert.Equal(DmpSerializer.Types.OrderBy(t => t.Name), messages.Select(m => m.GetType()).Distinct().OrderBy(t => t.Name));
         // Every message bound to the serializer (IWireMessage) has its manifest, and nothing else has one.
@@ -246,6 +269,9 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             var back = serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
             switch (message)
             {
+                case ModelCatalogue or OfferSample or ModelVersionAdded or RetrainModels or RetrainAccepted:
+                    Assert.Equal(serializer.ToBinary(message), serializer.ToBinary(back));
+                    break;
                 case ProfileReply { Profile: { } p }: AssertSameProfile(p, ((ProfileReply)back).Profile!); break;
                 case IdentityReply i:
                     var j = (IdentityReply)back;
