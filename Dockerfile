@@ -7,6 +7,7 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/DmpActors.Domain/DmpActors.Domain.csproj src/DmpActors.Domain/
 COPY src/DmpActors.Kafka/DmpActors.Kafka.csproj src/DmpActors.Kafka/
+COPY src/DmpActors.Ml/DmpActors.Ml.csproj src/DmpActors.Ml/
 COPY src/DmpActors.Engine/DmpActors.Engine.csproj src/DmpActors.Engine/
 COPY src/DmpActors.Traffic/DmpActors.Traffic.csproj src/DmpActors.Traffic/
 COPY src/DmpActors.Host/DmpActors.Host.csproj src/DmpActors.Host/
