@@ -226,6 +226,9 @@ public sealed class DmpEngine : IAsyncDisposable
         // Every phase has its share of Node:StopGrace; this bounds the whole, whatever waits.
         var grace = Options.Node.StopGrace;
         var started = global::System.Diagnostics.Stopwatch.GetTimestamp();
+        // The item statistics feed is a stream of this actor system: stopped while the system still runs, it ends at once
+        // (after the system's termination it would wait out its own timeout).
+        if (Recommendations is { } recommendations) await recommendations.DisposeAsync();
         try
         {
             await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(grace);
@@ -234,7 +237,6 @@ public sealed class DmpEngine : IAsyncDisposable
         {
             _log.LogWarning("The node did not finish leaving the cluster within Node:StopGrace ({Grace} s); stopping anyway", grace.TotalSeconds);
         }
-        if (Recommendations is { } recommendations) await recommendations.DisposeAsync();
         var left = grace - global::System.Diagnostics.Stopwatch.GetElapsedTime(started);
         Producer.Flush(left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
         Producer.Dispose();
