@@ -53,7 +53,8 @@ export function lineChart(canvas: HTMLCanvasElement, series: string[], yTitle: s
         data: [],
         borderColor: Palette[i % Palette.length],
         backgroundColor: Palette[i % Palette.length],
-        pointRadius: 0,
+        // No points on a line, except a lone one (a line needs two): it would not show at all.
+        pointRadius: (ctx) => ((ctx.chart.data.labels?.length ?? 0) <= 1 ? 3 : 0),
         borderWidth: 2,
         // Series often coincide (applied = consumed): dashes keep the one underneath visible.
         borderDash: i === 0 ? [] : [6, 4],

@@ -1,11 +1,14 @@
 // The dashboard shell: node facts from GET /v1/info, tabs for the views, the live stream
-// (GET /v1/stream/dashboard) feeding Stream and Cluster, and the key prompt when the node requires API keys.
+// (GET /v1/stream/dashboard) feeding Stream, Cluster, Segments and Recommendations, and the key prompt when the node
+// requires API keys.
 import "./app.css";
 import { ApiError, getJson, readStream, storedKey, storeKey } from "./api";
 import { ClusterView } from "./cluster-view";
 import { describeError, el, errorBox, showError } from "./dom";
 import type { DashboardSample, NodeInfo } from "./model";
 import { ProfileView } from "./profile-view";
+import { RecommendationsView } from "./recommendations-view";
+import { SegmentsView } from "./segments-view";
 import { StreamView } from "./stream-view";
 
 /** How many samples the charts keep: five minutes at one a second. */
@@ -22,11 +25,15 @@ interface View {
 const stream = new StreamView();
 const cluster = new ClusterView();
 const profile = new ProfileView((e) => askForKey(e));
-// Segments, models, campaigns, webhooks and recommendations add their views here as they land.
+const segments = new SegmentsView((e) => askForKey(e));
+const recommendations = new RecommendationsView((e) => askForKey(e));
+// Models, campaigns and webhooks add their views here as they land.
 const views: View[] = [
   { id: "stream", title: "Stream", root: stream.root },
   { id: "cluster", title: "Cluster", root: cluster.root },
   { id: "profile", title: "Profiles", root: profile.root, setActive: (a) => profile.setActive(a) },
+  { id: "segments", title: "Segments", root: segments.root, setActive: (a) => segments.setActive(a) },
+  { id: "recommendations", title: "Recommendations", root: recommendations.root },
 ];
 
 const status = el("p", { id: "stream-status", class: "status", role: "status", "aria-live": "polite" }, "connecting…");
@@ -97,6 +104,8 @@ function onSample(sample: DashboardSample): void {
   if (samples.length > MaxSamples) samples = samples.slice(-MaxSamples);
   stream.render(samples);
   cluster.render(sample.cluster);
+  segments.render(samples);
+  recommendations.render(samples);
 }
 
 async function loadInfo(): Promise<void> {

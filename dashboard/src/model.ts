@@ -40,6 +40,27 @@ export interface DashboardSample {
   checkpoint: CheckpointSample;
   ingest_running: boolean | null;
   cluster: ClusterSample | null;
+  segment_changes: SegmentChangeSample[];
+  recommendations: RecommendationSample;
+}
+
+/** One segment's changes published by this node: per second since the previous sample, and since the node started. */
+export interface SegmentChangeSample {
+  segment: string;
+  entered_per_second: number;
+  exited_per_second: number;
+  entered_total: number;
+  exited_total: number;
+}
+
+/** Recommendation lists served, and GET /v1/recommendations durations of the requests since the previous sample. */
+export interface RecommendationSample {
+  served_per_second: number;
+  served_total: number;
+  requests: number;
+  latency_ms_p50: number | null;
+  latency_ms_p95: number | null;
+  latency_ms_max: number | null;
 }
 
 /** The part of GET /v1/info the header shows. */

@@ -3,6 +3,7 @@
 import { ApiError, getJson } from "./api";
 import { describeError, el, errorBox, formatTime, number, showError, table } from "./dom";
 import { LabelledChart } from "./labelled-chart";
+import { type Explanation, explanation, type Membership, membershipTable } from "./profile-segments";
 
 interface WindowValues {
   events_by_type: Record<string, number>;
@@ -31,6 +32,7 @@ interface Profile {
   lifecycle: string;
   value: { recency_days: number | null; frequency: number; monetary: number; average_order_value: number | null };
   consent_history: { purpose: string; granted: boolean; at: string }[];
+  segments: Membership[];
 }
 
 interface Identity {
@@ -94,10 +96,11 @@ export class ProfileView {
     const loading = (this.loading = new AbortController());
     try {
       const path = `/v1/profiles/${encodeURIComponent(id)}`;
-      const [profile, identity] = await Promise.all([getJson<Profile>(path, loading.signal), getJson<Identity>(`${path}/identity`, loading.signal)]);
+      const [profile, identity, explain] = await Promise.all([getJson<Profile>(path, loading.signal), getJson<Identity>(`${path}/identity`, loading.signal),
+        getJson<Explanation>(`${path}/explain`, loading.signal)]);
       if (loading.signal.aborted) return;
       showError(this.error, null);
-      this.render(profile, identity, fresh);
+      this.render(profile, identity, explain, fresh);
     } catch (e) {
       if (loading.signal.aborted) return;
       if (e instanceof ApiError && e.needsKey) this.onNeedsKey(e);
@@ -113,7 +116,7 @@ export class ProfileView {
     this.result.replaceChildren();
   }
 
-  private render(p: Profile, identity: Identity, fresh: boolean): void {
+  private render(p: Profile, identity: Identity, explain: Explanation, fresh: boolean): void {
     const windowNames = Object.keys(p.windows);
     if (fresh || this.charts.length === 0) {
       this.clear();
@@ -139,6 +142,7 @@ export class ProfileView {
     const details = this.result.querySelector(".details")!;
     const entries = (r: Record<string, string | number>) => Object.entries(r).map(([k, v]) => [k, String(v)]);
     details.replaceChildren(
+      membershipTable(p.segments ?? []),
       table("Events by type (lifetime)", ["Type", "Count"], entries(p.event_counts)),
       table("Identity links", ["Id", "How", "Since"], [
         ...identity.user_ids.filter((u) => u !== p.id).map((u) => [u, "user id", ""]),
@@ -152,5 +156,7 @@ export class ProfileView {
       table("Top categories", ["Category", "Affinity"], p.affinities.categories.map((a) => [a.key, a.score.toFixed(2)]), "none yet"),
       table("Recently viewed items", ["Item"], p.recently_viewed_items.map((i) => [i]), "none"),
     );
+    this.result.querySelector("#profile-explain")?.remove();
+    this.result.append(explanation(explain));
   }
 }

@@ -10,10 +10,9 @@ namespace DmpActors.Dashboard.Tests;
 /// <summary>The dashboard in headless Chromium against a host process with demo traffic, in open mode.</summary>
 public sealed class DashboardTests(DemoNode node) : IClassFixture<DemoNode>
 {
-    private static readonly LocatorAssertionsToHaveTextOptions Patient = new() { Timeout = 30_000 };
+    internal static readonly LocatorAssertionsToHaveTextOptions Patient = new() { Timeout = 30_000 };
 
-    private Task<IPage> OpenAsync(string hash = "", int width = 1280, int height = 800) =>
-        node.Browser.OpenAsync(new Uri(node.Host.Http.BaseAddress!, "/" + hash), width, height);
+    private Task<IPage> OpenAsync(string hash = "", int width = 1280, int height = 800) => node.OpenAsync(hash, width, height);
 
     [Fact]
     public async Task Stream_view_draws_rates_rejections_lag_and_checkpoints_and_events_per_second_rise_with_a_burst()

@@ -18,6 +18,8 @@ public sealed class DashboardFeed(DmpRuntime runtime, TimeProvider clock, ILogge
     private static readonly TimeSpan ShardStatsTimeout = TimeSpan.FromSeconds(3);
 
     private readonly StreamCounters _counters = new(runtime.Options.Kafka.EventsTopic);
+    private readonly SegmentChangeCounter _segmentChanges = new();
+    private readonly RecommendationCounter _recommendations = new();
     private readonly Queue<DashboardSample> _history = new();
     private readonly List<ChannelWriter<DashboardSample>> _subscribers = [];
     private readonly Lock _gate = new();
@@ -46,6 +48,8 @@ public sealed class DashboardFeed(DmpRuntime runtime, TimeProvider clock, ILogge
     {
         using var timer = new PeriodicTimer(Interval, clock);
         var before = _counters.Read();
+        var segmentsBefore = _segmentChanges.Read();
+        var servedBefore = _recommendations.ServedTotal;
         var beforeAt = clock.GetUtcNow();
         try
         {
@@ -53,16 +57,20 @@ public sealed class DashboardFeed(DmpRuntime runtime, TimeProvider clock, ILogge
             {
                 var now = clock.GetUtcNow();
                 var totals = _counters.Read();
+                var segments = _segmentChanges.Read();
+                var served = _recommendations.ServedTotal;
                 try
                 {
-                    Publish(Take(now, StreamRates.Between(before, totals, now - beforeAt), totals));
+                    var features = new FeatureSamples(SegmentChangeSample.Between(segmentsBefore, segments, now - beforeAt),
+                        RecommendationSample.Of(servedBefore, served, now - beforeAt, _recommendations.TakeDurations()));
+                    Publish(Take(now, StreamRates.Between(before, totals, now - beforeAt), totals, features));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The engine stopping under a sample (its actor system gone): skip this second, never stop the host.
                     log.LogDebug("Dashboard: sample skipped: {Error}", e.Message);
                 }
-                (before, beforeAt) = (totals, now);
+                (before, segmentsBefore, servedBefore, beforeAt) = (totals, segments, served, now);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -72,6 +80,8 @@ public sealed class DashboardFeed(DmpRuntime runtime, TimeProvider clock, ILogge
         {
             lock (_gate) foreach (var subscriber in _subscribers) subscriber.TryComplete();
             _counters.Dispose();
+            _segmentChanges.Dispose();
+            _recommendations.Dispose();
         }
     }
 
@@ -85,16 +95,20 @@ public sealed class DashboardFeed(DmpRuntime runtime, TimeProvider clock, ILogge
         }
     }
 
-    private DashboardSample Take(DateTimeOffset now, StreamRates rates, StreamTotals totals)
+    private sealed record FeatureSamples(IReadOnlyList<SegmentChangeSample> SegmentChanges, RecommendationSample Recommendations);
+
+    private DashboardSample Take(DateTimeOffset now, StreamRates rates, StreamTotals totals, FeatureSamples features)
     {
         var engine = runtime.Started ? runtime.Engine : null;
+        if (engine is not null) _segmentChanges.Watch(engine.SegmentChanges);
         var status = engine?.Ingest?.Status;
         var checkpoint = new CheckpointSample(status?.LastCheckpointAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : null,
             totals.LastCheckpointMs, totals.Checkpoints);
         return new DashboardSample(now, rates.Consumed, rates.Applied, rates.Rejected, rates.RejectedByReason,
             totals.Consumed, totals.Applied, totals.RejectedByReason,
             _counters.ReadLag().Select(l => new PartitionLagSample(l.Key, l.Value)).ToList(),
-            checkpoint, status?.Running, engine is null ? null : Cluster(new ClusterAdmin(engine.System), now));
+            checkpoint, status?.Running, engine is null ? null : Cluster(new ClusterAdmin(engine.System), now),
+            features.SegmentChanges, features.Recommendations);
     }
 
     private ClusterSample Cluster(ClusterAdmin admin, DateTimeOffset now)

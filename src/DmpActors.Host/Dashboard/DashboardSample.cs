@@ -15,7 +15,9 @@ public sealed record DashboardSample(
     IReadOnlyList<PartitionLagSample> Lag,
     CheckpointSample Checkpoint,
     bool? IngestRunning,
-    ClusterSample? Cluster);
+    ClusterSample? Cluster,
+    IReadOnlyList<SegmentChangeSample> SegmentChanges,
+    RecommendationSample Recommendations);
 
 public sealed record PartitionLagSample(int Partition, long Lag);
 

@@ -25,9 +25,15 @@ public sealed record StreamRates(double Consumed, double Applied, double Rejecte
     /// </summary>
     public static StreamRates Between(StreamTotals before, StreamTotals after, TimeSpan elapsed)
     {
-        var seconds = elapsed.TotalSeconds;
-        double Rate(long from, long to) => seconds <= 0 ? 0 : (to >= from ? to - from : to) / seconds;
+        double Rate(long from, long to) => PerSecond.Between(from, to, elapsed);
         var byReason = after.RejectedByReason.ToDictionary(r => r.Key, r => Rate(before.RejectedByReason.GetValueOrDefault(r.Key), r.Value));
         return new StreamRates(Rate(before.Consumed, after.Consumed), Rate(before.Applied, after.Applied), byReason.Values.Sum(), byReason);
     }
+}
+
+public static class PerSecond
+{
+    /// <summary>The growth of a total per second; a total that went down (its counter started again) counts from zero.</summary>
+    public static double Between(long from, long to, TimeSpan elapsed) =>
+        elapsed.TotalSeconds <= 0 ? 0 : (to >= from ? to - from : to) / elapsed.TotalSeconds;
 }

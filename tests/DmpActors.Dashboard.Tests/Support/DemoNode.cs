@@ -15,6 +15,10 @@ public class DemoNode : IAsyncLifetime
 
     protected virtual string[] ExtraSettings => [];
 
+    /// <summary>The dashboard in a fresh browser page, at <paramref name="hash"/> (a view, e.g. <c>#profile</c>).</summary>
+    public Task<Microsoft.Playwright.IPage> OpenAsync(string hash = "", int width = 1280, int height = 800) =>
+        Browser.OpenAsync(new Uri(Host.Http.BaseAddress!, "/" + hash), width, height);
+
     public async Task InitializeAsync()
     {
         Host = await HostProcess.StartAsync([
