@@ -45,7 +45,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await using var node3 = others[1];
         await WaitForMembers(node1, 3);
 
-        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, LingerMs = 5 }).Build();
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, LingerMs = 5, Partitioner = Partitioner.Murmur2Random }).Build();
         var traffic = new Traffic(producer);
         using var stopTraffic = new CancellationTokenSource();
         var streaming = traffic.RunAsync(stopTraffic.Token);
@@ -62,6 +62,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
                        && users.ValueKind == JsonValueKind.Object && users.GetProperty("entities").GetInt32() > 0;
             }, Patience, "every node to checkpoint events and host user entities");
         }
+        // ...each node hosts exactly the user shards of the partitions its consumer owns (shard id = partition)...
+        await WaitForAlignment([node1, node2, node3]);
 
         // ...one node dies without warning; the split-brain resolver downs it, its users and partitions move.
         producer.Flush(TimeSpan.FromSeconds(30));
@@ -73,12 +75,16 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // Recovery: until every record the broker had acknowledged before the kill is committed by the survivors.
         await WaitUntilCommitted(broker.BootstrapServers, acknowledgedBeforeKill);
         var recovery = killedAt.Elapsed;
+        // The killed node's partitions and their shards moved to the survivors together.
+        await WaitForAlignment([node1, node2]);
+        output.WriteLine($"after the kill: committed after {recovery.TotalSeconds:0.0} s, partitions and shards aligned again after {killedAt.Elapsed.TotalSeconds:0.0} s");
 
         // ...and another leaves gracefully: ingest stops with a final checkpoint, its shards hand off, it exits.
         var exitCode = await node2.TerminateAsync(Patience);
         Assert.True(exitCode == 0, $"node 2 exited with {exitCode}:\n{node2.Output}");
         await WaitForMembers(node1, 1);
         output.WriteLine($"node 2 left after {traffic.Sent} events");
+        await WaitForAlignment([node1]);
 
         var sentBeforeStop = traffic.Sent;
         await Wait.Until(() => Task.FromResult(traffic.Sent >= sentBeforeStop + 500), Patience, "more events after the leave");
@@ -119,6 +125,36 @@ public sealed class ClusterTests(ITestOutputHelper output)
             var members = (await node.InfoAsync()).GetProperty("members").EnumerateArray().ToList();
             return members.Count == count && members.All(m => m.GetProperty("status").GetString() == "Up");
         }, Patience, $"the cluster to have exactly {count} Up members");
+
+    /// <summary>Until the nodes' consumers own all partitions between them and each node's region hosts exactly the shards
+    /// of its own partitions: every record reaches its user on the node that consumed it.</summary>
+    private async Task WaitForAlignment(IReadOnlyList<HostProcess> nodes)
+    {
+        var seen = "";
+        try
+        {
+            await Wait.Until(async () =>
+            {
+                var views = new List<(int[] Partitions, string[] Shards)>();
+                foreach (var node in nodes)
+                {
+                    var ingest = (await node.InfoAsync()).GetProperty("ingest");
+                    var partitions = ingest.ValueKind == JsonValueKind.Object
+                        ? ingest.GetProperty("assigned_partitions").EnumerateArray().Select(p => p.GetInt32()).Order().ToArray() : [];
+                    var stats = await node.Http.GetFromJsonAsync<JsonElement>("/admin/v1/sharding/regions/user/stats");
+                    var shards = stats.GetProperty("shards").EnumerateArray().Select(x => x.GetProperty("shard_id").GetString()!).Order().ToArray();
+                    views.Add((partitions, shards));
+                }
+                seen = string.Join("; ", views.Select((v, i) => $"node {i + 1}: partitions [{string.Join(",", v.Partitions)}] shards [{string.Join(",", v.Shards)}]"));
+                return views.SelectMany(v => v.Partitions).Order().SequenceEqual(Enumerable.Range(0, Partitions))
+                       && views.All(v => v.Shards.SequenceEqual(v.Partitions.Select(p => p.ToString()).Order()));
+            }, Patience, $"each of {nodes.Count} nodes to host the shards of exactly the partitions it consumes");
+        }
+        finally
+        {
+            output.WriteLine($"alignment: {seen}");
+        }
+    }
 
     private static Dictionary<TopicPartition, long> EndOffsets(string bootstrap)
     {

@@ -26,6 +26,7 @@ public static class E2eWorkload
         var checkpointMs = args.Int("checkpoint-ms", 0);
         var maxInFlight = args.Int("max-in-flight", 0);
         var trace = args.String("trace"); // a sample ratio 0..1: attach a trace listener (spans created, none exported)
+        var allocation = args.String("allocation"); // Dmp:Sharding:Allocation: partition (default) or default
         args.EnsureAllKnown();
         var storeName = pg is null ? "SQLite" : "PostgreSQL";
 
@@ -52,6 +53,7 @@ public static class E2eWorkload
         Directory.CreateDirectory(dataDir);
         string? pgDatabase = null;
         var options = IngestEngine.Options(broker.BootstrapServers, partitions, dataDir, checkpointMs, maxInFlight);
+        if (allocation is not null) options.Sharding.Allocation = allocation;
         if (pg is not null)
         {
             (options.Storage.ConnectionString, pgDatabase) = await CreateDatabaseAsync(pg);

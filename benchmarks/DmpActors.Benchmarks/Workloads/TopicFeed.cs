@@ -18,6 +18,7 @@ public static class TopicFeed
         using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
+            Partitioner = Partitioner.Murmur2Random, // as the engine's collector: a user's partition is the user's shard
             Acks = Acks.Leader,
             EnableIdempotence = false,
             LingerMs = 5,

@@ -20,6 +20,8 @@ public sealed class KafkaEventSink : IEventSink
         {
             BootstrapServers = target.Bootstrap,
             ClientId = "dmpctl-loadgen",
+            // Kafka's default partitioner: each user's events land on the partition the engine hosts that user's shard for.
+            Partitioner = Partitioner.Murmur2Random,
             LingerMs = 5,
             BatchSize = 1_000_000,
             BatchNumMessages = 10_000,

@@ -104,7 +104,8 @@ public sealed class DmpEngine : IAsyncDisposable
         var config = (extraConfig ?? Config.Empty).WithFallback(AkkaConfig.For(options.Node, options.Ingest.PassivateAfter))
             .WithFallback(PersistenceConfig.For(options.Storage))
             .WithFallback(webhookJournal.Config)
-            .WithFallback(ModelsConfig.For(options.Storage));
+            .WithFallback(ModelsConfig.For(options.Storage))
+            .WithFallback(UserSharding.AkkaConfig(options.Sharding));
         var system = ActorSystem.Create(options.Node.ClusterName, config);
         try
         {
@@ -115,6 +116,8 @@ public sealed class DmpEngine : IAsyncDisposable
                 EnableIdempotence = true,
                 Acks = Acks.All,
                 LingerMs = 2,
+                // Kafka's default partitioner (Java's): a user's events land on the partition their shard is aligned with.
+                Partitioner = Partitioner.Murmur2Random,
                 ClientId = $"dmp-{options.Node.Hostname}-{options.Node.Port}",
             }).Build();
             var loader = system.ActorOf(ProfileLoader.Props(store, clock), "profile-loader");
@@ -132,12 +135,13 @@ public sealed class DmpEngine : IAsyncDisposable
             var models = ModelService.Prepare(userSettings.ProfileRules);
             userSettings = userSettings with { Models = models.Hook };
             if (hooks?.Users is { } configure) userSettings = configure(userSettings);
+            var sharding = UserSharding.Plan(options, producer, log);
             var users = await ClusterSharding.Get(system).StartAsync(
                 UserTypeName,
                 id => UserActor.Props(id, loader, writer, userSettings),
                 ClusterShardingSettings.Create(system),
-                new UserMessageExtractor(options.Cluster.Shards),
-                ShardAllocationStrategy.LeastShardAllocationStrategy(20, 0.1),
+                sharding.Extractor,
+                sharding.Strategy(system),
                 StopUser.Instance);
 
             var backfill = options.Backfill.Enabled
@@ -151,6 +155,9 @@ public sealed class DmpEngine : IAsyncDisposable
                 var consumer = new ConsumerSettings(bootstrapServers, options.Kafka.GroupId)
                     .WithClientId($"dmp-ingest-{options.Node.Hostname}-{options.Node.Port}")
                     .WithMaxBufferBytesPerPartition(options.Ingest.MaxBufferedBytesPerPartition);
+                if (sharding.ByPartition)
+                    consumer = consumer.WithPartitionsAssignedHandler(new ShardPlacement(system, options.Kafka.EventsTopic, sharding.Extractor.Shards,
+                        loggerFactory.CreateLogger<ShardPlacement>()).OnAssigned);
                 var settings = new IngestSettings(consumer, options.Kafka.EventsTopic, options.Kafka.DeadLetterTopic, generation,
                     options.Ingest.CheckpointInterval, options.Ingest.MaxEventsPerCheckpoint, options.Ingest.MaxInFlight,
                     options.Ingest.AckTimeout, options.Ingest.CheckpointTimeout, options.Ingest.MaxRestartBackoff, EventLimits.Default)
@@ -259,15 +266,6 @@ public sealed class OptionsValidationException(IReadOnlyList<string> errors)
     : Exception("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)))
 {
     public IReadOnlyList<string> Errors { get; } = errors;
-}
-
-public sealed class UserMessageExtractor(int shards) : HashCodeMessageExtractor(shards)
-{
-    public override string EntityId(object message) => message switch
-    {
-        IUserCommand command => command.UserId,
-        _ => null!,
-    };
 }
 
 public static class ProfileStoreFactory

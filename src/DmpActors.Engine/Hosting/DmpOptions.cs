@@ -12,6 +12,7 @@ public sealed class DmpOptions
 
     public NodeOptions Node { get; set; } = new();
     public ClusterOptions Cluster { get; set; } = new();
+    public ShardingOptions Sharding { get; set; } = new();
     public KafkaOptions Kafka { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
     public IngestOptions Ingest { get; set; } = new();
@@ -31,6 +32,7 @@ public sealed class DmpOptions
     {
         Node.Validate(problems.Under("Node"));
         Cluster.Validate(problems.Under("Cluster"));
+        Sharding.Validate(problems.Under("Sharding"));
         Kafka.Validate(problems.Under("Kafka"));
         Storage.Validate(problems.Under("Storage"));
         Ingest.Validate(problems.Under("Ingest"));

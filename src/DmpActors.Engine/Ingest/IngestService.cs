@@ -47,7 +47,11 @@ public sealed record IngestStatus(
     long RecordsCheckpointed,
     DateTimeOffset? LastCheckpointAt,
     /// <summary>Per partition, the next offset to read as committed to Kafka (everything before it is durable).</summary>
-    IReadOnlyDictionary<int, long> NextOffsetByPartition);
+    IReadOnlyDictionary<int, long> NextOffsetByPartition)
+{
+    /// <summary>The events topic's partitions the consumer group assigns to this node now.</summary>
+    public IReadOnlyList<int> AssignedPartitions { get; init; } = [];
+}
 
 /// <summary>
 /// Runs the ingest stream — consume → parse → dead-letter invalid → apply in user entities →
@@ -85,7 +89,10 @@ public sealed class IngestService : IAsyncDisposable
     }
 
     public IngestStatus Status => new(_running, Interlocked.Read(ref _restarts), _lastError, Interlocked.Read(ref _checkpoints),
-        Interlocked.Read(ref _recordsCheckpointed), _lastCheckpointAt, new Dictionary<int, long>(_committed));
+        Interlocked.Read(ref _recordsCheckpointed), _lastCheckpointAt, new Dictionary<int, long>(_committed))
+    {
+        AssignedPartitions = _control?.Assignment.Where(tp => tp.Topic == _settings.EventsTopic).Select(tp => tp.Partition.Value).Order().ToArray() ?? [],
+    };
 
     /// <summary>Raised when a checkpoint is durable (its offsets then go to the committer).</summary>
     public event Action<CheckpointCompleted>? CheckpointCompleted;

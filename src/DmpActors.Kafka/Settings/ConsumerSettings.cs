@@ -80,6 +80,10 @@ public sealed record ConsumerSettings
     /// <summary>How long Shutdown waits for the consumer to leave its group.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Told the partitions the group has just assigned to this consumer, on the poll thread, before any of their
+    /// records is fetched (what a rebalance listener does in Akka.Streams.Kafka); it must return quickly.</summary>
+    public Action<IReadOnlyList<TopicPartition>>? OnPartitionsAssigned { get; init; }
+
     public ConsumerSettings WithBootstrapServers(string bootstrapServers) => this with { BootstrapServers = bootstrapServers };
     public ConsumerSettings WithGroupId(string groupId) => this with { GroupId = groupId };
     public ConsumerSettings WithClientId(string clientId) => this with { ClientId = clientId };
@@ -90,6 +94,7 @@ public sealed record ConsumerSettings
     public ConsumerSettings WithMaxBufferBytesPerPartition(long max) => this with { MaxBufferBytesPerPartition = max };
     public ConsumerSettings WithCommitRetryInterval(TimeSpan interval) => this with { CommitRetryInterval = interval };
     public ConsumerSettings WithAutoOffsetReset(AutoOffsetReset reset) => this with { AutoOffsetReset = reset };
+    public ConsumerSettings WithPartitionsAssignedHandler(Action<IReadOnlyList<TopicPartition>> handler) => this with { OnPartitionsAssigned = handler };
 
     public ConsumerSettings WithGroupTimeouts(TimeSpan maxPollInterval, TimeSpan sessionTimeout) =>
         this with { MaxPollInterval = maxPollInterval, SessionTimeout = sessionTimeout };

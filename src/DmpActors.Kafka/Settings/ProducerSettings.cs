@@ -22,6 +22,9 @@ public sealed record ProducerSettings
     public int BatchSize { get; init; } = 1_000_000;
     public CompressionType CompressionType { get; init; } = CompressionType.Lz4;
 
+    /// <summary>Kafka's default (Java's murmur2) rather than librdkafka's CRC32: see <see cref="Dsl.KafkaPartitioner"/>.</summary>
+    public Partitioner Partitioner { get; init; } = Partitioner.Murmur2Random;
+
     /// <summary>Records handed to librdkafka but not yet acknowledged, per stage.</summary>
     public int MaxInFlight { get; init; } = 10_000;
 
@@ -48,6 +51,7 @@ public sealed record ProducerSettings
             LingerMs = Linger.TotalMilliseconds,
             BatchSize = BatchSize,
             CompressionType = CompressionType,
+            Partitioner = Partitioner,
             QueueBufferingMaxMessages = Math.Max(100_000, MaxInFlight * 2),
         };
         if (ClientId is not null) config.ClientId = ClientId;

@@ -76,6 +76,11 @@ internal sealed partial class ConsumerLoop
         }
         _assignment = _assigned.Keys.ToArray();
         _logger.LogInformation("Kafka consumer {Group} assigned {Partitions}", _settings.GroupId, string.Join(", ", partitions));
+        if (_settings.OnPartitionsAssigned is { } assigned)
+        {
+            try { assigned(partitions); }
+            catch (Exception e) { _logger.LogWarning(e, "The partitions-assigned handler of {Group} failed", _settings.GroupId); }
+        }
         if (!_stopped) _listener!.Assigned(channels);
     }
 

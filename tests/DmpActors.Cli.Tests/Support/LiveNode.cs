@@ -26,6 +26,7 @@ public sealed class LiveNode : IAsyncDisposable
     public string Url { get; }
     public int AkkaPort { get; }
     public string BrokerAddress { get; }
+    public string? Allocation { get; private init; }
     public string HostPort => $"127.0.0.1:{AkkaPort}";
     public string Address => $"akka.tcp://dmp@{HostPort}";
 
@@ -35,45 +36,54 @@ public sealed class LiveNode : IAsyncDisposable
     /// <summary>dmpctl arguments aimed at this node with the right key.</summary>
     public string[] Dmpctl(params string[] args) => [.. args, "--host", Url, "--api-key", AdminKey];
 
-    public static Task<LiveNode> StartFirstAsync() => StartInProcessAsync(seed: null);
+    /// <param name="allocation">Dmp:Sharding:Allocation (null: the default); joiners take the seed's.</param>
+    public static Task<LiveNode> StartFirstAsync(string? allocation = null) => StartInProcessAsync(seed: null, allocation);
 
     /// <summary>
     /// Joins <paramref name="seed"/>'s cluster and uses its broker. Ingest stays off on joiners: these
     /// tests are about membership, and a consumer-group rebalance on the embedded broker takes seconds each time.
     /// </summary>
-    public static Task<LiveNode> StartJoiningAsync(LiveNode seed) => StartInProcessAsync(seed);
+    public static Task<LiveNode> StartJoiningAsync(LiveNode seed) => StartInProcessAsync(seed, seed.Allocation);
 
     public static async Task<LiveNode> StartProcessJoiningAsync(LiveNode seed)
     {
         var akkaPort = Ports.Free();
         var process = await HostProcess.StartAsync([.. JoinerSettings(seed, akkaPort).Select(s => $"--{s.Key}={s.Value}")]);
-        return new LiveNode(null, process, process.Http.BaseAddress!.ToString(), akkaPort, seed.BrokerAddress);
+        return new LiveNode(null, process, process.Http.BaseAddress!.ToString(), akkaPort, seed.BrokerAddress) { Allocation = seed.Allocation };
     }
 
-    private static async Task<LiveNode> StartInProcessAsync(LiveNode? seed)
+    private static async Task<LiveNode> StartInProcessAsync(LiveNode? seed, string? allocation)
     {
         var akkaPort = Ports.Free();
         var httpPort = Ports.Free();
         var settings = seed is null
             ? new Dictionary<string, string?> { ["Dmp:Node:Port"] = $"{akkaPort}", ["Dmp:Admin:ApiKey"] = AdminKey }
             : JoinerSettings(seed, akkaPort);
+        if (allocation is not null) settings[AllocationKey] = allocation;
         var factory = new DmpHostFactory(settings);
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, httpPort));
         // Starting blocks until the node is Up in the cluster.
         await Task.Run(factory.StartServer);
-        return new LiveNode(factory, null, $"http://127.0.0.1:{httpPort}", akkaPort, seed?.BrokerAddress ?? factory.BrokerAddress);
+        return new LiveNode(factory, null, $"http://127.0.0.1:{httpPort}", akkaPort, seed?.BrokerAddress ?? factory.BrokerAddress) { Allocation = allocation };
     }
 
-    private static Dictionary<string, string?> JoinerSettings(LiveNode seed, int akkaPort) => new()
+    private const string AllocationKey = "Dmp:Sharding:Allocation";
+
+    private static Dictionary<string, string?> JoinerSettings(LiveNode seed, int akkaPort)
     {
-        ["Dmp:Node:Port"] = $"{akkaPort}",
-        ["Dmp:Node:SeedNodes:0"] = seed.Address,
-        ["Dmp:Kafka:Embedded"] = "false",
-        ["Dmp:Kafka:BootstrapServers"] = seed.BrokerAddress,
-        ["Dmp:Kafka:Partitions"] = "3",
-        ["Dmp:Ingest:Enabled"] = "false",
-        ["Dmp:Admin:ApiKey"] = AdminKey,
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Dmp:Node:Port"] = $"{akkaPort}",
+            ["Dmp:Node:SeedNodes:0"] = seed.Address,
+            ["Dmp:Kafka:Embedded"] = "false",
+            ["Dmp:Kafka:BootstrapServers"] = seed.BrokerAddress,
+            ["Dmp:Kafka:Partitions"] = "3",
+            ["Dmp:Ingest:Enabled"] = "false",
+            ["Dmp:Admin:ApiKey"] = AdminKey,
+        };
+        if (seed.Allocation is not null) settings[AllocationKey] = seed.Allocation;
+        return settings;
+    }
 
     /// <summary>SIGKILL (process nodes only): the cluster sees it become unreachable.</summary>
     public Task KillAsync() => (_process ?? throw new InvalidOperationException("only a process node can be killed")).KillAsync();
@@ -95,7 +105,9 @@ public sealed class LiveCluster : IAsyncDisposable
 
     public static async Task<LiveCluster> StartAsync(int inProcessNodes)
     {
-        var nodes = new List<LiveNode> { await LiveNode.StartFirstAsync() };
+        // Only the first node consumes, so partition-aligned shards would all live there: a cluster's nodes hash users
+        // over every node instead, which the palettes that show the cluster's shards look at.
+        var nodes = new List<LiveNode> { await LiveNode.StartFirstAsync(allocation: "default") };
         var cluster = new LiveCluster(nodes);
         for (var i = 1; i < inProcessNodes; i++) nodes.Add(await LiveNode.StartJoiningAsync(nodes[0]));
         // Every node, not just the first: a member is Up on a node only once gossip has brought it there.

@@ -41,11 +41,15 @@ public sealed class DmpOptionsTests
     }
 
     [Fact]
-    public async Task The_user_shard_region_hashes_ids_into_Dmp_Cluster_Shards_shards()
+    public async Task With_default_allocation_the_user_shard_region_hashes_ids_into_Dmp_Cluster_Shards_shards()
     {
-        // Given an engine configured with three shards
+        // Given an engine configured with three shards, not aligned with the topic's one partition
         await using var harness = new EngineHarness(partitions: 1);
-        await using var engine = await harness.StartEngineAsync(harness.Options(o => o.Cluster.Shards = 3));
+        await using var engine = await harness.StartEngineAsync(harness.Options(o =>
+        {
+            o.Cluster.Shards = 3;
+            o.Sharding.Allocation = ShardingOptions.Default;
+        }));
 
         // When forty users are asked for (each ask starts the user's entity)
         foreach (var i in Enumerable.Range(0, 40))

@@ -1,6 +1,7 @@
 using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Hosting;
 using DmpActors.Engine.Tests.Support;
+using DmpActors.Kafka.Dsl;
 using Xunit.Abstractions;
 
 namespace DmpActors.Engine.Tests.Ingest;
@@ -58,7 +59,7 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
         // When a flood of 1 MB records arrives (each too big to be an event: dead letters, behind the blocked one)
         var big = new byte[900_000]; // just under the producer's message.max.bytes (1,000,000)
         Array.Fill(big, (byte)'x');
-        for (var i = 0; i < FloodRecords; i++) harness.Produce($"flood-{i}", big);
+        for (var i = 0; i < FloodRecords; i++) harness.Produce(FloodKey(i), big);
         harness.Flush();
         long seen = -1;
         var settledAt = DateTime.UtcNow;
@@ -78,6 +79,10 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
                          $"{Interlocked.Read(ref seen)} records taken in, heap +{growth / (1024 * 1024)} MiB");
         return new Reading(seen, growth);
     }
+
+    /// <summary>A key of partition i mod 16 (Kafka's partitioner): four records per partition, none pruned.</summary>
+    private static string FloodKey(int i) =>
+        Enumerable.Range(0, 1000).Select(n => $"flood-{i}-{n}").First(k => KafkaPartitioner.PartitionOf(k, Partitions) == i % Partitions);
 
     [Fact]
     public async Task A_flood_of_1_MB_records_behind_a_stuck_entity_takes_in_only_what_the_byte_bounds_allow()

@@ -22,6 +22,7 @@ public sealed class EngineHarness : IAsyncDisposable
         _producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
         {
             BootstrapServers = Broker.BootstrapServers, EnableIdempotence = true, LingerMs = 5,
+            Partitioner = Partitioner.Murmur2Random, // as the collector's producer: a user's partition is the user's shard
         }).Build();
     }
 
