@@ -21,6 +21,7 @@ var usage = """
       recommendations [--rates 500,2000] [--seconds 10] [--items 2000] [--users 2000] [--events 40000]
               (GET /v1/recommendations latency from an open-loop client against the host process)
       models  [--samples 1000000] [--nodes 3]   (retrain every model + push the versions to every node)
+      alloc   [--events 200000] [--users 20000] [--quick]   (bytes allocated per event: parse, each feature module, encode; not in all)
       all     [--quick]   every workload above but micro, one after another (--quick: small sizes, < 10 minutes)
     """;
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.Error.WriteLine(usage); return args.Length == 0 ? 1 : 0; }

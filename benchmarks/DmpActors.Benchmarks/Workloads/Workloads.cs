@@ -21,6 +21,7 @@ public static class Workloads
         ["kafka"] = ["--records", "100000", "--seconds", "5"],
         ["peers"] = ["--events", "100000", "--users", "10000"],
         ["models"] = ["--samples", "100000"],
+        ["alloc"] = ["--events", "200000", "--users", "20000"],
     };
 
     public static async Task<int> RunAsync(string workload, string[] args, string usage)
@@ -40,6 +41,7 @@ public static class Workloads
             case "profile-memory": return ProfileMemory.Run(new Args(args), command);
             case "kafka": return await KafkaWorkload.RunAsync(new Args(args), command);
             case "peers": return await Peers.PeersWorkload.RunAsync(new Args(args), command);
+            case "alloc": return await AllocationWorkload.RunAsync(new Args(args), command);
             case "recommendations": return await RecommendationsWorkload.RunAsync(new Args(args), command);
             case "models": return await ModelsWorkload.RunAsync(new Args(args), command);
             case "micro":

@@ -151,8 +151,9 @@ public sealed record DedupeState
             tailCount = _tailCount + 1;
         }
 
-        var next = new DedupeState(full, tail, tailCount, _generation, _partitions, _offsets);
-        return position is { } p ? next.RecordPosition(p) : next;
+        // One new state with the id and the position both recorded (this runs once per applied event).
+        var (generation, partitions, offsets) = position is { } p ? MarksWith(p) : (_generation, _partitions, _offsets);
+        return new DedupeState(full, tail, tailCount, generation, partitions, offsets);
     }
 
     /// <summary>
@@ -161,21 +162,25 @@ public sealed record DedupeState
     /// </summary>
     public DedupeState RecordPosition(EventPosition position)
     {
-        if (position.Generation < _generation) return this;
-        if (position.Generation > _generation)
-            return new DedupeState(_full, _tail, _tailCount, position.Generation, [position.Partition], [position.Offset]);
-        return WithOffset(position.Partition, position.Offset);
+        var (generation, partitions, offsets) = MarksWith(position);
+        return ReferenceEquals(offsets, _offsets) && generation == _generation
+            ? this
+            : new DedupeState(_full, _tail, _tailCount, generation, partitions, offsets);
     }
 
-    private DedupeState WithOffset(int partition, long offset)
+    /// <summary>The high-water marks with <paramref name="position"/> recorded; this state's own arrays when unchanged.</summary>
+    private (long Generation, int[] Partitions, long[] Offsets) MarksWith(EventPosition position)
     {
+        if (position.Generation < _generation) return (_generation, _partitions, _offsets);
+        if (position.Generation > _generation) return (position.Generation, [position.Partition], [position.Offset]);
+        var (partition, offset) = (position.Partition, position.Offset);
         var i = Array.BinarySearch(_partitions, partition);
         if (i >= 0)
         {
-            if (_offsets[i] >= offset) return this;
+            if (_offsets[i] >= offset) return (_generation, _partitions, _offsets);
             var offsets = (long[])_offsets.Clone();
             offsets[i] = offset;
-            return new DedupeState(_full, _tail, _tailCount, _generation, _partitions, offsets);
+            return (_generation, _partitions, offsets);
         }
 
         i = ~i;
@@ -187,7 +192,7 @@ public sealed record DedupeState
         os[i] = offset;
         Array.Copy(_partitions, i, ps, i + 1, _partitions.Length - i);
         Array.Copy(_offsets, i, os, i + 1, _offsets.Length - i);
-        return new DedupeState(_full, _tail, _tailCount, _generation, ps, os);
+        return (_generation, ps, os);
     }
 
     private static Chunk[] Roll(Chunk[] full, Chunk completed)

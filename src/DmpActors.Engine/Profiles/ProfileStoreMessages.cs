@@ -18,12 +18,22 @@ public sealed record ProfileLoadFailed(string UserId, string Error);
 /// </summary>
 /// <param name="Segments">The segments the profile is a member of (<see cref="Storage.StoredProfile.Segments"/>).</param>
 public sealed record SaveProfile(string UserId, byte[] State, long Version, long BaseVersion, IActorRef Entity, byte[]? Identity = null,
-    IReadOnlyList<TracedEvent>? Traced = null, IReadOnlyList<string>? Segments = null);
+    IReadOnlyList<TracedEvent>? Traced = null, IReadOnlyList<string>? Segments = null)
+{
+    /// <summary>The life of the entity that asked; every answer names it, so a later life ignores what was not its own.</summary>
+    public long Incarnation { get; init; }
+}
 
-public sealed record ProfileSaved(long Version);
+/// <summary>An answer of the writer to the save of one life (<see cref="SaveProfile.Incarnation"/>) of an entity.</summary>
+public abstract record SaveOutcome(long Version)
+{
+    public long Incarnation { get; init; }
+}
+
+public sealed record ProfileSaved(long Version) : SaveOutcome(Version);
 
 /// <summary>The save failed for a reason of its batch (database unreachable, busy, disk full): try again later.</summary>
-public sealed record ProfileSaveFailed(long Version, string Error);
+public sealed record ProfileSaveFailed(long Version, string Error) : SaveOutcome(Version);
 
 public enum SaveRejection
 {
@@ -35,7 +45,11 @@ public enum SaveRejection
 }
 
 /// <summary>This row, and only this row, was not written.</summary>
-public sealed record ProfileSaveRejected(long Version, SaveRejection Kind, string Reason);
+public sealed record ProfileSaveRejected(long Version, SaveRejection Kind, string Reason) : SaveOutcome(Version);
+
+/// <summary>Entity → writer: deliver <see cref="Message"/> to <see cref="Target"/> (as from the sender) once no write of
+/// <see cref="UserId"/> is queued or running; a starting entity's load goes this way.</summary>
+public sealed record AfterWrites(string UserId, object Message, IActorRef Target);
 
 // Identity transactions: the entity asks, the writer or loader does the I/O and answers the entity.
 

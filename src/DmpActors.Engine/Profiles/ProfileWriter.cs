@@ -12,6 +12,9 @@ namespace DmpActors.Engine.Profiles;
 /// identity transactions (a merge's two rows and record, an erasure), so entities never call the store themselves.
 /// A merge waits for the saves of its two ids that are queued or being written: written after it, a save fenced by
 /// the version its entity knew would find the merge's row and be refused as stale, reloading a healthy entity.
+/// Likewise an entity's load (<see cref="AfterWrites"/>) waits for every write of its id that is queued or running: a
+/// new life that read the row before its previous life's last save or merge landed would build on a version the store
+/// no longer holds.
 /// </summary>
 public sealed class ProfileWriter : ReceiveActor, IWithTimers
 {
@@ -19,6 +22,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
 
     private sealed record WriteCompleted(IReadOnlyList<SaveProfile> Batch, SaveResult Result, TimeSpan Took);
+    private sealed record MergeDone(WriteMerge Write, IActorRef ReplyTo, object Answer);
     private sealed record WriteFailed(IReadOnlyList<SaveProfile> Batch, Exception Cause);
 
     private readonly IProfileStore _store;
@@ -27,6 +31,8 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
     private List<SaveProfile> _pending = new();
     private bool _writing;
     private readonly Dictionary<string, int> _unwritten = new(StringComparer.Ordinal); // saves per id not yet written
+    private readonly Dictionary<string, int> _merging = new(StringComparer.Ordinal); // merges per id not yet written
+    private readonly Dictionary<string, List<(AfterWrites Request, IActorRef Sender)>> _afterWrites = new(StringComparer.Ordinal);
     private readonly List<(WriteMerge Write, IActorRef ReplyTo)> _mergesWaiting = [];
     private System.Diagnostics.Activity? _writeSpan;
 
@@ -45,12 +51,28 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
         // Identity transactions run beside the batches, each in its own store transaction; the entity that asked waits.
         Receive<WriteMerge>(write =>
         {
+            Count(_merging, write.Survivor.Id, +1);
+            Count(_merging, write.Other.Id, +1);
             if (!Unwritten(write)) Merge(write, Sender);
             else
             {
                 _mergesWaiting.Add((write, Sender));
                 if (!_writing) StartWrite(); // no linger: the merge waits for these saves
             }
+        });
+        Receive<MergeDone>(done =>
+        {
+            done.ReplyTo.Tell(done.Answer);
+            Count(_merging, done.Write.Survivor.Id, -1);
+            Count(_merging, done.Write.Other.Id, -1);
+            Release(done.Write.Survivor.Id);
+            Release(done.Write.Other.Id);
+        });
+        Receive<AfterWrites>(request =>
+        {
+            if (!Busy(request.UserId)) request.Target.Tell(request.Message, Sender);
+            else if (_afterWrites.TryGetValue(request.UserId, out var waiting)) waiting.Add((request, Sender));
+            else _afterWrites[request.UserId] = [(request, Sender)];
         });
         Receive<EraseProfiles>(erase => _store.EraseAsync(erase.Ids, erase.QuarantineUntil).PipeTo(Sender,
             success: () => new ProfilesErased(erase.QuarantineUntil),
@@ -70,12 +92,12 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
             foreach (var save in done.Batch)
             {
                 if (rejected?.GetValueOrDefault(save.UserId) is { } reason)
-                    save.Entity.Tell(new ProfileSaveRejected(save.Version, SaveRejection.Unwritable, reason));
+                    save.Entity.Tell(new ProfileSaveRejected(save.Version, SaveRejection.Unwritable, reason) { Incarnation = save.Incarnation });
                 else if (stale?.Contains(save.UserId) == true)
                     save.Entity.Tell(new ProfileSaveRejected(save.Version, SaveRejection.Stale,
-                        $"the store holds a version other than {save.BaseVersion}, which this entity built on"));
+                        $"the store holds a version other than {save.BaseVersion}, which this entity built on") { Incarnation = save.Incarnation });
                 else
-                    save.Entity.Tell(new ProfileSaved(save.Version));
+                    save.Entity.Tell(new ProfileSaved(save.Version) { Incarnation = save.Incarnation });
             }
             Written(done.Batch);
             if (_pending.Count > 0) StartWrite();
@@ -88,7 +110,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
             _log.Warning(failed.Cause, "Profile write of {0} profiles failed; checkpoints wait and retry", failed.Batch.Count);
             var reason = failed.Cause.GetBaseException().Message;
             foreach (var save in failed.Batch)
-                save.Entity.Tell(new ProfileSaveFailed(save.Version, reason));
+                save.Entity.Tell(new ProfileSaveFailed(save.Version, reason) { Incarnation = save.Incarnation });
             Written(failed.Batch);
             if (_pending.Count > 0) StartWrite();
         });
@@ -98,24 +120,39 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
 
     private bool Unwritten(WriteMerge write) => _unwritten.ContainsKey(write.Survivor.Id) || _unwritten.ContainsKey(write.Other.Id);
 
+    private bool Busy(string id) => _unwritten.ContainsKey(id) || _merging.ContainsKey(id);
+
+    private static void Count(Dictionary<string, int> counts, string id, int delta)
+    {
+        var count = counts.GetValueOrDefault(id) + delta;
+        if (count <= 0) counts.Remove(id);
+        else counts[id] = count;
+    }
+
+    /// <summary>Delivers what waited for the writes of <paramref name="id"/> once none is left.</summary>
+    private void Release(string id)
+    {
+        if (Busy(id) || !_afterWrites.Remove(id, out var waiting)) return;
+        foreach (var (request, sender) in waiting) request.Target.Tell(request.Message, sender);
+    }
+
     private void Merge(WriteMerge write, IActorRef replyTo) =>
-        _store.SaveMergeAsync(write.Survivor, write.Other, write.Record).PipeTo(replyTo,
-            success: () => new MergeWritten(write.LockId),
-            failure: ex => new StoreRequestFailed(ex));
+        _store.SaveMergeAsync(write.Survivor, write.Other, write.Record).PipeTo(Self,
+            success: () => new MergeDone(write, replyTo, new MergeWritten(write.LockId)),
+            failure: ex => new MergeDone(write, replyTo, new StoreRequestFailed(ex)));
 
     /// <summary>The batch is written (or failed): the merges that waited only for its saves go now, in arrival order.</summary>
     private void Written(IReadOnlyList<SaveProfile> batch)
     {
-        foreach (var save in batch)
-            if (_unwritten.TryGetValue(save.UserId, out var count))
-            {
-                if (count <= 1) _unwritten.Remove(save.UserId);
-                else _unwritten[save.UserId] = count - 1;
-            }
-        if (_mergesWaiting.Count == 0) return;
-        var ready = _mergesWaiting.Where(m => !Unwritten(m.Write)).ToList();
-        _mergesWaiting.RemoveAll(m => !Unwritten(m.Write));
-        foreach (var (write, replyTo) in ready) Merge(write, replyTo);
+        foreach (var save in batch) Count(_unwritten, save.UserId, -1);
+        if (_mergesWaiting.Count > 0)
+        {
+            var ready = _mergesWaiting.Where(m => !Unwritten(m.Write)).ToList();
+            _mergesWaiting.RemoveAll(m => !Unwritten(m.Write));
+            foreach (var (write, replyTo) in ready) Merge(write, replyTo);
+        }
+        if (_afterWrites.Count == 0) return;
+        foreach (var save in batch) Release(save.UserId);
     }
 
     private void StartWrite()

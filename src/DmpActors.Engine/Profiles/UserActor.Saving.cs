@@ -44,7 +44,7 @@ public sealed partial class UserActor
         _versions.Saving = _versions.Current;
         _savingOutbox = _profile.Segments.Outbox;
         _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _versions.Current, _versions.Stored, Self,
-            IdentityCodec.Encode(_identity), _versions.Traced, _profile.Segments.MemberIds()));
+            IdentityCodec.Encode(_identity), _versions.Traced, _profile.Segments.MemberIds()) { Incarnation = _incarnation });
         _versions.Traced = null;
     }
 

@@ -52,7 +52,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
 
     protected override void PreStart()
     {
-        _loader.Tell(new LoadProfile(_userId));
+        Load();
         DmpMetrics.ActiveUsers.Add(1);
     }
 
@@ -71,13 +71,17 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
                 Timers.StartSingleTimer("load-retry", new RetryLoad(), _settings.RetryDelay);
                 break;
             case RetryLoad:
-                _loader.Tell(new LoadProfile(_userId));
+                Load();
                 break;
             default:
                 Stash.Stash();
                 break;
         }
     }
+
+    /// <summary>Through the writer: the load waits for every write of this id still queued there (an earlier life's
+    /// last save, a merge), so this life builds on the version the store ends up holding.</summary>
+    private void Load() => _writer.Tell(new AfterWrites(_userId, new LoadProfile(_userId), _loader));
 
     private void Loaded(ProfileLoaded loaded)
     {
@@ -124,6 +128,8 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
             case RetryOutbox:
                 PublishOutbox();
                 break;
+            case SaveOutcome { Incarnation: var life } when life != _incarnation:
+                break; // an earlier life's save: this life loaded what it left
             case ProfileSaved saved:
                 Saved(saved);
                 break;

@@ -132,15 +132,15 @@ internal sealed record ProfileStateV1
     public DateTimeOffset? LastSeen { get; init; }
     public decimal TotalRevenue { get; init; }
     public int Orders { get; init; }
-    public string[] RecentItems { get; init; } = [];
+    public IReadOnlyList<string> RecentItems { get; init; } = [];
     public PurchaseV1? LastPurchase { get; init; }
-    public Dictionary<string, string> Traits { get; init; } = new();
+    public IReadOnlyDictionary<string, string> Traits { get; init; } = new Dictionary<string, string>();
     public Dictionary<string, ConsentV1>? Consent { get; init; }
-    public string[] KnownIds { get; init; } = [];
+    public IReadOnlyList<string> KnownIds { get; init; } = [];
     /// <summary>v1 and v2 only: from v3 the ids travel as hashes after the binary section, and this is omitted.</summary>
     public string[]? RecentEventIds { get; init; }
     public long LogGeneration { get; init; }
-    public Dictionary<int, long> HighestOffsets { get; init; } = new();
+    public IReadOnlyDictionary<int, long> HighestOffsets { get; init; } = new Dictionary<int, long>();
     public long EventsApplied { get; init; }
 
     public static ProfileStateV1 From(UserProfile p)
@@ -156,15 +156,15 @@ internal sealed record ProfileStateV1
             LastSeen = p.LastSeen,
             TotalRevenue = p.TotalRevenue,
             Orders = p.Orders,
-            RecentItems = p.RecentlyViewedItems.ToArray(),
+            RecentItems = p.RecentlyViewedItems, // immutable: written as they are, not copied
             LastPurchase = p.LastPurchase is { } lp
                 ? new PurchaseV1(lp.OrderId, lp.At, lp.Revenue, lp.Currency, lp.Items.Select(i => new LineItemV1(i.ItemId, i.Category, i.Price, i.Quantity)).ToArray())
                 : null,
-            Traits = new Dictionary<string, string>(p.Traits),
+            Traits = p.Traits,
             Consent = p.Consent?.ToDictionary(c => c.Key, c => new ConsentV1(c.Value.Granted, c.Value.At)),
-            KnownIds = p.KnownIds.ToArray(),
+            KnownIds = p.KnownIds,
             LogGeneration = p.Dedupe.LogGeneration,
-            HighestOffsets = new Dictionary<int, long>(p.Dedupe.HighestOffsetByPartition),
+            HighestOffsets = p.Dedupe.HighestOffsetByPartition,
             EventsApplied = p.EventsApplied,
         };
     }

@@ -8,6 +8,10 @@ public static class TestEvents
 {
     public static readonly DateTimeOffset BaseTime = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary><see cref="PageView"/> as the ingest hands it to an entity: parsed and accepted.</summary>
+    public static Domain.Events.UserEvent ParsedPageView(string eventId, string userId, int minute = 0) =>
+        Domain.Events.EventParser.ParseAccepted(PageView(eventId, userId, minute)).Event!;
+
     public static byte[] PageView(string eventId, string userId, int minute = 0) =>
         Json(new Dictionary<string, object?>
         {
