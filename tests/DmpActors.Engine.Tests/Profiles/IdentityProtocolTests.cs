@@ -6,6 +6,7 @@ using DmpActors.Domain.Identity;
 using DmpActors.Domain.Profiles;
 using DmpActors.Engine.Hosting;
 using DmpActors.Engine.Observability;
+using DmpActors.Engine.Tests.Observability;
 using DmpActors.Engine.Profiles;
 using DmpActors.Engine.Serialization;
 using DmpActors.Engine.Storage;
@@ -14,7 +15,9 @@ using DmpActors.Engine.Tests.Support;
 
 namespace DmpActors.Engine.Tests.Profiles;
 
-/// <summary>Identity stitching, unmerge, erasure and quarantine on the real engine (sharded entities, real store).</summary>
+/// <summary>Identity stitching, unmerge, erasure and quarantine on the real engine (sharded entities, real store).
+/// It counts process-wide instruments, so it runs alone.</summary>
+[Collection(nameof(ProcessWideTelemetry))]
 public sealed class IdentityProtocolTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
