@@ -22,7 +22,8 @@ public sealed class QualityCommandTests(ITestOutputHelper log)
 
             Assert.True(exitCode == 0, error);
             Assert.Contains("800 customers with a history", error);
-            foreach (var title in new[] { "Next-basket recommendations:", "90-day spend (CLV):", "Churn (no order in the holdout):" })
+            foreach (var title in new[] { "Next-basket recommendations:", "90-day spend (CLV):", "Churn (no order in the holdout):",
+                         "Behavioural clusters on log1p RFM: choosing k:", "Segments and what they spent next:", "Targets:" })
                 Assert.Contains(title, output);
             Assert.Contains("engine default (GET recommendations) | not measured yet", output);
 
@@ -32,6 +33,15 @@ public sealed class QualityCommandTests(ITestOutputHelper log)
             Assert.InRange(Value(output, "recency (days since the last order)", 1), 0.5, 0.9);
             Assert.InRange(Value(output, "BG/NBD P(no order in the holdout)", 1), 0.5, 0.9);
             Assert.InRange(Value(output, "BG/NBD + Gamma-Gamma", 1), 0.2, 0.9); // Spearman
+            Assert.InRange(Value(output, "ALS (implicit matrix factorisation)", 1), 0.05, 0.35);
+
+            // The engine's own CLV and churn models, trained on point-in-time rows of the history only.
+            Assert.InRange(Value(output, "engine CLV model", 1), 0.3, 0.9);
+            Assert.InRange(Value(output, "engine churn model", 1), 0.6, 0.9);
+
+            // Segments: every k has a silhouette and a stability, and the best RFM segment spends more next than the worst.
+            foreach (var k in Enumerable.Range(2, 7)) Assert.Contains($"k = {k}", output);
+            Assert.True(Value(output, "RFM champions", 3) > Value(output, "RFM lost", 3), "champions spend more in the holdout than lost customers");
 
             var markdown = await File.ReadAllTextAsync(report);
             Assert.Contains("- commit: ", markdown);

@@ -41,12 +41,27 @@ public static class QualityCommand
         HelpName = "N",
     };
 
+    private static readonly Option<Uri?> Engine = new("--engine")
+    {
+        Description = "Also measure the recommendations of the engine at this URL, which has consumed the history in event time " +
+            "(Dmp:Profiles:Clock=event; dmpctl import online-retail FILE --until 2011-09-09)",
+        HelpName = "url",
+        CustomParser = NodeConnection.ParseHost,
+    };
+
+    private static readonly Option<TimeSpan> EngineWait = new("--engine-wait")
+    {
+        Description = "How long to wait for the engine to hold every customer's history",
+        DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
+        HelpName = "timespan",
+    };
+
     public static Command Create()
     {
         var retail = new Command("online-retail",
             $"Baselines on Online Retail: history up to {LastHistoryDay:yyyy-MM-dd}, holdout to {LastHoldoutDay:yyyy-MM-dd} ({Zone})")
         {
-            ImportCommand.RetailFile, Slice, Out, Replicates, Seed,
+            ImportCommand.RetailFile, Slice, Out, Replicates, Seed, Engine, EngineWait, NodeConnection.ApiKey,
         };
         retail.Validators.Add(result =>
         {
@@ -71,15 +86,31 @@ public static class QualityCommand
             {
                 Progress($"reading {file.FullName}…");
                 var zone = TimeZoneInfo.FindSystemTimeZoneById(Zone);
-                var orders = Purchases.FromInvoices(OnlineRetailFile.Read(file.FullName).Select(i => i.Lines), zone);
+                var invoices = OnlineRetailFile.Read(file.FullName);
+                var orders = Purchases.FromInvoices(invoices.Select(i => i.Lines), zone);
                 var split = TimeSplit.Of(orders, LastHistoryDay, LastHoldoutDay, zone, parse.GetValue(Slice));
                 Progress($"{orders.Count:N0} orders of known customers; {split.Customers.Count:N0} customers with a history before {split.Cutoff:yyyy-MM-dd HH:mm zzz}");
-                results = await Task.Run(() => QualityEvaluation.Run(split, parse.GetValue(Replicates), parse.GetValue(Seed), Progress), ct);
+                IReadOnlyList<(string, IReadOnlyDictionary<string, IReadOnlyList<string>>)> lists = [];
+                if (parse.GetValue(Engine) is { } engine)
+                {
+                    using var client = new AdminClient(engine, NodeConnection.FindKey(parse.GetValue(NodeConnection.ApiKey)));
+                    var buyers = split.Customers.Where(c => split.HoldoutOf(c).Count > 0).ToDictionary(c => c, c => split.History[c].Count, StringComparer.Ordinal);
+                    lists = await EngineRecommendations.AskAsync(client, buyers, QualityEvaluation.K, parse.GetValue(EngineWait), Progress, ct);
+                }
+
+                var (replicates, seed) = (parse.GetValue(Replicates), parse.GetValue(Seed));
+                var answers = await Task.Run(() => EngineModels.Measure(invoices, split, zone, replicates, seed, Progress, lists), ct);
+                results = await Task.Run(() => QualityEvaluation.Run(split, replicates, seed, Progress, answers), ct);
             }
             catch (FormatException e)
             {
                 await error.WriteLineAsync($"dmpctl quality: {e.Message}");
                 return 1;
+            }
+            catch (AdminException e)
+            {
+                await error.WriteLineAsync($"dmpctl quality: {e.Message}");
+                return e.ExitCode;
             }
 
             foreach (var table in results.Tables)
@@ -88,6 +119,11 @@ public static class QualityCommand
                 await output.WriteLineAsync(Table.Format(QualityReport.Rows(table)));
                 await output.WriteLineAsync();
             }
+
+            await output.WriteLineAsync("Targets:");
+            await output.WriteLineAsync(Table.Format(new[] { (IReadOnlyList<string>)["measure", "target", "best baseline", "engine", "met"] }
+                .Concat(QualityReport.Targets(results).Select(t => (IReadOnlyList<string>)[t.Measure, t.Target, t.Baseline, t.Engine, t.Met]))));
+            await output.WriteLineAsync();
 
             if (results.LooksLeaky)
             {

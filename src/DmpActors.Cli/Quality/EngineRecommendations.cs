@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using DmpActors.Cli.Admin;
+using DmpActors.Domain.Import;
+
+namespace DmpActors.Cli.Quality;
+
+/// <summary>
+/// Top-k lists asked of a running engine through the public API (<c>GET /v1/recommendations/{id}?n=k</c>), for an
+/// engine that has consumed the history in event time (<c>Dmp:Profiles:Clock=event</c> and
+/// <c>dmpctl import online-retail FILE --until</c> the last history day), so "now" there is the cutoff.
+/// </summary>
+public static class EngineRecommendations
+{
+    private sealed record Item(string ItemId);
+
+    private sealed record Answer(IReadOnlyList<Item> Items);
+
+    private sealed record Profile(int Orders);
+
+    /// <summary>The ways of asking measured: the engine as configured, and the same blend with bought items allowed.</summary>
+    public static IReadOnlyList<(string Model, string Query)> Variants { get; } =
+    [
+        (Domain.Quality.EngineAnswers.DefaultRecommendations, ""),
+        ("engine, bought items allowed (exclude_bought=false)", "&exclude_bought=false"),
+    ];
+
+    /// <summary>Waits until every customer's profile holds at least <paramref name="orders"/> of theirs (the engine has
+    /// caught up with the import), then asks each variant for each customer.</summary>
+    public static async Task<IReadOnlyList<(string Model, IReadOnlyDictionary<string, IReadOnlyList<string>> Lists)>> AskAsync(
+        AdminClient client, IReadOnlyDictionary<string, int> orders, int k, TimeSpan wait, Action<string> progress, CancellationToken ct)
+    {
+        await CaughtUpAsync(client, orders, wait, progress, ct);
+        var result = new List<(string, IReadOnlyDictionary<string, IReadOnlyList<string>>)>();
+        foreach (var (model, query) in Variants)
+        {
+            progress($"{model}: GET /v1/recommendations for {orders.Count:N0} customers…");
+            var lists = new ConcurrentDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            await Parallel.ForEachAsync(orders.Keys, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (customer, token) =>
+            {
+                var answer = await client.GetAsync<Answer>($"/v1/recommendations/{OnlineRetailImport.UserIdOf(customer)}?n={k}{query}", token);
+                lists[customer] = answer.Items.Select(i => i.ItemId).ToList();
+            });
+            result.Add((model, lists));
+        }
+
+        return result;
+    }
+
+    private static async Task CaughtUpAsync(AdminClient client, IReadOnlyDictionary<string, int> orders, TimeSpan wait, Action<string> progress,
+        CancellationToken ct)
+    {
+        var pending = new ConcurrentDictionary<string, int>(orders, StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            await Parallel.ForEachAsync(pending.Keys.ToList(), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (customer, token) =>
+            {
+                try
+                {
+                    var profile = await client.GetAsync<Profile>($"/v1/profiles/{OnlineRetailImport.UserIdOf(customer)}", token);
+                    if (profile.Orders >= pending[customer]) pending.TryRemove(customer, out _);
+                }
+                catch (AdminException) when (!token.IsCancellationRequested)
+                {
+                    // Not there yet (404 until the first event is applied).
+                }
+            });
+            if (pending.IsEmpty) return;
+            if (DateTime.UtcNow > deadline)
+                throw new AdminException(AdminClient.ExitFailed,
+                    $"the engine at {client.Node} does not hold the history of {pending.Count:N0} customers after {wait.TotalSeconds:0} s " +
+                    $"(e.g. {pending.Keys.First()}): import it with dmpctl import online-retail FILE --until {QualityCommand.LastHistoryDay:yyyy-MM-dd}");
+            progress($"waiting for the engine: {pending.Count:N0} customers not caught up yet");
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
+}
