@@ -16,11 +16,11 @@ namespace DmpActors.Cli.Quality;
 /// </summary>
 public static class EngineModels
 {
-    public static EngineAnswers Measure(IReadOnlyList<OnlineRetailFile.Invoice> invoices, TimeSplit split, TimeZoneInfo zone, int replicates, int seed,
+    public static EngineAnswers Measure(IReadOnlyList<OnlineRetailFile.Invoice> invoices, TimeSplit split, DateOnly lastHistoryDay, TimeZoneInfo zone, int replicates, int seed,
         Action<string> progress, IReadOnlyList<(string Model, IReadOnlyDictionary<string, IReadOnlyList<string>> Lists)> recommendations)
     {
         progress("engine models: the history as events…");
-        var history = Events(invoices.Where(i => DateOnly.FromDateTime(i.LocalTime) <= QualityCommand.LastHistoryDay), split, zone);
+        var history = Events(invoices.Where(i => DateOnly.FromDateTime(i.LocalTime) <= lastHistoryDay), split, zone);
         var facts = new List<(string, string)>();
         progress("engine CLV and churn models: point-in-time rows and training…");
         var scores = HistoryModels.Fit(history, split.Cutoff, TimeSpan.FromDays(split.HoldoutDays));

@@ -17,21 +17,28 @@ public static class EngineRecommendations
 
     private sealed record Profile(int Orders);
 
-    /// <summary>The ways of asking measured: the engine as configured, and the same blend with bought items allowed.</summary>
+    /// <summary>The ways of asking measured: the engine as configured; with room for ten items of one category (Online Retail
+    /// items have none, so the default diversity rule keeps at most three); and with bought items allowed as well.</summary>
     public static IReadOnlyList<(string Model, string Query)> Variants { get; } =
     [
         (Domain.Quality.EngineAnswers.DefaultRecommendations, ""),
-        ("engine, bought items allowed (exclude_bought=false)", "&exclude_bought=false"),
+        ("engine, max_per_category=10", "&max_per_category=10"),
+        ("engine, max_per_category=10, exclude_bought=false", "&max_per_category=10&exclude_bought=false"),
     ];
+
+    /// <summary>How a second, tuned engine is asked: with the request options that suit this data.</summary>
+    public static IReadOnlyList<(string Model, string Query)> Tuned(string name) =>
+        [($"{name}, max_per_category=10, exclude_bought=false", "&max_per_category=10&exclude_bought=false")];
 
     /// <summary>Waits until every customer's profile holds at least <paramref name="orders"/> of theirs (the engine has
     /// caught up with the import), then asks each variant for each customer.</summary>
     public static async Task<IReadOnlyList<(string Model, IReadOnlyDictionary<string, IReadOnlyList<string>> Lists)>> AskAsync(
-        AdminClient client, IReadOnlyDictionary<string, int> orders, int k, TimeSpan wait, Action<string> progress, CancellationToken ct)
+        AdminClient client, IReadOnlyDictionary<string, int> orders, IReadOnlyList<(string Model, string Query)> variants, int k, DateOnly lastHistoryDay,
+        TimeSpan wait, Action<string> progress, CancellationToken ct)
     {
-        await CaughtUpAsync(client, orders, wait, progress, ct);
+        await CaughtUpAsync(client, orders, lastHistoryDay, wait, progress, ct);
         var result = new List<(string, IReadOnlyDictionary<string, IReadOnlyList<string>>)>();
-        foreach (var (model, query) in Variants)
+        foreach (var (model, query) in variants)
         {
             progress($"{model}: GET /v1/recommendations for {orders.Count:N0} customers…");
             var lists = new ConcurrentDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
@@ -46,8 +53,8 @@ public static class EngineRecommendations
         return result;
     }
 
-    private static async Task CaughtUpAsync(AdminClient client, IReadOnlyDictionary<string, int> orders, TimeSpan wait, Action<string> progress,
-        CancellationToken ct)
+    private static async Task CaughtUpAsync(AdminClient client, IReadOnlyDictionary<string, int> orders, DateOnly lastHistoryDay, TimeSpan wait,
+        Action<string> progress, CancellationToken ct)
     {
         var pending = new ConcurrentDictionary<string, int>(orders, StringComparer.Ordinal);
         var deadline = DateTime.UtcNow + wait;
@@ -69,7 +76,7 @@ public static class EngineRecommendations
             if (DateTime.UtcNow > deadline)
                 throw new AdminException(AdminClient.ExitFailed,
                     $"the engine at {client.Node} does not hold the history of {pending.Count:N0} customers after {wait.TotalSeconds:0} s " +
-                    $"(e.g. {pending.Keys.First()}): import it with dmpctl import online-retail FILE --until {QualityCommand.LastHistoryDay:yyyy-MM-dd}");
+                    $"(e.g. {pending.Keys.First()}): import it with dmpctl import online-retail FILE --until {lastHistoryDay:yyyy-MM-dd}");
             progress($"waiting for the engine: {pending.Count:N0} customers not caught up yet");
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
         }

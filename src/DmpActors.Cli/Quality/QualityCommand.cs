@@ -15,6 +15,9 @@ public static class QualityCommand
     public static readonly DateOnly LastHoldoutDay = new(2011, 12, 9);
     public const string Zone = "Europe/London";
 
+    /// <summary>The validation split, carved from the history only: its last 91 days are the validation holdout.</summary>
+    public static readonly DateOnly ValidationLastHistoryDay = new(2011, 6, 9);
+
     private static readonly Option<int?> Slice = new("--slice")
     {
         Description = "Measure on the first N customers only (ordinal order of CustomerID), for a quick run of the same code",
@@ -56,12 +59,31 @@ public static class QualityCommand
         HelpName = "timespan",
     };
 
+    private static readonly Option<bool> Validation = new("--validation")
+    {
+        Description = $"Split the history itself: up to {ValidationLastHistoryDay:yyyy-MM-dd} against the 91 days after it (for tuning; never the holdout)",
+    };
+
+    private static readonly Option<Uri?> TunedEngine = new("--tuned-engine")
+    {
+        Description = "Also measure a second engine (e.g. one started with other Dmp:Recommendations:Weights), its rows named by --tuned-name",
+        HelpName = "url",
+        CustomParser = NodeConnection.ParseHost,
+    };
+
+    private static readonly Option<string> TunedName = new("--tuned-name")
+    {
+        Description = "What the --tuned-engine rows are called in the tables",
+        DefaultValueFactory = _ => "engine, tuned weights",
+        HelpName = "text",
+    };
+
     public static Command Create()
     {
         var retail = new Command("online-retail",
             $"Baselines on Online Retail: history up to {LastHistoryDay:yyyy-MM-dd}, holdout to {LastHoldoutDay:yyyy-MM-dd} ({Zone})")
         {
-            ImportCommand.RetailFile, Slice, Out, Replicates, Seed, Engine, EngineWait, NodeConnection.ApiKey,
+            ImportCommand.RetailFile, Slice, Out, Replicates, Seed, Engine, EngineWait, TunedEngine, TunedName, Validation, NodeConnection.ApiKey,
         };
         retail.Validators.Add(result =>
         {
@@ -88,18 +110,23 @@ public static class QualityCommand
                 var zone = TimeZoneInfo.FindSystemTimeZoneById(Zone);
                 var invoices = OnlineRetailFile.Read(file.FullName);
                 var orders = Purchases.FromInvoices(invoices.Select(i => i.Lines), zone);
-                var split = TimeSplit.Of(orders, LastHistoryDay, LastHoldoutDay, zone, parse.GetValue(Slice));
+                var (lastHistory, lastHoldout) = parse.GetValue(Validation) ? (ValidationLastHistoryDay, LastHistoryDay) : (LastHistoryDay, LastHoldoutDay);
+                var split = TimeSplit.Of(orders, lastHistory, lastHoldout, zone, parse.GetValue(Slice));
                 Progress($"{orders.Count:N0} orders of known customers; {split.Customers.Count:N0} customers with a history before {split.Cutoff:yyyy-MM-dd HH:mm zzz}");
-                IReadOnlyList<(string, IReadOnlyDictionary<string, IReadOnlyList<string>>)> lists = [];
-                if (parse.GetValue(Engine) is { } engine)
+                var lists = new List<(string, IReadOnlyDictionary<string, IReadOnlyList<string>>)>();
+                var buyers = split.Customers.Where(c => split.HoldoutOf(c).Count > 0).ToDictionary(c => c, c => split.History[c].Count, StringComparer.Ordinal);
+                var key = NodeConnection.FindKey(parse.GetValue(NodeConnection.ApiKey));
+                var asked = new[] { (Url: parse.GetValue(Engine), Variants: EngineRecommendations.Variants),
+                    (Url: parse.GetValue(TunedEngine), Variants: EngineRecommendations.Tuned(parse.GetValue(TunedName)!)) };
+                foreach (var (url, variants) in asked)
                 {
-                    using var client = new AdminClient(engine, NodeConnection.FindKey(parse.GetValue(NodeConnection.ApiKey)));
-                    var buyers = split.Customers.Where(c => split.HoldoutOf(c).Count > 0).ToDictionary(c => c, c => split.History[c].Count, StringComparer.Ordinal);
-                    lists = await EngineRecommendations.AskAsync(client, buyers, QualityEvaluation.K, parse.GetValue(EngineWait), Progress, ct);
+                    if (url is null) continue;
+                    using var client = new AdminClient(url, key);
+                    lists.AddRange(await EngineRecommendations.AskAsync(client, buyers, variants, QualityEvaluation.K, lastHistory, parse.GetValue(EngineWait), Progress, ct));
                 }
 
                 var (replicates, seed) = (parse.GetValue(Replicates), parse.GetValue(Seed));
-                var answers = await Task.Run(() => EngineModels.Measure(invoices, split, zone, replicates, seed, Progress, lists), ct);
+                var answers = await Task.Run(() => EngineModels.Measure(invoices, split, lastHistory, zone, replicates, seed, Progress, lists), ct);
                 results = await Task.Run(() => QualityEvaluation.Run(split, replicates, seed, Progress, answers), ct);
             }
             catch (FormatException e)
