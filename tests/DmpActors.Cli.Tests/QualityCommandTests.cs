@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DmpActors.Cli.Tests.Support;
 using Xunit.Abstractions;
 using OnlineRetailFact = DmpActors.Cli.Tests.OnlineRetailReplayTests.OnlineRetailFactAttribute;
 
@@ -51,6 +52,31 @@ public sealed class QualityCommandTests(ITestOutputHelper log)
         finally
         {
             File.Delete(report);
+        }
+    }
+
+    [OnlineRetailFact]
+    public async Task A_slice_measures_the_recommendations_of_an_engine_that_replayed_the_history_in_event_time()
+    {
+        // Given an engine on event time that has consumed the history (up to the last history day) through the import
+        await using var node = await LiveNode.StartFirstAsync(new Dictionary<string, string?> { ["Dmp:Profiles:Clock"] = "event" });
+        var import = await CliRunner.RunAsync("import", "online-retail", OnlineRetailReplayTests.DatasetPath!, "--until", "2011-09-09",
+            "--bootstrap", node.BrokerAddress, "--max-rate");
+        Assert.True(import.ExitCode == 0, import.Error + import.Output);
+
+        // When the quality run asks it, through the public API, for the top-10 of a slice of the holdout buyers
+        var (exitCode, output, error) = await CliRunner.RunAsync("quality", "online-retail", OnlineRetailReplayTests.DatasetPath!, "--slice", "150",
+            "--replicates", "50", "--engine", node.Url, "--api-key", LiveNode.AdminKey);
+        log.WriteLine(output);
+        log.WriteLine(error);
+
+        // Then every way of asking it has measured values, and they are ranking measures of real lists
+        Assert.True(exitCode == 0, error);
+        Assert.DoesNotContain("not measured yet", output.Split("90-day spend")[0]);
+        foreach (var row in new[] { "engine default (GET recommendations)", "engine, max_per_category=10", "engine, max_per_category=10, exclude_bought=false" })
+        {
+            Assert.InRange(Value(output, row, 3), 0.0, 1.0); // HR@10
+            Assert.InRange(Value(output, row, 6), 0.0001, 1.0); // coverage: the lists are not empty
         }
     }
 

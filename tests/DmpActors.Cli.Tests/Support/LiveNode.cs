@@ -37,6 +37,9 @@ public sealed class LiveNode : IAsyncDisposable
 
     public static Task<LiveNode> StartFirstAsync() => StartInProcessAsync(seed: null);
 
+    /// <summary>The first node with settings of its own on top (e.g. <c>Dmp:Profiles:Clock = event</c>).</summary>
+    public static Task<LiveNode> StartFirstAsync(IReadOnlyDictionary<string, string?> settings) => StartInProcessAsync(seed: null, settings);
+
     /// <summary>
     /// Joins <paramref name="seed"/>'s cluster and uses its broker. Ingest stays off on joiners: these
     /// tests are about membership, and a consumer-group rebalance on the embedded broker takes seconds each time.
@@ -50,13 +53,14 @@ public sealed class LiveNode : IAsyncDisposable
         return new LiveNode(null, process, process.Http.BaseAddress!.ToString(), akkaPort, seed.BrokerAddress);
     }
 
-    private static async Task<LiveNode> StartInProcessAsync(LiveNode? seed)
+    private static async Task<LiveNode> StartInProcessAsync(LiveNode? seed, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var akkaPort = Ports.Free();
         var httpPort = Ports.Free();
         var settings = seed is null
             ? new Dictionary<string, string?> { ["Dmp:Node:Port"] = $"{akkaPort}", ["Dmp:Admin:ApiKey"] = AdminKey }
             : JoinerSettings(seed, akkaPort);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         var factory = new DmpHostFactory(settings);
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, httpPort));
         // Starting blocks until the node is Up in the cluster.
