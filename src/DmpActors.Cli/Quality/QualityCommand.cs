@@ -161,7 +161,7 @@ public static class QualityCommand
 
             if (parse.GetValue(Out) is { } report)
             {
-                var command = "dmpctl quality online-retail " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value));
+                var command = "dmpctl quality online-retail " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));
                 await File.WriteAllTextAsync(report.FullName, QualityReport.Markdown(results, command, DateTimeOffset.UtcNow), ct);
                 Progress($"wrote {report.FullName}");
             }
