@@ -17,6 +17,8 @@ public static class EngineRecommendations
 
     private sealed record Profile(int Orders);
 
+    private sealed record Associations(long Baskets);
+
     /// <summary>The ways of asking measured: the engine as configured; with room for ten items of one category (Online Retail
     /// items have none, so the default diversity rule keeps at most three); and with bought items allowed as well.</summary>
     public static IReadOnlyList<(string Model, string Query)> Variants { get; } =
@@ -34,9 +36,10 @@ public static class EngineRecommendations
     /// caught up with the import), then asks each variant for each customer.</summary>
     public static async Task<IReadOnlyList<(string Model, IReadOnlyDictionary<string, IReadOnlyList<string>> Lists)>> AskAsync(
         AdminClient client, IReadOnlyDictionary<string, int> orders, IReadOnlyList<(string Model, string Query)> variants, int k, DateOnly lastHistoryDay,
-        TimeSpan wait, Action<string> progress, CancellationToken ct)
+        string anyItem, TimeSpan wait, Action<string> progress, CancellationToken ct)
     {
         await CaughtUpAsync(client, orders, lastHistoryDay, wait, progress, ct);
+        await FeedSettledAsync(client, anyItem, wait, progress, ct);
         var result = new List<(string, IReadOnlyDictionary<string, IReadOnlyList<string>>)>();
         foreach (var (model, query) in variants)
         {
@@ -51,6 +54,31 @@ public static class EngineRecommendations
         }
 
         return result;
+    }
+
+    /// <summary>The item statistics are fed beside the profiles (their own consumer): wait until the baskets they have
+    /// folded stop growing, so every list is asked of the same statistics.</summary>
+    private static async Task FeedSettledAsync(AdminClient client, string anyItem, TimeSpan wait, Action<string> progress, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        var last = -1L;
+        while (DateTime.UtcNow < deadline)
+        {
+            long baskets;
+            try
+            {
+                baskets = (await client.GetAsync<Associations>($"/v1/items/{Uri.EscapeDataString(anyItem)}/associations", ct)).Baskets;
+            }
+            catch (AdminException) when (!ct.IsCancellationRequested)
+            {
+                baskets = 0; // the item is not known yet
+            }
+
+            if (baskets > 0 && baskets == last) return;
+            progress($"waiting for the engine's item statistics: {baskets:N0} baskets folded");
+            last = baskets;
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        }
     }
 
     private static async Task CaughtUpAsync(AdminClient client, IReadOnlyDictionary<string, int> orders, DateOnly lastHistoryDay, TimeSpan wait,

@@ -122,7 +122,9 @@ public static class QualityCommand
                 {
                     if (url is null) continue;
                     using var client = new AdminClient(url, key);
-                    lists.AddRange(await EngineRecommendations.AskAsync(client, buyers, variants, QualityEvaluation.K, lastHistory, parse.GetValue(EngineWait), Progress, ct));
+                    var anyItem = split.History.Values.SelectMany(o => o).SelectMany(o => o.Items).First();
+                    lists.AddRange(await EngineRecommendations.AskAsync(client, buyers, variants, QualityEvaluation.K, lastHistory, anyItem,
+                        parse.GetValue(EngineWait), Progress, ct));
                 }
 
                 var (replicates, seed) = (parse.GetValue(Replicates), parse.GetValue(Seed));
