@@ -36,10 +36,10 @@ public sealed class OnlineRetailReplayTests(ITestOutputHelper log)
         }
     }
 
-    private sealed record Expected(int Orders, decimal Revenue, string? LastOrder, DateTimeOffset? LastAt, long Refunds, string? Country);
+    private sealed record Expected(int Orders, decimal Revenue, string? LastOrder, DateTimeOffset? LastAt, long Refunds, string? Country, DateTimeOffset FirstSeen);
 
     [OnlineRetailFact]
-    public async Task A_full_replay_gives_every_customer_the_orders_revenue_last_purchase_refunds_and_country_of_the_csv()
+    public async Task A_full_replay_gives_every_customer_the_orders_revenue_first_invoice_last_purchase_refunds_and_country_of_the_csv()
     {
         var expected = DirectComputation(DatasetPath!);
         Assert.Equal(4372, expected.Count);
@@ -85,18 +85,21 @@ public sealed class OnlineRetailReplayTests(ITestOutputHelper log)
         DateTimeOffset? lastAt = last.ValueKind == JsonValueKind.Null ? null : last.GetProperty("at").GetDateTimeOffset();
         var refunds = p.GetProperty("event_counts").TryGetProperty("custom", out var c) ? c.GetInt64() : 0;
         var country = p.GetProperty("traits").TryGetProperty("country", out var t) ? t.GetString() : null;
-        var got = new Expected(orders, revenue, lastOrder, lastAt, refunds, country);
+        var firstSeen = p.GetProperty("first_seen").GetDateTimeOffset();
+        var got = new Expected(orders, revenue, lastOrder, lastAt, refunds, country, firstSeen);
         return got == want ? null : $"got {got}, CSV says {want}";
     }
 
     /// <summary>Per customer, straight from the file: sale invoices with at least one line of positive quantity and
-    /// non-negative price, their revenue, the latest one (ties: the higher invoice number), cancellations, last country.</summary>
+    /// non-negative price, their revenue, the latest one (ties: the higher invoice number), cancellations, last country,
+    /// and the time of their first invoice of any kind (the first event the profile saw).</summary>
     private static Dictionary<string, Expected> DirectComputation(string path)
     {
         var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
         var sales = new Dictionary<string, (string Customer, DateTime Local, decimal Revenue)>();
         var refunds = new Dictionary<string, HashSet<string>>();
         var countries = new Dictionary<string, (DateTime Local, string Country)>();
+        var firsts = new Dictionary<string, DateTime>();
         using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
         reader.ReadLine();
         var invoiceTimes = new Dictionary<string, DateTime>();
@@ -108,6 +111,7 @@ public sealed class OnlineRetailReplayTests(ITestOutputHelper log)
             if (customer.Length == 0) continue;
             var local = invoiceTimes.TryGetValue(invoice, out var first) ? first : invoiceTimes[invoice] = DateTime.ParseExact(f[4], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
             if (!countries.TryGetValue(customer, out var known) || known.Local <= local) countries[customer] = (local, country);
+            if (!firsts.TryGetValue(customer, out var earliest) || local < earliest) firsts[customer] = local;
             if (invoice.StartsWith('C'))
             {
                 (refunds.TryGetValue(customer, out var set) ? set : refunds[customer] = []).Add(invoice);
@@ -126,7 +130,7 @@ public sealed class OnlineRetailReplayTests(ITestOutputHelper log)
             var last = mine.OrderByDescending(s => s.Value.Local).ThenByDescending(s => s.Key, StringComparer.Ordinal).FirstOrDefault();
             DateTimeOffset? lastAt = mine.Count == 0 ? null : new DateTimeOffset(last.Value.Local, london.GetUtcOffset(last.Value.Local));
             return new Expected(mine.Count, mine.Sum(s => s.Value.Revenue), mine.Count == 0 ? null : last.Key, lastAt,
-                refunds.GetValueOrDefault(c)?.Count ?? 0, countries[c].Country);
+                refunds.GetValueOrDefault(c)?.Count ?? 0, countries[c].Country, new DateTimeOffset(firsts[c], london.GetUtcOffset(firsts[c])));
         });
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DmpActors.Cli.Tests.Support;
 using Xunit.Abstractions;
 using OnlineRetailFact = DmpActors.Cli.Tests.OnlineRetailReplayTests.OnlineRetailFactAttribute;
 
@@ -22,7 +23,8 @@ public sealed class QualityCommandTests(ITestOutputHelper log)
 
             Assert.True(exitCode == 0, error);
             Assert.Contains("800 customers with a history", error);
-            foreach (var title in new[] { "Next-basket recommendations:", "90-day spend (CLV):", "Churn (no order in the holdout):" })
+            foreach (var title in new[] { "Next-basket recommendations:", "90-day spend (CLV):", "Churn (no order in the holdout):",
+                         "Behavioural clusters on log1p RFM: choosing k:", "Segments and what they spent next:", "Targets:" })
                 Assert.Contains(title, output);
             Assert.Contains("engine default (GET recommendations) | not measured yet", output);
 
@@ -32,6 +34,15 @@ public sealed class QualityCommandTests(ITestOutputHelper log)
             Assert.InRange(Value(output, "recency (days since the last order)", 1), 0.5, 0.9);
             Assert.InRange(Value(output, "BG/NBD P(no order in the holdout)", 1), 0.5, 0.9);
             Assert.InRange(Value(output, "BG/NBD + Gamma-Gamma", 1), 0.2, 0.9); // Spearman
+            Assert.InRange(Value(output, "ALS (implicit matrix factorisation)", 1), 0.05, 0.35);
+
+            // The engine's own CLV and churn models, trained on point-in-time rows of the history only.
+            Assert.InRange(Value(output, "engine CLV model", 1), 0.3, 0.9);
+            Assert.InRange(Value(output, "engine churn model", 1), 0.6, 0.9);
+
+            // Segments: every k has a silhouette and a stability, and the best RFM segment spends more next than the worst.
+            foreach (var k in Enumerable.Range(2, 7)) Assert.Contains($"k = {k}", output);
+            Assert.True(Value(output, "RFM champions", 3) > Value(output, "RFM lost", 3), "champions spend more in the holdout than lost customers");
 
             var markdown = await File.ReadAllTextAsync(report);
             Assert.Contains("- commit: ", markdown);
@@ -41,6 +52,31 @@ public sealed class QualityCommandTests(ITestOutputHelper log)
         finally
         {
             File.Delete(report);
+        }
+    }
+
+    [OnlineRetailFact]
+    public async Task A_slice_measures_the_recommendations_of_an_engine_that_replayed_the_history_in_event_time()
+    {
+        // Given an engine on event time that has consumed the history (up to the last history day) through the import
+        await using var node = await LiveNode.StartFirstAsync(new Dictionary<string, string?> { ["Dmp:Profiles:Clock"] = "event" });
+        var import = await CliRunner.RunAsync("import", "online-retail", OnlineRetailReplayTests.DatasetPath!, "--until", "2011-09-09",
+            "--bootstrap", node.BrokerAddress, "--max-rate");
+        Assert.True(import.ExitCode == 0, import.Error + import.Output);
+
+        // When the quality run asks it, through the public API, for the top-10 of a slice of the holdout buyers
+        var (exitCode, output, error) = await CliRunner.RunAsync("quality", "online-retail", OnlineRetailReplayTests.DatasetPath!, "--slice", "150",
+            "--replicates", "50", "--engine", node.Url, "--api-key", LiveNode.AdminKey);
+        log.WriteLine(output);
+        log.WriteLine(error);
+
+        // Then every way of asking it has measured values, and they are ranking measures of real lists
+        Assert.True(exitCode == 0, error);
+        Assert.DoesNotContain("not measured yet", output.Split("90-day spend")[0]);
+        foreach (var row in new[] { "engine default (GET recommendations)", "engine, max_per_category=10", "engine, max_per_category=10, exclude_bought=false" })
+        {
+            Assert.InRange(Value(output, row, 3), 0.0, 1.0); // HR@10
+            Assert.InRange(Value(output, row, 6), 0.0001, 1.0); // coverage: the lists are not empty
         }
     }
 

@@ -33,36 +33,47 @@ public static class QualityEvaluation
     private static readonly string[] SpendColumns = ["Spearman", "Gini (normalised)", "MAE (GBP)"];
     private static readonly string[] ChurnColumns = ["ROC AUC"];
 
-    public static QualityResults Run(TimeSplit split, int replicates = Bootstrap.DefaultReplicates, int seed = 1, Action<string>? progress = null)
+    public static QualityResults Run(TimeSplit split, int replicates = Bootstrap.DefaultReplicates, int seed = 1, Action<string>? progress = null,
+        EngineAnswers? engine = null)
     {
         progress ??= _ => { };
+        engine ??= new EngineAnswers();
         var facts = new List<(string, string)>
         {
             ("customers with a history", Count(split.Customers.Count)),
             ("history orders", Count(split.History.Values.Sum(o => o.Count))),
             ("customers who buy in the holdout", Count(split.Customers.Count(c => split.HoldoutOf(c).Count > 0))),
         };
-        var tables = new List<ResultTable> { Recommendations(split, replicates, seed, progress, facts) };
-        var (spend, churn, highest) = SpendAndChurn(split, replicates, seed, progress, facts);
+        facts.AddRange(engine.Facts);
+        var tables = new List<ResultTable> { Recommendations(split, replicates, seed, progress, facts, engine) };
+        var (spend, churn, highest) = SpendAndChurn(split, replicates, seed, progress, facts, engine);
         tables.Add(spend);
         tables.Add(churn);
+        tables.AddRange(engine.Tables);
         return new QualityResults(tables, facts, highest);
     }
 
-    private static ResultTable Recommendations(TimeSplit split, int replicates, int seed, Action<string> progress, List<(string, string)> facts)
+    private static ResultTable Recommendations(TimeSplit split, int replicates, int seed, Action<string> progress, List<(string, string)> facts,
+        EngineAnswers engine)
     {
         var counts = new PurchaseCounts(split.History);
         progress("item-kNN: co-occurrence of the history's items…");
         var itemKnn = new ItemKnn(split.History, counts);
         progress("TIFU-KNN: customer vectors…");
         var tifu = new TifuKnn(split.History, counts);
-        INextBasketModel[] models = [new GlobalTopFrequency(counts), new PersonalTopFrequency(counts), new PersonalThenGlobal(counts), itemKnn, tifu];
+        progress("ALS: factorising the history's customer × item matrix…");
+        var als = new ImplicitAls(counts, split.Customers);
+        INextBasketModel[] baselines = [als, new GlobalTopFrequency(counts), new PersonalTopFrequency(counts), new PersonalThenGlobal(counts), itemKnn, tifu];
+        var models = engine.Recommendations.Select(r => (INextBasketModel)new AnsweredLists(r.Model, r.Lists)).Concat(baselines).ToList();
         facts.Add(("catalogue (items sold in the history)", Count(counts.Popular.Count)));
         facts.Add(("TIFU-KNN parameters", Invariant($"group size {tifu.Settings.GroupSize}, within-group decay {tifu.Settings.WithinGroupDecay}, ") + Invariant(
             $"across-group decay {tifu.Settings.AcrossGroupDecay}, neighbours {tifu.Settings.NeighbourCount}, alpha {tifu.Settings.Alpha}")));
+        facts.Add(("ALS parameters", Invariant($"{als.Settings.Factors} factors, regularisation {als.Settings.Regularisation}, ") +
+            Invariant($"confidence 1 + {als.Settings.Alpha} × orders, {als.Settings.Iterations} sweeps")));
 
         var buyers = split.Customers.Where(c => split.HoldoutOf(c).Count > 0).ToList();
-        var rows = new List<ResultRow> { ResultRow.NotMeasured("engine default (GET recommendations)", RankingColumns.Length), ResultRow.NotMeasured("ALS (matrix factorisation)", RankingColumns.Length) };
+        var rows = new List<ResultRow>();
+        if (engine.Recommendations.Count == 0) rows.Add(ResultRow.NotMeasured(EngineAnswers.DefaultRecommendations, RankingColumns.Length));
         foreach (var model in models)
         {
             progress($"{model.Name}: top-{K} for {buyers.Count:N0} customers…");
@@ -88,7 +99,8 @@ public static class QualityEvaluation
             "(a property of all the lists together, so without an interval).");
     }
 
-    private static (ResultTable Spend, ResultTable Churn, double HighestAuc) SpendAndChurn(TimeSplit split, int replicates, int seed, Action<string> progress, List<(string, string)> facts)
+    private static (ResultTable Spend, ResultTable Churn, double HighestAuc) SpendAndChurn(TimeSplit split, int replicates, int seed, Action<string> progress,
+        List<(string, string)> facts, EngineAnswers engine)
     {
         progress("BG/NBD and Gamma-Gamma: fitting on the history…");
         var repeats = split.Customers.Select(c => Repeats.Of(split.History[c], split.Cutoff)).ToList();
@@ -107,13 +119,17 @@ public static class QualityEvaluation
             var model = bgNbd.ExpectedTransactions(r, split.HoldoutDays) * gammaGamma.ExpectedValue(r.X, r.MeanValue);
             var recency = (split.Cutoff - split.History[c][^1].At).TotalDays;
             return new Customer(actual, lastNinety, model, recency, 1 - bgNbd.ProbabilityAlive(r),
-                bgNbd.ProbabilityNoTransactions(r, split.HoldoutDays), split.HoldoutOf(c).Count == 0);
+                bgNbd.ProbabilityNoTransactions(r, split.HoldoutDays), split.HoldoutOf(c).Count == 0,
+                engine.Spend?.GetValueOrDefault(c) ?? 0, engine.Churn?.GetValueOrDefault(c) ?? 0);
         }).ToList();
         facts.Add(("customers with no order in the holdout (churned)", Invariant($"{units.Count(u => u.Churned):N0} ({units.Count(u => u.Churned) / (double)units.Count:P1})")));
 
         progress("90-day spend and churn: bootstrap intervals…");
-        var spendRows = new List<ResultRow> { ResultRow.NotMeasured("engine CLV model", SpendColumns.Length) };
-        foreach (var (name, predict) in new (string, Func<Customer, double>)[] { ("same as the last 90 days", u => u.LastNinety), ("BG/NBD + Gamma-Gamma", u => u.Model) })
+        var spendRows = new List<ResultRow>();
+        var spendModels = new List<(string, Func<Customer, double>)> { ("same as the last 90 days", u => u.LastNinety), ("BG/NBD + Gamma-Gamma", u => u.Model) };
+        if (engine.Spend is null) spendRows.Add(ResultRow.NotMeasured(EngineAnswers.ClvModel, SpendColumns.Length));
+        else spendModels.Insert(0, (EngineAnswers.ClvModel, u => u.EngineSpend));
+        foreach (var (name, predict) in spendModels)
             spendRows.Add(new ResultRow(name, new Func<IReadOnlyList<Customer>, double>[]
             {
                 s => ScoreMetrics.Spearman(s.Select(predict).ToList(), s.Select(u => u.Actual).ToList()),
@@ -121,10 +137,13 @@ public static class QualityEvaluation
                 s => ScoreMetrics.Mae(s.Select(predict).ToList(), s.Select(u => u.Actual).ToList()),
             }.Select(v => (Estimate?)Bootstrap.Interval(units, v, replicates, seed)).ToList()));
 
-        var churnRows = new List<ResultRow> { ResultRow.NotMeasured("engine churn model", ChurnColumns.Length) };
+        var churnRows = new List<ResultRow>();
+        var churnModels = new List<(string, Func<Customer, double>)> { ("recency (days since the last order)", u => u.Recency), ("BG/NBD 1 − P(alive)", u => u.Dead),
+            ("BG/NBD P(no order in the holdout)", u => u.Silent) };
+        if (engine.Churn is null) churnRows.Add(ResultRow.NotMeasured(EngineAnswers.ChurnModel, ChurnColumns.Length));
+        else churnModels.Insert(0, (EngineAnswers.ChurnModel, u => u.EngineChurn));
         var highest = 0.0;
-        foreach (var (name, score) in new (string, Func<Customer, double>)[] { ("recency (days since the last order)", u => u.Recency), ("BG/NBD 1 − P(alive)", u => u.Dead),
-                     ("BG/NBD P(no order in the holdout)", u => u.Silent) })
+        foreach (var (name, score) in churnModels)
         {
             var auc = Bootstrap.Interval(units, s => ScoreMetrics.RocAuc(s.Select(score).ToList(), s.Select(u => u.Churned).ToList()), replicates, seed);
             highest = Math.Max(highest, auc.Value);
@@ -140,7 +159,8 @@ public static class QualityEvaluation
         return (spend, churn, highest);
     }
 
-    private sealed record Customer(double Actual, double LastNinety, double Model, double Recency, double Dead, double Silent, bool Churned);
+    private sealed record Customer(double Actual, double LastNinety, double Model, double Recency, double Dead, double Silent, bool Churned,
+        double EngineSpend, double EngineChurn);
 
     private static double MeanOf(IEnumerable<double?> values)
     {

@@ -58,7 +58,8 @@ public static class TrainingRows
             var after = e.Timestamp - t;
             if (e.Type == EventType.Purchase && after <= horizons.Purchase) purchased = true;
             if (ProfileFeatures.IsVisit(e.Type) && after <= horizons.Churn) visited = true;
-            if (e.Type == EventType.Purchase && after <= horizons.Value) revenue += e.Revenue ?? 0;
+            // The same revenue the profile counts: the stated total, else the sum of the lines.
+            if (e.Type == EventType.Purchase && after <= horizons.Value) revenue += e.Revenue ?? Saturating.SumOf(e.Items);
         }
 
         if (!seen) return null;

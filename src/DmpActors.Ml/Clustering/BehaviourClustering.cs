@@ -56,7 +56,7 @@ public static class BehaviourClustering
         return new TrainedModel(ModelNames.Behaviour, final, metrics, training.Count, clock.Elapsed);
     }
 
-    private static float[][] Fit(MLContext ml, IReadOnlyList<float[]> points, int width, int k)
+    internal static float[][] Fit(MLContext ml, IReadOnlyList<float[]> points, int width, int k)
     {
         var data = MlRows.Load(ml, points.Select(p => new FeatureRow { Features = p }), width);
         var trainer = ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options

@@ -39,6 +39,9 @@ public sealed class LiveNode : IAsyncDisposable
     /// <param name="allocation">Dmp:Sharding:Allocation (null: the default); joiners take the seed's.</param>
     public static Task<LiveNode> StartFirstAsync(string? allocation = null) => StartInProcessAsync(seed: null, allocation);
 
+    /// <summary>The first node with settings of its own on top (e.g. <c>Dmp:Profiles:Clock = event</c>).</summary>
+    public static Task<LiveNode> StartFirstAsync(IReadOnlyDictionary<string, string?> settings) => StartInProcessAsync(seed: null, allocation: null, settings);
+
     /// <summary>
     /// Joins <paramref name="seed"/>'s cluster and uses its broker. Ingest stays off on joiners: these
     /// tests are about membership, and a consumer-group rebalance on the embedded broker takes seconds each time.
@@ -52,7 +55,7 @@ public sealed class LiveNode : IAsyncDisposable
         return new LiveNode(null, process, process.Http.BaseAddress!.ToString(), akkaPort, seed.BrokerAddress) { Allocation = seed.Allocation };
     }
 
-    private static async Task<LiveNode> StartInProcessAsync(LiveNode? seed, string? allocation)
+    private static async Task<LiveNode> StartInProcessAsync(LiveNode? seed, string? allocation, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var akkaPort = Ports.Free();
         var httpPort = Ports.Free();
@@ -60,6 +63,7 @@ public sealed class LiveNode : IAsyncDisposable
             ? new Dictionary<string, string?> { ["Dmp:Node:Port"] = $"{akkaPort}", ["Dmp:Admin:ApiKey"] = AdminKey }
             : JoinerSettings(seed, akkaPort);
         if (allocation is not null) settings[AllocationKey] = allocation;
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         var factory = new DmpHostFactory(settings);
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, httpPort));
         // Starting blocks until the node is Up in the cluster.

@@ -115,4 +115,19 @@ public class TrainingRowsTests
             [("u1", Past), ("u2", [At(PageView("g", 0) with { UserId = "u2" }, TimeSpan.FromDays(1))])], T, Rules, Horizons);
         Assert.Equal("u1", Assert.Single(rows).Features.UserId);
     }
+
+    [Fact]
+    public void A_purchase_without_a_stated_revenue_labels_the_sum_of_its_lines_as_the_profile_counts_it()
+    {
+        // Given a later order that states no total, only its lines (as imported histories do)
+        var lines = At(Purchase("f1", "o2", 0m), TimeSpan.FromDays(3)) with
+        {
+            Revenue = null,
+            Items = [new LineItem("a", null, 2.5m, 4), new LineItem("b", null, 10m, 1)],
+        };
+
+        var row = TrainingRows.At("u1", [.. Past, lines], T, Rules, Horizons)!;
+
+        Assert.Equal(20, row.Labels.Revenue);
+    }
 }
