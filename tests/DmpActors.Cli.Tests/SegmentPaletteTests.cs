@@ -45,8 +45,8 @@ public sealed class SegmentPaletteTests : IDisposable
         Assert.Contains("rule       | window.purchases.30d >= 3", show.Output);
         var history = LiveCluster.Lines(show.Output).SkipWhile(l => l != "History:").Skip(1).ToList();
         Assert.Matches(@"^VERSION \| DEFINED\s+\| MODE\s+\| RULE$", history[0]);
-        Assert.Matches(@"^v1\s+\| \S+ \| live\s+\| window.purchases.30d >= 2$", history[1]);
-        Assert.Matches(@"^v2\s+\| \S+ \| shadow \| window.purchases.30d >= 3$", history[2]);
+        Assert.Matches(@"^v1\s+\| \S+\s+\| live\s+\| window.purchases.30d >= 2$", history[1]);
+        Assert.Matches(@"^v2\s+\| \S+\s+\| shadow \| window.purchases.30d >= 3$", history[2]);
 
         var deleted = await CliRunner.RunAsync(node.Dmpctl("segment", "delete", "buyers_30d"));
         var gone = await CliRunner.RunAsync(node.Dmpctl("segment", "show", "buyers_30d"));
