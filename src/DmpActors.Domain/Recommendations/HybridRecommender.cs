@@ -5,7 +5,7 @@ namespace DmpActors.Domain.Recommendations;
 /// and co-viewed rules and content neighbours; trending and popular items join as candidates for everyone; each
 /// candidate's score is the weighted sum of its sources' contributions (<see cref="BlendWeights"/>), its reason the
 /// source that gave most. Then the filters: not in the catalogue or unavailable, bought (when the request says so),
-/// the context item itself, and at most N per category. A personalization denial skips every profile feature and
+/// the context item itself, items shown too often without a click, and at most N per category. A personalization denial skips every profile feature and
 /// the context: popularity only. Pure over the statistics it is given; the caller holds their lock.
 /// </summary>
 public static class HybridRecommender
@@ -113,6 +113,7 @@ public static class HybridRecommender
             var c = candidates[id];
             if (stats.Catalogue.Find(id) is not { Available: true } item) continue;
             if (request.ExcludeBought && request.Bought.Contains(id)) continue;
+            if (request.Fatigued.Contains(id)) continue;
             if (id == request.ContextItem) continue;
             var category = item.Category ?? "";
             var inCategory = perCategory.GetValueOrDefault(category);
