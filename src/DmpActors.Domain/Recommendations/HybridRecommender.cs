@@ -128,11 +128,18 @@ public static class HybridRecommender
     private static readonly Comparer<(double Score, string Id)> ByScoreThenId = Comparer<(double Score, string Id)>.Create(static (a, b) =>
         b.Score.CompareTo(a.Score) is var c and not 0 ? c : string.CompareOrdinal(a.Id, b.Id));
 
+    [System.Runtime.CompilerServices.InlineArray(Sources)]
+    private struct PerSource<T>
+    {
+        private T _first;
+    }
+
+    /// <summary>One allocation per candidate (a request has hundreds: the trending and popular lists join every one).</summary>
     private sealed class Candidate
     {
-        private readonly double[] _bySource = new double[Sources];
-        private readonly double[] _bestPiece = new double[Sources];
-        private readonly string?[] _anchors = new string?[Sources];
+        private PerSource<double> _bySource;
+        private PerSource<double> _bestPiece;
+        private PerSource<string?> _anchors;
 
         public double Total { get; private set; }
 
