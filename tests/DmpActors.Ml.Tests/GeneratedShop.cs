@@ -2,6 +2,7 @@ using DmpActors.Domain.Events;
 using DmpActors.Domain.Profiles;
 using DmpActors.Domain.Scores;
 using DmpActors.Traffic;
+using DmpActors.Traffic.Population;
 
 namespace DmpActors.Ml.Tests;
 
@@ -36,8 +37,12 @@ public class GeneratedShopBase
         }
 
         Events = byUser.Select(kv => (kv.Key, (IReadOnlyList<UserEvent>)kv.Value)).ToArray();
-        Groups = generator.GroundTruth().Users.ToDictionary(u => u.EntityId, u => u.Group);
+        Truth = generator.GroundTruth();
+        Groups = Truth.Users.ToDictionary(u => u.EntityId, u => u.Group);
     }
+
+    /// <summary>The generator's latent truth: groups, their click model, every user's group.</summary>
+    public TrafficGroundTruth Truth { get; }
 
     public IReadOnlyList<(string UserId, IReadOnlyList<UserEvent> Events)> Events { get; }
 

@@ -56,10 +56,11 @@ public sealed class ModelQualityTests(GeneratedShop shop, ITestOutputHelper outp
         var rows = shop.Rows(30);
         var set = new TrainingSet(rows.Select(r => r.Features).ToArray(), rows);
 
-        var (models, skipped) = ModelTrainer.Train(set, ModelNames.All);
+        var userModels = ModelNames.All.Where(n => n != ModelNames.Ctr).ToArray(); // the CTR model scores items (CtrQualityTests)
+        var (models, skipped) = ModelTrainer.Train(set, userModels);
 
         Assert.Empty(skipped);
-        Assert.Equal(ModelNames.All.Order(), models.Select(m => m.Name).Order());
+        Assert.Equal(userModels.Order(), models.Select(m => m.Name).Order());
         foreach (var m in models)
         {
             var restored = ModelCodec.Decode(m.Model.Kind, ModelCodec.Encode(m.Model));

@@ -11,7 +11,7 @@ public static partial class EventParser
 
     private struct Props
     {
-        public string? Url, ItemId, Category, Query, OrderId, Currency, PreviousId, CampaignId, VariantId, Name;
+        public string? Url, ItemId, Category, Query, OrderId, Currency, PreviousId, CampaignId, VariantId, Name, RecommendationId;
         public decimal? Price, Revenue;
         public int? Quantity;
         public LineItem[]? Items;
@@ -37,13 +37,14 @@ public static partial class EventParser
         CampaignId = 1 << 12,
         VariantId = 1 << 13,
         Name = 1 << 14,
+        RecommendationId = 1 << 15,
     }
 
     /// <summary>Which properties each type reads, indexed by <see cref="EventType"/>; everything else is ignored.</summary>
     private static readonly PropField[] FieldsOf =
     [
         /* PageView */ PropField.Url,
-        /* ProductView */ PropField.ItemId | PropField.Category | PropField.Price,
+        /* ProductView */ PropField.ItemId | PropField.Category | PropField.Price | PropField.RecommendationId,
         /* Search */ PropField.Query,
         /* AddToCart */ PropField.ItemId | PropField.Category | PropField.Price | PropField.Quantity,
         /* RemoveFromCart */ PropField.ItemId | PropField.Category | PropField.Price | PropField.Quantity,
@@ -52,7 +53,7 @@ public static partial class EventParser
         /* Alias */ PropField.PreviousId,
         /* Consent */ PropField.Purposes,
         /* OfferImpression */ PropField.CampaignId | PropField.VariantId | PropField.ItemId,
-        /* OfferClick */ PropField.CampaignId | PropField.VariantId | PropField.ItemId,
+        /* OfferClick */ PropField.CampaignId | PropField.VariantId | PropField.ItemId | PropField.RecommendationId,
         /* Custom */ PropField.Name,
     ];
 
@@ -73,6 +74,7 @@ public static partial class EventParser
         10 when name.SequenceEqual("variant_id"u8) => PropField.VariantId,
         11 when name.SequenceEqual("previous_id"u8) => PropField.PreviousId,
         11 when name.SequenceEqual("campaign_id"u8) => PropField.CampaignId,
+        17 when name.SequenceEqual("recommendation_id"u8) => PropField.RecommendationId,
         _ => PropField.None,
     };
 
@@ -116,6 +118,8 @@ public static partial class EventParser
                 PropField.CampaignId => TryReadString(ref reader, "properties.campaign_id", intern: true, required: true, out p.CampaignId, out error),
                 PropField.VariantId => TryReadString(ref reader, "properties.variant_id", intern: true, required: false, out p.VariantId, out error),
                 PropField.Name => TryReadString(ref reader, "properties.name", intern: true, required: true, out p.Name, out error),
+                PropField.RecommendationId => TryReadString(ref reader, "properties.recommendation_id", intern: false, required: true,
+                    out p.RecommendationId, out error),
                 _ => true,
             };
             if (!ok) return false;
@@ -140,6 +144,7 @@ public static partial class EventParser
         PropField.Purposes => "purposes",
         PropField.CampaignId => "campaign_id",
         PropField.VariantId => "variant_id",
+        PropField.RecommendationId => "recommendation_id",
         _ => "name",
     };
 

@@ -251,8 +251,11 @@ public static partial class EventParser
                 if (p.Purposes is null) return Missing("properties.purposes");
                 break;
             case EventType.OfferImpression:
-            case EventType.OfferClick:
                 if (p.CampaignId is null) return Missing("properties.campaign_id");
+                break;
+            case EventType.OfferClick:
+                // A click on a recommended item names the list it was in instead of a campaign.
+                if (p.CampaignId is null && p.RecommendationId is null) return Missing("properties.campaign_id");
                 break;
             case EventType.Custom:
                 if (p.Name is null) return Missing("properties.name");
@@ -282,6 +285,7 @@ public static partial class EventParser
             CampaignId = p.CampaignId,
             VariantId = p.VariantId,
             Name = p.Name,
+            RecommendationId = p.RecommendationId,
             Traits = type == EventType.Identify ? traits ?? EmptyTraits : null,
         });
     }

@@ -65,6 +65,7 @@ public static class EventWriter
         WriteIfSet(w, "campaign_id"u8, e.CampaignId);
         WriteIfSet(w, "variant_id"u8, e.VariantId);
         WriteIfSet(w, "name"u8, e.Name);
+        WriteIfSet(w, "recommendation_id"u8, e.RecommendationId);
         w.WriteEndObject();
 
         if (e.Traits is { } traits)

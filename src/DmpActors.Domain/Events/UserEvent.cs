@@ -40,6 +40,9 @@ public sealed record UserEvent
     public string? VariantId { get; init; }
     public string? Name { get; init; }
 
+    /// <summary>The served recommendation list a click came from (product_view, offer_click).</summary>
+    public string? RecommendationId { get; init; }
+
     /// <summary>Identify traits; a null value removes that trait from the profile.</summary>
     public IReadOnlyDictionary<string, string?>? Traits { get; init; }
 
@@ -55,7 +58,7 @@ public sealed record UserEvent
             && Url == other.Url && ItemId == other.ItemId && Category == other.Category && Price == other.Price
             && Quantity == other.Quantity && Query == other.Query && OrderId == other.OrderId && Revenue == other.Revenue
             && Currency == other.Currency && PreviousId == other.PreviousId && CampaignId == other.CampaignId
-            && VariantId == other.VariantId && Name == other.Name
+            && VariantId == other.VariantId && Name == other.Name && RecommendationId == other.RecommendationId
             && Items.SequenceEqual(other.Items)
             && SameEntries(ConsentPurposes, other.ConsentPurposes)
             && SameEntries(Traits, other.Traits));

@@ -5,7 +5,7 @@ namespace DmpActors.Domain.Recommendations;
 /// and co-viewed rules and content neighbours; trending and popular items join as candidates for everyone; each
 /// candidate's score is the weighted sum of its sources' contributions (<see cref="BlendWeights"/>), its reason the
 /// source that gave most. Then the filters: not in the catalogue or unavailable, bought (when the request says so),
-/// the context item itself, and at most N per category. A personalization denial skips every profile feature and
+/// the context item itself, items shown too often without a click, and at most N per category. A personalization denial skips every profile feature and
 /// the context: popularity only. Pure over the statistics it is given; the caller holds their lock.
 /// </summary>
 public static class HybridRecommender
@@ -113,6 +113,7 @@ public static class HybridRecommender
             var c = candidates[id];
             if (stats.Catalogue.Find(id) is not { Available: true } item) continue;
             if (request.ExcludeBought && request.Bought.Contains(id)) continue;
+            if (request.Fatigued.Contains(id)) continue;
             if (id == request.ContextItem) continue;
             var category = item.Category ?? "";
             var inCategory = perCategory.GetValueOrDefault(category);
@@ -127,11 +128,18 @@ public static class HybridRecommender
     private static readonly Comparer<(double Score, string Id)> ByScoreThenId = Comparer<(double Score, string Id)>.Create(static (a, b) =>
         b.Score.CompareTo(a.Score) is var c and not 0 ? c : string.CompareOrdinal(a.Id, b.Id));
 
+    [System.Runtime.CompilerServices.InlineArray(Sources)]
+    private struct PerSource<T>
+    {
+        private T _first;
+    }
+
+    /// <summary>One allocation per candidate (a request has hundreds: the trending and popular lists join every one).</summary>
     private sealed class Candidate
     {
-        private readonly double[] _bySource = new double[Sources];
-        private readonly double[] _bestPiece = new double[Sources];
-        private readonly string?[] _anchors = new string?[Sources];
+        private PerSource<double> _bySource;
+        private PerSource<double> _bestPiece;
+        private PerSource<string?> _anchors;
 
         public double Total { get; private set; }
 

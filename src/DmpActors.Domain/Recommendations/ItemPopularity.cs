@@ -68,13 +68,28 @@ public sealed class ItemPopularity
         Func<Counts, ItemPopularity, DateTimeOffset, double> score)
     {
         if (cache is { } hit && now >= hit.At && now - hit.At < Options.TopListRefresh) return hit.List;
-        var list = _items.Select(kv => new ItemScore(kv.Key, score(kv.Value, this, now)))
-            .Where(s => s.Score > 0)
-            .OrderByDescending(s => s.Score).ThenBy(s => s.ItemId, StringComparer.Ordinal)
-            .Take(Options.TopListSize).ToArray();
+        // The best TopListSize through a heap whose root is the weakest kept: one pass, no sort of every item (this runs
+        // under the recommender's lock once per refresh, and a full sort of 10,000+ items stalled every request behind it).
+        var size = Options.TopListSize;
+        var top = new PriorityQueue<ItemScore, ItemScore>(size + 1, WeakestFirst);
+        foreach (var (key, counts) in _items)
+        {
+            var value = score(counts, this, now);
+            if (!(value > 0)) continue;
+            var entry = new ItemScore(key, value);
+            if (top.Count < size) top.Enqueue(entry, entry);
+            else if (WeakestFirst.Compare(entry, top.Peek()) > 0) top.EnqueueDequeue(entry, entry);
+        }
+
+        var list = new ItemScore[top.Count];
+        for (var i = list.Length - 1; i >= 0; i--) list[i] = top.Dequeue();
         cache = (now, list);
         return list;
     }
+
+    /// <summary>Weaker first: a lower score, or at the same score the later id (lists are strongest first, then by id).</summary>
+    private static readonly Comparer<ItemScore> WeakestFirst = Comparer<ItemScore>.Create(static (a, b) =>
+        a.Score.CompareTo(b.Score) is var c and not 0 ? c : string.CompareOrdinal(b.ItemId, a.ItemId));
 
     private double Recent(Counts c, DateTimeOffset now)
     {

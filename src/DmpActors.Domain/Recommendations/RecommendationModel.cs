@@ -72,6 +72,9 @@ public sealed record RecommendationRequest
     public IReadOnlyList<AffinityScore> CategoryAffinities { get; init; } = [];
     public IReadOnlySet<string> Bought { get; init; } = new HashSet<string>();
 
+    /// <summary>Items shown to the user too often without a click: left out (see <see cref="CtrOptions.FatigueImpressions"/>).</summary>
+    public IReadOnlySet<string> Fatigued { get; init; } = new HashSet<string>();
+
     /// <summary>The request for <paramref name="profile"/> (null: a user never seen) at <paramref name="now"/>;
     /// <paramref name="alsoBought"/> adds purchases known outside the profile (the item statistics' recent buys).</summary>
     public static RecommendationRequest ForProfile(UserProfile? profile, DateTimeOffset now, ProfileRules rules,

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
+using DmpActors.Domain.Recommendations;
 using DmpActors.Domain.Scores;
 using DmpActors.Ml.Training;
 
@@ -18,6 +19,9 @@ public sealed record ModelCoordinatorSettings(int ReservoirCapacity, TimeSpan Re
     public TrainerOptions Trainer { get; init; } = new();
     public TimeProvider Clock { get; init; } = TimeProvider.System;
     public int Seed { get; init; } = 1;
+
+    /// <summary>Labelled recommendation rows kept for the CTR model (uniform over all offered).</summary>
+    public int CtrRowCapacity { get; init; } = 200_000;
 }
 
 /// <summary>
@@ -35,6 +39,7 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
 
     private readonly ModelCoordinatorSettings _settings;
     private readonly LiveSamples _samples;
+    private readonly Reservoir<CtrRow> _ctrRows;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ModelCatalogue _catalogue = ModelCatalogue.Empty;
     private bool _training;
@@ -43,6 +48,7 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
     {
         _settings = settings;
         _samples = new LiveSamples(settings.ReservoirCapacity, settings.Horizons, new Random(settings.Seed));
+        _ctrRows = new Reservoir<CtrRow>(settings.CtrRowCapacity, new Random(settings.Seed + 1));
         JournalPluginId = settings.JournalPluginId;
         SnapshotPluginId = settings.SnapshotPluginId;
 
@@ -50,6 +56,10 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
         Recover<ModelPromoted>(e => _catalogue = ModelVersions.Promote(_catalogue, e.Name, e.Version));
 
         Command<OfferSample>(m => _samples.Offer(m.Sample));
+        Command<OfferCtrRows>(m =>
+        {
+            foreach (var row in m.Rows) _ctrRows.Offer(row, out _);
+        });
         Command<GetModelCatalogue>(m =>
         {
             if (_catalogue.Revision > m.KnownRevision) Sender.Tell(ModelVersions.ForNodes(_catalogue));
@@ -85,7 +95,7 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
     private RetrainAccepted StartTraining(IReadOnlyList<string> names, bool shadow)
     {
         var unknown = names.Where(n => !ModelNames.All.Contains(n)).ToArray();
-        var set = _samples.Snapshot();
+        var set = _samples.Snapshot() with { CtrRows = _ctrRows.Snapshot() };
         if (unknown.Length > 0)
             return new RetrainAccepted(false, names, set.Samples.Count, set.Rows.Count, $"unknown model {string.Join(", ", unknown)}; known: {string.Join(", ", ModelNames.All)}");
         if (_training) return new RetrainAccepted(false, names, set.Samples.Count, set.Rows.Count, "training is already running");

@@ -1,3 +1,4 @@
+using DmpActors.Domain.Recommendations;
 using DmpActors.Domain.Scores;
 using DmpActors.Engine.Serialization;
 using DmpActors.Ml.Training;
@@ -29,6 +30,9 @@ public sealed record ModelCatalogue(long Revision, IReadOnlyList<ModelVersion> V
 
 /// <summary>A user entity's feature sample for the coordinator's reservoir.</summary>
 public sealed record OfferSample(FeatureSample Sample) : IWireMessage;
+
+/// <summary>Labelled rows of recommendations a node served, for the CTR model's reservoir.</summary>
+public sealed record OfferCtrRows(IReadOnlyList<CtrRow> Rows) : IWireMessage;
 
 /// <summary>Train the named models now (all when empty); as shadows when <see cref="Shadow"/> and an active
 /// version exists. Answered with <see cref="RetrainAccepted"/> at once; the versions follow when training ends.</summary>

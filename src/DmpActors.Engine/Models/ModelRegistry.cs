@@ -61,6 +61,7 @@ public sealed class ModelRegistry
         var clusters = new Dictionary<string, int>();
         foreach (var (name, (version, model)) in loaded.Active)
         {
+            if (model.Kind == ModelKind.Ctr) continue; // scores served items, not users (see Scoring)
             var value = model.Score(sample);
             _scored.AddOrUpdate((name, version.Version), 1, (_, n) => n + 1);
             if (loaded.Shadow.TryGetValue(name, out var shadow))
@@ -93,6 +94,22 @@ public sealed class ModelRegistry
         ModelKind.Clv => Math.Abs(a - b) > Math.Max(1, Math.Abs(a)) * ProbabilityTolerance,
         _ => Math.Abs(a - b) > ProbabilityTolerance,
     };
+
+    /// <summary>The active and shadow versions of <paramref name="name"/> here (for models that score other things than
+    /// users, such as the CTR model); <see cref="Scored"/> counts what they scored.</summary>
+    public ((int Version, IScoringModel Model)? Active, (int Version, IScoringModel Model)? Shadow) Scoring(string name)
+    {
+        var loaded = Volatile.Read(ref _current);
+        return (loaded.Active.TryGetValue(name, out var a) ? (a.Version.Version, a.Model) : null,
+            loaded.Shadow.TryGetValue(name, out var s) ? (s.Version.Version, s.Model) : null);
+    }
+
+    /// <summary>Counts one thing scored by a version, and for a shadow whether it disagreed with the active version.</summary>
+    public void Scored(string name, int version, bool disagreed = false)
+    {
+        _scored.AddOrUpdate((name, version), 1, (_, n) => n + 1);
+        if (disagreed) _disagreed.AddOrUpdate((name, version), 1, (_, n) => n + 1);
+    }
 
     /// <summary>Users scored on this node by a version (active or shadow).</summary>
     public long ScoredBy(string name, int version) => _scored.GetValueOrDefault((name, version));

@@ -30,16 +30,22 @@ public sealed class ItemStatisticsFeed : IAsyncDisposable
     }
 
     public static ItemStatisticsFeed Start(ActorSystem system, ConsumerSettings consumer, string topic, int batch,
-        Action<IReadOnlyList<(UserEvent Event, long RecordUnixMs)>> fold, TimeProvider clock, ILogger log)
+        Action<IReadOnlyList<(UserEvent Event, long RecordUnixMs)>> fold, TimeProvider clock, ILogger log) =>
+        Start(system, consumer, topic, batch, record => Parse(record, clock), fold, log);
+
+    /// <summary>The same feed over any record type: <paramref name="parse"/> gives null for a record to skip.</summary>
+    public static ItemStatisticsFeed Start<T>(ActorSystem system, ConsumerSettings consumer, string topic, int batch,
+        Func<ConsumeResult<byte[]?, byte[]>, T?> parse, Action<IReadOnlyList<(T Record, long RecordUnixMs)>> fold, ILogger log)
+        where T : class
     {
         var source = RestartSource.OnFailuresWithBackoff(
             () => KafkaConsumer.PlainSource(consumer, topic)
-                .Select(record => Parse(record, clock))
-                .Where(e => e.Event is not null)
+                .Select(record => (Record: parse(record), Ms: record.Message.Timestamp.UnixTimestampMs))
+                .Where(e => e.Record is not null)
                 .GroupedWithin(batch, TimeSpan.FromMilliseconds(5))
-                .Select(events =>
+                .Select(records =>
                 {
-                    fold(events.Select(e => (e.Event!, e.RecordUnixMs)).ToArray());
+                    fold(records.Select(e => (e.Record!, e.Ms)).ToArray());
                     return NotUsed.Instance;
                 })
                 .MapMaterializedValue(_ => NotUsed.Instance),
@@ -55,12 +61,11 @@ public sealed class ItemStatisticsFeed : IAsyncDisposable
         return new ItemStatisticsFeed(kill, completion);
     }
 
-    private static (UserEvent? Event, long RecordUnixMs) Parse(ConsumeResult<byte[]?, byte[]> record, TimeProvider clock)
+    private static UserEvent? Parse(ConsumeResult<byte[]?, byte[]> record, TimeProvider clock)
     {
-        var ms = record.Message.Timestamp.UnixTimestampMs;
-        if (record.Message.Value is null) return (null, ms);
-        var result = EventParser.ParseRecord(record.Message.Value, ms, clock.GetUtcNow());
-        return (result.IsValid ? result.Event : null, ms);
+        if (record.Message.Value is null) return null;
+        var result = EventParser.ParseRecord(record.Message.Value, record.Message.Timestamp.UnixTimestampMs, clock.GetUtcNow());
+        return result.IsValid ? result.Event : null;
     }
 
     public async ValueTask DisposeAsync()

@@ -23,6 +23,32 @@ public sealed class RecommendationOptions
 
     public WeightOptions Weights { get; set; } = new();
 
+    public CtrSettings Ctr { get; set; } = new();
+
+    /// <summary>Dmp:Recommendations:Ctr: the impression → click loop and the CTR re-rank.</summary>
+    public sealed class CtrSettings
+    {
+        /// <summary>Served lists are logged to this topic, one record per list.</summary>
+        public string ImpressionsTopic { get; set; } = "dmp.impressions";
+
+        /// <summary>A click counts for its list when it comes at most this long after it (the training label's horizon).</summary>
+        public TimeSpan ClickWindow { get; set; } = CtrOptions.Default.ClickWindow;
+
+        /// <summary>An item shown to a user this many times without a click is left out of their lists (0: never).</summary>
+        public int FatigueImpressions { get; set; } = CtrOptions.Default.FatigueImpressions;
+
+        /// <summary>Served lists waiting for clicks at most (the oldest stops waiting early past it).</summary>
+        public int MaxOpenImpressions { get; set; } = CtrOptions.Default.MaxOpenImpressions;
+
+        /// <summary>With a CTR model live, the blend proposes this many times the asked count and the model picks.</summary>
+        public int RerankPool { get; set; } = 3;
+
+        public CtrOptions ToOptions() => CtrOptions.Default with
+        {
+            ClickWindow = ClickWindow, FatigueImpressions = FatigueImpressions, MaxOpenImpressions = MaxOpenImpressions,
+        };
+    }
+
     public int MaxItems { get; set; } = CoOccurrenceBounds.Default.MaxItems;
     public int MaxNeighbours { get; set; } = CoOccurrenceBounds.Default.MaxNeighbours;
     public int MaxSessionUsers { get; set; } = SessionOptions.Default.MaxUsers;
@@ -68,6 +94,11 @@ public sealed class RecommendationOptions
         problems.Check(SessionGap > TimeSpan.Zero, "SessionGap", "must be positive");
         problems.Check(TrendingWindow >= TimeSpan.FromMinutes(1), "TrendingWindow", "must be at least 00:01:00");
         problems.Check(TopListRefresh >= TimeSpan.Zero, "TopListRefresh", "must not be negative");
+        problems.Check(!string.IsNullOrWhiteSpace(Ctr.ImpressionsTopic), "Ctr:ImpressionsTopic", "must not be empty");
+        problems.Check(Ctr.ClickWindow > TimeSpan.Zero, "Ctr:ClickWindow", "must be positive");
+        problems.Check(Ctr.FatigueImpressions >= 0, "Ctr:FatigueImpressions", "must not be negative");
+        problems.Check(Ctr.MaxOpenImpressions >= 1, "Ctr:MaxOpenImpressions", "must be at least 1");
+        problems.Check(Ctr.RerankPool is >= 1 and <= 10, "Ctr:RerankPool", $"must be 1..10, got {Ctr.RerankPool}");
         problems.Check(LearnedFlushInterval > TimeSpan.Zero, "LearnedFlushInterval", "must be positive");
     }
 }

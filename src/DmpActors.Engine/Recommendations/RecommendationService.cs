@@ -10,7 +10,11 @@ public sealed record RecommendationQuery(int Count = 10, string? ContextItem = n
     int? MaxPerCategory = null);
 
 /// <summary>A served list: its id (for impressions and clicks to refer to), the slot, and the ranked items.</summary>
-public sealed record ServedRecommendation(string RecommendationId, string UserId, string? Slot, DateTimeOffset At, Recommendation List);
+public sealed record ServedRecommendation(string RecommendationId, string UserId, string? Slot, DateTimeOffset At, Recommendation List)
+{
+    /// <summary>The CTR model version that ordered the list (null: the blend's order).</summary>
+    public int? CtrVersion { get; init; }
+}
 
 /// <summary>An item's statistics as the recommender holds them now.</summary>
 public sealed record ItemStatisticsView(string ItemId, long Baskets, long Sessions, double Popularity, double Trending,
@@ -21,7 +25,7 @@ public sealed record ItemStatisticsView(string ItemId, long Baskets, long Sessio
 /// statistics the feed keeps, and the blend over the user's live profile. One lock guards the statistics: the feed
 /// folds a batch under it, a request blends under it (tens of microseconds, docs/benchmarks.md).
 /// </summary>
-public sealed class RecommendationService : IAsyncDisposable
+public sealed partial class RecommendationService : IAsyncDisposable
 {
     private readonly object _gate = new();
     private readonly ItemStatistics _stats;
@@ -50,6 +54,9 @@ public sealed class RecommendationService : IAsyncDisposable
     }
 
     public ItemStatisticsFeed? Feed { get; set; }
+
+    /// <summary>The feed of served lists (the impressions topic).</summary>
+    public ItemStatisticsFeed? ImpressionFeed { get; set; }
 
     public ICatalogueStore Store => _store;
 
@@ -93,6 +100,7 @@ public sealed class RecommendationService : IAsyncDisposable
         }
 
         RecommendationMetrics.FeedEvents.Add(events.Count);
+        FoldClicks(events);
     }
 
     /// <summary>Writes catalogue entries (the shop's: never marked learned) durably, then serves them.</summary>
@@ -138,22 +146,34 @@ public sealed class RecommendationService : IAsyncDisposable
     {
         var profile = await _profiles(userId, ct);
         var now = _clock.GetUtcNow();
+        var count = Math.Clamp(query.Count, 1, _options.MaxCount);
+        // With a CTR model live the blend proposes a larger pool, and the model picks the list from it.
+        var pool = _loop?.Models?.ActiveVersion(Ml.Training.ModelNames.Ctr) is null ? count : count * _options.Ctr.RerankPool;
+        var (fatigued, slotWeek) = CtrBefore(userId, string.IsNullOrEmpty(query.Slot) ? ImpressionCodec.DefaultSlot : query.Slot, now);
         Recommendation list;
+        float[][] features;
         lock (_gate)
         {
-            var request = RecommendationRequest.ForProfile(profile, now, _rules, _stats.Sessions.BoughtBy(userId)) with
+            var request = RecommendationRequest.ForProfile(profile, now, _rules, _stats.Sessions.BoughtBy(userId));
+            request = request with
             {
-                Count = Math.Clamp(query.Count, 1, _options.MaxCount),
+                Count = pool,
                 ContextItem = query.ContextItem,
                 Slot = query.Slot,
                 ExcludeBought = query.ExcludeBought,
                 MaxPerCategory = query.MaxPerCategory,
+                Fatigued = request.Personalization ? fatigued : request.Fatigued,
             };
             list = HybridRecommender.Recommend(request, _stats, _weights);
+            features = Features(list, request, slotWeek);
         }
 
+        var (items, version) = Rank(list, features, count);
         RecommendationMetrics.Served.Add(1, new KeyValuePair<string, object?>("personalized", list.Personalized));
-        return new ServedRecommendation("rec-" + Guid.NewGuid().ToString("N"), userId, query.Slot, now, list);
+        var served = new ServedRecommendation("rec-" + Guid.NewGuid().ToString("N"), userId, query.Slot, now,
+            list with { Items = items.Select(i => i.Item).ToArray() }) { CtrVersion = version };
+        LogImpression(served, items.Select(i => i.Features).ToArray());
+        return served;
     }
 
     private async Task FlushLearnedAsync(CancellationToken ct)
@@ -161,7 +181,11 @@ public sealed class RecommendationService : IAsyncDisposable
         using var timer = new PeriodicTimer(_options.LearnedFlushInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(ct)) await FlushOnceAsync(ct);
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await FlushOnceAsync(ct);
+                AdvanceClicks();
+            }
         }
         catch (OperationCanceledException)
         {
@@ -193,6 +217,7 @@ public sealed class RecommendationService : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Feed is { } feed) await feed.DisposeAsync();
+        if (ImpressionFeed is { } impressions) await impressions.DisposeAsync();
         await _stop.CancelAsync();
         await _flushing;
         await FlushOnceAsync(CancellationToken.None);

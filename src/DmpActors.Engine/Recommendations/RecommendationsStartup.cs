@@ -1,4 +1,7 @@
+using Akka.Actor;
+using DmpActors.Domain.Recommendations;
 using DmpActors.Engine.Hosting;
+using DmpActors.Engine.Models;
 using DmpActors.Kafka.Settings;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +24,14 @@ internal static class RecommendationsStartup
         var node = $"{self.Host}-{self.Port}";
         var consumer = new ConsumerSettings(bootstrapServers, $"{recs.GroupPrefix}-{node}")
             .WithClientId($"dmp-items-{node}");
+        var models = engine.Models;
+        service.Connect(new CtrLoop(engine.Producer, recs.Ctr.ImpressionsTopic, node,
+            rows => models.Coordinator.Tell(new OfferCtrRows(rows)), models.Registry));
+        var impressions = new ConsumerSettings(bootstrapServers, $"{recs.GroupPrefix}-impressions-{node}")
+            .WithClientId($"dmp-impressions-{node}");
+        service.ImpressionFeed = ItemStatisticsFeed.Start(engine.System, impressions, recs.Ctr.ImpressionsTopic, recs.FeedBatch,
+            record => record.Message.Value is { } value ? ImpressionCodec.TryDecode(value) : null, service.FoldImpressions,
+            loggers.CreateLogger<ItemStatisticsFeed>());
         service.Feed = ItemStatisticsFeed.Start(engine.System, consumer, options.Kafka.EventsTopic, recs.FeedBatch, service.Fold, clock,
             loggers.CreateLogger<ItemStatisticsFeed>());
         return service;

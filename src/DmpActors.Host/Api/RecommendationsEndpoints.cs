@@ -13,7 +13,11 @@ public static class RecommendationsEndpoints
         string? ReasonItem, string ReasonText);
 
     public sealed record RecommendationView(string RecommendationId, string UserId, string? Slot, DateTimeOffset GeneratedAt, bool Personalized,
-        IReadOnlyList<RecommendedItemView> Items);
+        IReadOnlyList<RecommendedItemView> Items)
+    {
+        /// <summary>"blend", or "ctr:v{n}" when the CTR model's version n chose and ordered the items.</summary>
+        public string RankedBy { get; init; } = "blend";
+    }
 
     public static RouteGroupBuilder MapRecommendations(this IEndpointRouteBuilder app)
     {
@@ -46,7 +50,7 @@ public static class RecommendationsEndpoints
                 var item = recommender.Find(i.ItemId);
                 return new RecommendedItemView(i.ItemId, item?.Title, i.Category, item?.Price, Math.Round(i.Score, 6), i.Reason.Wire,
                     i.Reason.Anchor, i.Reason.Text);
-            }).ToArray()));
+            }).ToArray()) { RankedBy = served.CtrVersion is { } v ? $"ctr:v{v}" : "blend" });
     }
 
     /// <summary>The query string as a <see cref="RecommendationQuery"/>, or null when a parameter is malformed.</summary>

@@ -31,7 +31,8 @@ public sealed class DmpRuntime(DmpOptions options, ILoggerFactory loggerFactory,
                 .WithTopic(kafka.EventsTopic, kafka.Partitions)
                 .WithTopic(kafka.DeadLetterTopic, kafka.Partitions)
                 .WithTopic(kafka.SegmentChangesTopic, kafka.Partitions)
-                .WithTopic(kafka.OffersTopic, kafka.Partitions);
+                .WithTopic(kafka.OffersTopic, kafka.Partitions)
+                .WithTopic(Options.Recommendations.Ctr.ImpressionsTopic, kafka.Partitions);
             Broker = EmbeddedKafkaBroker.Start(brokerOptions, loggerFactory.CreateLogger<EmbeddedKafkaBroker>());
             BootstrapServers = Broker.BootstrapServers;
         }

@@ -25,6 +25,8 @@ public static class ModelCodec
                 return ClusterModel.Decode(bytes);
             case ModelKind.Rfm:
                 return RfmScoring.Decode(bytes);
+            case ModelKind.Ctr:
+                return Ctr.CtrModel.Decode(bytes);
         }
 
         var stored = JsonSerializer.Deserialize<StoredMlModel>(bytes) ?? throw new InvalidDataException("empty model");

@@ -1,4 +1,6 @@
+using DmpActors.Domain.Recommendations;
 using DmpActors.Domain.Scores;
+using DmpActors.Ml.Ctr;
 using DmpActors.Ml.Clustering;
 using DmpActors.Ml.Clv;
 using DmpActors.Ml.Propensity;
@@ -7,7 +9,11 @@ namespace DmpActors.Ml.Training;
 
 /// <summary>What one training run reads: every sample (clusters, RFM) and the labelled rows among them (the
 /// supervised models).</summary>
-public sealed record TrainingSet(IReadOnlyList<FeatureSample> Samples, IReadOnlyList<TrainingRow> Rows);
+public sealed record TrainingSet(IReadOnlyList<FeatureSample> Samples, IReadOnlyList<TrainingRow> Rows)
+{
+    /// <summary>Labelled rows of served recommendations (the CTR model).</summary>
+    public IReadOnlyList<CtrRow> CtrRows { get; init; } = [];
+}
 
 public sealed record TrainerOptions
 {
@@ -34,7 +40,9 @@ public static class ModelTrainer
         {
             var kind = ModelNames.KindOf(name);
             var supervised = kind is ModelKind.Propensity or ModelKind.Churn or ModelKind.Clv;
-            if (supervised && set.Rows.Count < o.MinLabelledRows)
+            if (kind == ModelKind.Ctr && (set.CtrRows.Count < o.MinLabelledRows || !set.CtrRows.Any(r => r.Clicked)))
+                skipped.Add($"{name}: {set.CtrRows.Count} labelled impressions ({set.CtrRows.Count(r => r.Clicked)} clicked), {o.MinLabelledRows} needed with a click");
+            else if (supervised && set.Rows.Count < o.MinLabelledRows)
                 skipped.Add($"{name}: {set.Rows.Count} labelled rows, {o.MinLabelledRows} needed");
             else if (kind == ModelKind.Clusters && set.Samples.Count < o.Clusters.MinK * 2)
                 skipped.Add($"{name}: {set.Samples.Count} samples, {o.Clusters.MinK * 2} needed");
@@ -49,6 +57,7 @@ public static class ModelTrainer
             ModelKind.Clusters => BehaviourClustering.Train(set.Samples, o.Clusters),
             ModelKind.Rfm => RfmScoring.Train(set.Samples),
             ModelKind.Clv => ClvModel.Train(set.Rows, o.Trees),
+            ModelKind.Ctr => CtrModels.Train(set.CtrRows, o.Trees),
             _ => BinaryModels.Train(runnable[i].Kind, set.Rows, o.Trees),
         });
         return (models, skipped);

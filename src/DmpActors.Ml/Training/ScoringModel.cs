@@ -19,6 +19,9 @@ public enum ModelKind
 
     /// <summary>RFM quintile cut points.</summary>
     Rfm,
+
+    /// <summary>Click probability of a recommended item (scores items, not users).</summary>
+    Ctr,
 }
 
 /// <summary>A trained model a node can score with. Implementations are immutable and thread-safe.</summary>
@@ -40,9 +43,9 @@ public sealed record TrainedModel(string Name, IScoringModel Model, IReadOnlyDic
 /// <summary>The standard model names.</summary>
 public static class ModelNames
 {
-    public const string Behaviour = "behaviour", Propensity = "propensity", Churn = "churn", Clv = "clv", Rfm = "rfm";
+    public const string Behaviour = "behaviour", Propensity = "propensity", Churn = "churn", Clv = "clv", Rfm = "rfm", Ctr = "ctr";
 
-    public static IReadOnlyList<string> All { get; } = [Behaviour, Propensity, Churn, Clv, Rfm];
+    public static IReadOnlyList<string> All { get; } = [Behaviour, Propensity, Churn, Clv, Rfm, Ctr];
 
     public static ModelKind KindOf(string name) => name switch
     {
@@ -51,6 +54,7 @@ public static class ModelNames
         Churn => ModelKind.Churn,
         Clv => ModelKind.Clv,
         Rfm => ModelKind.Rfm,
+        Ctr => ModelKind.Ctr,
         _ => throw new ArgumentException($"unknown model '{name}'; known: {string.Join(", ", All)}", nameof(name)),
     };
 }

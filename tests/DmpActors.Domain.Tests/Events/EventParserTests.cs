@@ -182,6 +182,17 @@ public class EventParserTests
     }
 
     [Fact]
+    public void A_click_on_a_recommended_item_names_its_list()
+    {
+        var view = Valid(Event("product_view", """{"item_id":"sku-1","recommendation_id":"rec-1"}"""));
+        Assert.Equal(("sku-1", "rec-1"), (view.ItemId, view.RecommendationId));
+        var click = Valid(Event("offer_click", """{"item_id":"sku-1","recommendation_id":"rec-2"}"""));
+        Assert.Equal(("sku-1", "rec-2", null), (click.ItemId, click.RecommendationId, click.CampaignId));
+        Assert.Null(Valid(Event("add_to_cart", """{"item_id":"sku-1","recommendation_id":"rec-3"}""")).RecommendationId);
+        Assert.Equal(view, EventParser.ParseAccepted(EventWriter.ToUtf8Json(view)).Event);
+    }
+
+    [Fact]
     public void Custom_reads_the_name()
     {
         var e = Valid(Event("custom", """{"name":"newsletter_signup","anything":{"nested":[1,2]}}"""));

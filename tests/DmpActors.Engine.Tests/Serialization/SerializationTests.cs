@@ -205,6 +205,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         [
             new ModelCatalogue(4, [version, version with { Version = 2, Status = ModelStatus.Retired, Payload = null }]),
             new OfferSample(sample),
+            new OfferCtrRows([new DmpActors.Domain.Recommendations.CtrRow("rec-1", "u1", "sku-1", "home", DateTimeOffset.UnixEpoch, 2, [1f, 0.5f], true)]),
             new RetrainModels(["churn"], Shadow: true),
             new RetrainAccepted(true, ["churn"], 10, 5, "training started"),
             new PromoteModel("churn", 3),
@@ -269,7 +270,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             var back = serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
             switch (message)
             {
-                case ModelCatalogue or OfferSample or ModelVersionAdded or RetrainModels or RetrainAccepted:
+                case ModelCatalogue or OfferSample or OfferCtrRows or ModelVersionAdded or RetrainModels or RetrainAccepted:
                     Assert.Equal(serializer.ToBinary(message), serializer.ToBinary(back));
                     break;
                 case ProfileReply { Profile: { } p }: AssertSameProfile(p, ((ProfileReply)back).Profile!); break;
