@@ -18,7 +18,12 @@ public sealed record ProfileLoadFailed(string UserId, string Error);
 /// </summary>
 /// <param name="Segments">The segments the profile is a member of (<see cref="Storage.StoredProfile.Segments"/>).</param>
 public sealed record SaveProfile(string UserId, byte[] State, long Version, long BaseVersion, IActorRef Entity, byte[]? Identity = null,
-    IReadOnlyList<TracedEvent>? Traced = null, IReadOnlyList<string>? Segments = null);
+    IReadOnlyList<TracedEvent>? Traced = null, IReadOnlyList<string>? Segments = null)
+{
+    /// <summary>The profile's timers for the store's due-time index (<see cref="Storage.StoredProfile.Timers"/>); null
+    /// when they did not change since the last save.</summary>
+    public IReadOnlyList<Domain.Modules.UserTimer>? Timers { get; init; }
+}
 
 public sealed record ProfileSaved(long Version);
 
