@@ -68,9 +68,37 @@ public sealed class FeaturePipeline
 
         var ctx = new ModuleContext(profile, rules, segments ?? SegmentSet.Empty);
         foreach (var module in _modules) module.OnEvent(ref ctx, e);
-        return new ApplyResult(ctx.Profile.ApplyTo(profile, dedupe.Record(idHash, position)), ApplyOutcome.Applied, ctx.TooLate, ctx.Effects)
+        var effects = ctx.Effects;
+        var next = WithTimers(ctx.Profile.ApplyTo(profile, dedupe.Record(idHash, position)), effects);
+        return new ApplyResult(next, ApplyOutcome.Applied, ctx.TooLate, effects)
         {
             SegmentTicks = ctx.SegmentTicks,
         };
+    }
+
+    /// <summary>Calls the module that owns a due timer (<see cref="ITimerModule"/>) at <paramref name="now"/>. The fired
+    /// timer is removed from the result's profile; what the module schedules comes back as <see cref="ScheduleTimer"/>
+    /// effects. A timer of a module this pipeline does not run (or that takes no timers) is just removed.</summary>
+    public ApplyResult Fire(UserProfile profile, UserTimer timer, DateTimeOffset now, ProfileRules rules, SegmentSet? segments = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(rules);
+        var without = profile with { Timers = profile.Timers.With(timer.Module, timer.Key, null) };
+        if (Array.Find(_modules, m => m.Name == timer.Module) is not ITimerModule module) return new ApplyResult(without, ApplyOutcome.Applied);
+        var ctx = new ModuleContext(without, rules, segments ?? SegmentSet.Empty);
+        module.OnTimer(ref ctx, timer, now);
+        // Not an event: the event count and the dedupe marks stay as they were.
+        var fired = ctx.Profile.ApplyTo(without, without.Dedupe) with { EventsApplied = without.EventsApplied };
+        return new ApplyResult(WithTimers(fired, ctx.Effects), ApplyOutcome.Applied, Effects: ctx.Effects) { SegmentTicks = ctx.SegmentTicks };
+    }
+
+    /// <summary>The timers the modules scheduled (<see cref="ScheduleTimer"/>) are part of the next profile, so the fold
+    /// alone gives the whole next state; the effect tells the entity its timers changed.</summary>
+    private static UserProfile WithTimers(UserProfile profile, ModuleEffects effects)
+    {
+        var timers = profile.Timers;
+        for (var i = 0; i < effects.Count; i++)
+            if (effects[i] is ScheduleTimer schedule) timers = timers.With(schedule.Module, schedule.Key, schedule.DueAt);
+        return ReferenceEquals(timers, profile.Timers) ? profile : profile with { Timers = timers };
     }
 }

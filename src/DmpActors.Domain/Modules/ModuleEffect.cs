@@ -18,3 +18,8 @@ public sealed record UserIdSeen : ModuleEffect
 /// <summary>An identify or alias asks to fold <see cref="OtherId"/> into this profile (docs/identity.md). The entity
 /// decides with the identity rules whether and how (<see cref="Identity.MergeProtocol"/>).</summary>
 public sealed record RequestMerge(string OtherId, string TriggerEventId) : ModuleEffect;
+
+/// <summary>Module <see cref="Module"/> wants to be called back (<see cref="ITimerModule.OnTimer"/>) at
+/// <see cref="DueAt"/> about <see cref="Key"/>, or no more when null; it replaces that module's earlier timer of the
+/// key. The entity keeps it in the profile's timers, which the store indexes by due time with the checkpoint.</summary>
+public sealed record ScheduleTimer(string Module, string Key, DateTimeOffset? DueAt) : ModuleEffect;

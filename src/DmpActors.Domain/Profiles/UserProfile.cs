@@ -34,6 +34,7 @@ public sealed record UserProfile
     private readonly AffinityScores _itemAffinity = AffinityScores.Empty;
     private readonly ConsentHistory _consentHistory = ConsentHistory.Empty;
     private readonly SegmentMemberships _segments = SegmentMemberships.Empty;
+    private readonly Modules.UserTimers _timers = Modules.UserTimers.Empty;
 
     public required string Id { get; init; }
 
@@ -121,6 +122,14 @@ public sealed record UserProfile
         init => _segments = value ?? SegmentMemberships.Empty;
     }
 
+    /// <summary>Timers the modules scheduled (<see cref="Modules.ScheduleTimer"/>); the entity keeps them, the store
+    /// indexes them by due time.</summary>
+    public Modules.UserTimers Timers
+    {
+        get => _timers;
+        init => _timers = value ?? Modules.UserTimers.Empty;
+    }
+
     /// <summary>Number of events applied (duplicates and replays excluded).</summary>
     public long EventsApplied { get; init; }
 
@@ -146,7 +155,7 @@ public sealed record UserProfile
             || Orders != other.Orders || EventsApplied != other.EventsApplied || !Dedupe.Equals(other.Dedupe)
             || !Windows.Equals(other.Windows) || !CategoryAffinity.Equals(other.CategoryAffinity)
             || !ItemAffinity.Equals(other.ItemAffinity) || !ConsentHistory.Equals(other.ConsentHistory)
-            || !Segments.Equals(other.Segments))
+            || !Segments.Equals(other.Segments) || !Timers.Equals(other.Timers))
             return false;
 
         for (var i = 0; i < Math.Max(EventCounts.Count, other.EventCounts.Count); i++)

@@ -64,7 +64,7 @@ public sealed record FieldSpec(string Family, FieldShape Shape, RuleType Type, F
 }
 
 /// <summary>A field reference resolved against the catalogue: its family, window and key.</summary>
-public sealed record BoundField(FieldSpec Spec, int WindowIndex, string? Key, EventType? CountedType)
+public sealed partial record BoundField(FieldSpec Spec, int WindowIndex, string? Key, EventType? CountedType)
 {
     /// <summary>The reference as written (canonical), e.g. <c>window.purchases.30d</c>.</summary>
     public FieldRef Ref { get; init; } = new(Spec.Family);

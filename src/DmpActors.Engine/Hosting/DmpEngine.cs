@@ -74,6 +74,9 @@ public sealed class DmpEngine : IAsyncDisposable
     /// <summary>The segment set this node's entities evaluate.</summary>
     public SegmentRegistry Segments { get; }
 
+    /// <summary>This node's proxy of the cluster's <see cref="Timers.TimerService"/> (Nobody when Dmp:Timers:Enabled is false).</summary>
+    public IActorRef TimerService { get; private init; } = ActorRefs.Nobody;
+
     /// <summary>This node's proxy of the cluster's <see cref="SegmentBackfill"/>.</summary>
     public IActorRef Backfill { get; private init; } = ActorRefs.Nobody;
     /// <summary>The cluster's segment definitions (docs/segments.md#defining-segments): one writer, replicated to every node.</summary>
@@ -147,6 +150,9 @@ public sealed class DmpEngine : IAsyncDisposable
             var backfill = options.Backfill.Enabled
                 ? SegmentBackfillSingleton.Start(system, store, users, userSettings.Segments, options.Backfill, clock)
                 : ActorRefs.Nobody;
+            var timers = options.Timers.Enabled
+                ? Timers.TimerServiceSingleton.Start(system, store, users, options.Timers, userSettings.ProfileClock, clock)
+                : ActorRefs.Nobody;
             models.Start(system, ModelService.SettingsFor(options, options.Models, clock));
 
             IngestService? ingest = null;
@@ -184,7 +190,7 @@ public sealed class DmpEngine : IAsyncDisposable
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
             var engine = new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments, userSettings.SegmentChanges.Hub, models) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks, Backfill = backfill };
+                userSettings.Segments, userSettings.SegmentChanges.Hub, models) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks, Backfill = backfill, TimerService = timers };
             if (options.Recommendations.Enabled)
                 engine.Recommendations = await RecommendationsStartup.StartAsync(engine, bootstrapServers, loggerFactory, clock, ct);
             return engine;

@@ -25,6 +25,7 @@ public sealed class DmpOptions
     public Recommendations.RecommendationOptions Recommendations { get; set; } = new();
     public WebhooksOptions Webhooks { get; set; } = new();
     public BackfillOptions Backfill { get; set; } = new();
+    public TimerOptions Timers { get; set; } = new();
     public Models.ModelsOptions Models { get; set; } = new();
 
     /// <summary>Every problem as a "Dmp:Key: what is wrong" line, in one list; empty when valid.</summary>
@@ -45,6 +46,7 @@ public sealed class DmpOptions
         Security.Validate(problems.Under("Security"), Kafka.Embedded, Admin.HasApiKey);
         Recommendations.Validate(problems.Under("Recommendations"));
         Backfill.Validate(problems.Under("Backfill"));
+        Timers.Validate(problems.Under("Timers"));
         Models.Validate(problems.Under("Models"));
         // Profiles in memory are lost at every stop; only a log that is lost with them (the embedded broker's) and a
         // single node (entities moving between nodes would find another node's memory) keep offsets and profiles in step.

@@ -34,6 +34,7 @@ public static class DmpMetrics
     public static readonly Counter<long> CollectorEventsLimited = Meter.CreateCounter<long>("dmp.collector.events_limited", "{event}", "Collector events rejected as rate_limited because their user id sent more than its event rate");
     public static readonly Counter<long> SegmentChanges = Meter.CreateCounter<long>("dmp.segments.changes", "{change}", "Segment memberships entered or exited, by kind and whether the segment is in shadow (shadow changes are counted, never published)");
     public static readonly Counter<long> SegmentPublishFailures = Meter.CreateCounter<long>("dmp.segments.publish_failures", "{batch}", "Batches of segment changes Kafka did not acknowledge (they stay in the outbox and are sent again)");
+    public static readonly Counter<long> TimersFired = Meter.CreateCounter<long>("dmp.timers.fired", "{timer}", "Timers run by user entities, by module");
     public static readonly Histogram<double> SegmentEvaluationDuration = Meter.CreateHistogram<double>("dmp.segments.evaluation.duration", "ms", "Time to evaluate one user's segments after an event or on a re-evaluation");
     public static readonly Counter<long> IngestRestarts = Meter.CreateCounter<long>("dmp.ingest.restarts", "{restart}", "Times the ingest stream restarted after a failure");
 }

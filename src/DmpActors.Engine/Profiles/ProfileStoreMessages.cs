@@ -22,6 +22,9 @@ public sealed record SaveProfile(string UserId, byte[] State, long Version, long
 {
     /// <summary>The life of the entity that asked; every answer names it, so a later life ignores what was not its own.</summary>
     public long Incarnation { get; init; }
+    /// <summary>The profile's timers for the store's due-time index (<see cref="Storage.StoredProfile.Timers"/>); null
+    /// when they did not change since the last save.</summary>
+    public IReadOnlyList<Domain.Modules.UserTimer>? Timers { get; init; }
 }
 
 /// <summary>An answer of the writer to the save of one life (<see cref="SaveProfile.Incarnation"/>) of an entity.</summary>

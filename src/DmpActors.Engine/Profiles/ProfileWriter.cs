@@ -172,7 +172,7 @@ public sealed class ProfileWriter : ReceiveActor, IWithTimers
         _writing = true;
         _writeSpan = DmpTracing.StartWrite(batch);
         var rows = new List<StoredProfile>(batch.Count);
-        foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version, save.Identity) { BaseVersion = save.BaseVersion, Segments = save.Segments });
+        foreach (var save in batch) rows.Add(new StoredProfile(save.UserId, save.State, save.Version, save.Identity) { BaseVersion = save.BaseVersion, Segments = save.Segments, Timers = save.Timers });
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _store.SaveAsync(rows).PipeTo(Self,
             success: result => new WriteCompleted(batch, result, System.Diagnostics.Stopwatch.GetElapsedTime(started)),

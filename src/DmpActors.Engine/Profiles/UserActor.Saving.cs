@@ -44,7 +44,7 @@ public sealed partial class UserActor
         _versions.Saving = _versions.Current;
         _savingOutbox = _profile.Segments.Outbox;
         _writer.Tell(new SaveProfile(_userId, ProfileCodec.Encode(_profile), _versions.Current, _versions.Stored, Self,
-            IdentityCodec.Encode(_identity), _versions.Traced, _profile.Segments.MemberIds()) { Incarnation = _incarnation });
+            IdentityCodec.Encode(_identity), _versions.Traced, _profile.Segments.MemberIds()) { Incarnation = _incarnation, Timers = TimersToSave() });
         _versions.Traced = null;
     }
 
@@ -52,6 +52,7 @@ public sealed partial class UserActor
     {
         _versions.Saved = Math.Max(_versions.Saved, saved.Version);
         _versions.Stored = Math.Max(_versions.Stored, saved.Version);
+        TimersSaved();
         OutboxSaved();
         AnswerFlushes(error: null);
         if (_versions.FlushWaiters?.Exists(w => w.Version > _versions.Saved) == true || (_versions.Stopping && _versions.Dirty))
@@ -62,6 +63,7 @@ public sealed partial class UserActor
     private void SaveFailed(ProfileSaveFailed failed)
     {
         _versions.Saving = _versions.Saved;
+        _savingTimers = null;
         AnswerFlushes(failed.Error);
         if (_versions.Stopping) Timers.StartSingleTimer("stop-retry", StopUser.Instance, _settings.RetryDelay);
     }

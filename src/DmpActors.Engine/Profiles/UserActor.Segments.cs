@@ -35,7 +35,7 @@ public sealed partial class UserActor
 
         var started = Stopwatch.GetTimestamp();
         var result = SegmentEvaluator.Evaluate(_profile.Segments, set, _profile, SegmentCause.Evaluation(set.Revision),
-            _settings.Clock.GetUtcNow(), changedBy: null);
+            _settings.Clock.GetUtcNow(), change: null, recheckAt: null);
         DmpMetrics.SegmentEvaluationDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Count(result.Published, result.ShadowEntered, result.ShadowExited);
         if (!ReferenceEquals(result.Memberships, _profile.Segments))
@@ -43,6 +43,7 @@ public sealed partial class UserActor
             _profile = _profile with { Segments = result.Memberships };
             _versions.Current++;
         }
+        Schedule(new Domain.Modules.ScheduleTimer(SegmentsModule.Instance.Name, SegmentsModule.RecheckKey, result.Recheck));
 
         var reply = new SegmentsEvaluated(_userId, set.Revision, result.Published.Count + result.ShadowEntered + result.ShadowExited);
         if (!_versions.Dirty && !OutboxPending) Sender.Tell(reply);

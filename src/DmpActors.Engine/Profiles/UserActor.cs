@@ -98,6 +98,7 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
             return;
         }
         _quarantinedUntil = loaded.QuarantinedUntil;
+        _indexedTimers = _profile.Timers;
         Settle();
         OutboxLoaded();
     }
@@ -121,6 +122,9 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
                 break;
             case EvaluateSegments evaluate:
                 EvaluateSegments(evaluate);
+                break;
+            case Profiles.FireTimers:
+                FireTimers();
                 break;
             case OutboxPublished published:
                 Published(published);
@@ -204,6 +208,8 @@ public sealed partial class UserActor : UntypedActor, IWithStash, IWithTimers
                 case SegmentsChanged changed:
                     SegmentsChanged(changed);
                     break;
+                case Domain.Modules.ScheduleTimer:
+                    break; // already in the profile's timers; the next save writes them to the due-time index
                 case var other:
                     throw new InvalidOperationException($"no handler for the effect {other.GetType().Name}");
             }

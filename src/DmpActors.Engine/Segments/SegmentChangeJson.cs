@@ -25,7 +25,7 @@ public static class SegmentChangeJson
             w.WriteString("segment_id", change.SegmentId);
             w.WriteNumber("version", change.Version);
             w.WriteStartObject("cause");
-            w.WriteString("kind", change.Cause.Kind == SegmentCauseKind.Event ? "event" : "evaluation");
+            w.WriteString("kind", SegmentCause.KindName(change.Cause.Kind));
             w.WriteString("id", change.Cause.Id);
             w.WriteEndObject();
             w.WriteString("at", change.At.ToString("O", CultureInfo.InvariantCulture));
@@ -49,7 +49,12 @@ public static class SegmentChangeJson
                 var other => throw new FormatException($"unknown segment change type '{other}'"),
             };
             var cause = root.GetProperty("cause");
-            var causeKind = cause.GetProperty("kind").GetString() == "event" ? SegmentCauseKind.Event : SegmentCauseKind.Evaluation;
+            var causeKind = cause.GetProperty("kind").GetString() switch
+            {
+                "event" => SegmentCauseKind.Event,
+                "timer" => SegmentCauseKind.Timer,
+                _ => SegmentCauseKind.Evaluation,
+            };
             return new SegmentChange(root.GetProperty("change_id").GetString()!, root.GetProperty("user_id").GetString()!,
                 root.GetProperty("segment_id").GetString()!, root.GetProperty("version").GetInt32(), kind,
                 new SegmentCause(causeKind, cause.GetProperty("id").GetString()!),

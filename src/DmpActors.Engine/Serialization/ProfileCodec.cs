@@ -25,11 +25,13 @@ namespace DmpActors.Engine.Serialization;
 /// section. v1 and v2 ids are hashed on load, so nothing is forgotten.
 /// v4: as v3, plus the segments section (memberships and the outbox of unpublished changes). Older profiles load with
 /// no memberships: the next events, or a backfill's re-evaluation, decide them.
+/// v5: as v4, plus the timers section (module, key, due time per timer). Older profiles load with no timers: the
+/// backfill that follows every start re-evaluates each stored user, which schedules them.
 /// </remarks>
 public static class ProfileCodec
 {
     private const byte Magic = (byte)'P';
-    public const byte CurrentVersion = 4;
+    public const byte CurrentVersion = 5;
 
     /// <summary>Encodes in per-thread buffers (every checkpoint encodes each dirty profile): the result is the only
     /// array it allocates besides the JSON contract's own objects.</summary>
@@ -90,6 +92,7 @@ public static class ProfileCodec
             2 => DecodeBinary(bytes[2..], 2),
             3 => DecodeBinary(bytes[2..], 3),
             4 => DecodeBinary(bytes[2..], 4),
+            5 => DecodeBinary(bytes[2..], 5),
             var v => throw new FormatException($"profile format version {v} is newer than this build understands ({CurrentVersion})"),
         };
     }

@@ -12,7 +12,7 @@ namespace DmpActors.Engine.Serialization;
 /// version that introduced it and is read only from that version on; a module with new state adds a section at the
 /// end, under a new format version. Never change the order or meaning of a field inside a section.
 /// </summary>
-internal static class ProfileSections
+internal static partial class ProfileSections
 {
     /// <summary>Bounds on lengths read back, so a corrupt length cannot allocate gigabytes.</summary>
     private const int MaxItems = 1 << 16;
@@ -24,6 +24,7 @@ internal static class ProfileSections
         new(ConsentModule.Instance.Name, Since: 2, WriteConsent, ReadConsent),
         new("dedupe", Since: 3, WriteDedupe, ReadDedupe), // the pipeline's own replay marks
         new(SegmentsModule.Instance.Name, Since: 4, WriteSegments, ReadSegments),
+        new("timers", Since: 5, WriteTimers, ReadTimers), // the modules' timers, kept by the entity
     ];
 
     public static void Write(BinaryWriter w, UserProfile p)

@@ -13,7 +13,15 @@ public sealed record StoredProfile(string Id, byte[] State, long Version, byte[]
     /// <summary>The ids of the segments the profile is a member of as of this version (shadow segments included), for
     /// the store's member index; null when the writer does not know them, and the index is left as it is.</summary>
     public IReadOnlyList<string>? Segments { get; init; }
+
+    /// <summary>The profile's timers as of this version, for the store's due-time index (<see cref="IProfileStore.LoadDueTimersAsync"/>);
+    /// null when they did not change since the last write, and the index is left as it is.</summary>
+    public IReadOnlyList<Domain.Modules.UserTimer>? Timers { get; init; }
 }
+
+/// <summary>A timer in the store's due-time index: user <see cref="UserId"/>'s module <see cref="Module"/> wants to run
+/// at <see cref="DueAt"/> about <see cref="Key"/>.</summary>
+public sealed record DueTimer(string UserId, string Module, string Key, DateTimeOffset DueAt);
 
 /// <summary>
 /// What a batch save did. Every row of the batch not named here was written, or skipped because its id is in
@@ -111,6 +119,11 @@ public interface IProfileStore : IAsyncDisposable
     /// <summary>One page of the ids of every stored profile row, in id order, after <paramref name="after"/> (null:
     /// from the first), at most <paramref name="limit"/>: a walk over all stored users (the segment backfill).</summary>
     Task<IReadOnlyList<string>> ScanIdsAsync(string? after, int limit, CancellationToken ct = default);
+
+    /// <summary>The due-time index: at most <paramref name="limit"/> timers due at <paramref name="now"/> (due time at or
+    /// before it), earliest first. The index holds what the last written <see cref="StoredProfile.Timers"/> of each user
+    /// named; erasure and deletion remove a user's timers.</summary>
+    Task<IReadOnlyList<DueTimer>> LoadDueTimersAsync(DateTimeOffset now, int limit, CancellationToken ct = default);
 }
 
 internal static class QuarantinedProfiles

@@ -25,7 +25,8 @@ public sealed partial class InMemoryProfileStore(TimeProvider? clock = null) : I
     private SaveHold? _hold;
 
     /// <param name="Segments">The member index's rows of this user: the segments its last save named.</param>
-    private readonly record struct Row(byte[] State, long Version, byte[]? Identity, string[] Segments);
+    /// <param name="Timers">The due-time index's rows of this user: the timers its last save named.</param>
+    private readonly record struct Row(byte[] State, long Version, byte[]? Identity, string[] Segments, Domain.Modules.UserTimer[] Timers);
 
     public string Description => "memory (not durable)";
 
@@ -80,7 +81,8 @@ public sealed partial class InMemoryProfileStore(TimeProvider? clock = null) : I
             : !exists || profile.Version >= stored.Version;
         if (!fenced) return false;
         var segments = profile.Segments is { } named ? named.Distinct(StringComparer.Ordinal).ToArray() : exists ? stored.Segments : [];
-        PutRow(profile.Id, new Row([.. profile.State], profile.Version, profile.Identity is null ? null : [.. profile.Identity], segments));
+        var timers = profile.Timers is { } named2 ? named2.ToArray() : exists ? stored.Timers : [];
+        PutRow(profile.Id, new Row([.. profile.State], profile.Version, profile.Identity is null ? null : [.. profile.Identity], segments, timers));
         return true;
     }
 

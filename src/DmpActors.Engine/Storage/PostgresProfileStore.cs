@@ -33,7 +33,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
             CREATE INDEX IF NOT EXISTS dmp_merges_by_survivor ON dmp_merges(survivor_id);
             CREATE INDEX IF NOT EXISTS dmp_merges_by_absorbed ON dmp_merges(absorbed_id);
             CREATE TABLE IF NOT EXISTS dmp_quarantine(key text PRIMARY KEY, until timestamptz NOT NULL);
-            """ + MemberIndexSchema);
+            """ + MemberIndexSchema + TimerIndexSchema);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -171,6 +171,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
         await using (var reader = await command.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct)) written.Add(reader.GetString(0));
         await ReplaceMembersAsync(connection, tx, rows, written, ct);
+        await ReplaceTimersAsync(connection, tx, rows, written, ct);
         return written;
     }
 
@@ -231,6 +232,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
                 DELETE FROM dmp_quarantine WHERE until <= @now;
                 DELETE FROM dmp_profiles WHERE id = ANY(@ids);
                 DELETE FROM dmp_segment_members WHERE user_id = ANY(@ids);
+                DELETE FROM dmp_user_timers WHERE user_id = ANY(@ids);
                 DELETE FROM dmp_merges WHERE survivor_id = ANY(@ids) OR absorbed_id = ANY(@ids);
                 INSERT INTO dmp_quarantine(key, until) SELECT k, @until FROM unnest(@keys) AS k
                 ON CONFLICT(key) DO UPDATE SET until = greatest(dmp_quarantine.until, excluded.until);
@@ -284,7 +286,8 @@ public sealed partial class PostgresProfileStore : IProfileStore
     public async Task<bool> DeleteAsync(string id, CancellationToken ct = default)
     {
         await using var command = _dataSource.CreateCommand(
-            "WITH members AS (DELETE FROM dmp_segment_members WHERE user_id = @id) DELETE FROM dmp_profiles WHERE id = @id");
+            "WITH members AS (DELETE FROM dmp_segment_members WHERE user_id = @id), timers AS (DELETE FROM dmp_user_timers WHERE user_id = @id) " +
+            "DELETE FROM dmp_profiles WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
         return await command.ExecuteNonQueryAsync(ct) > 0;
     }

@@ -62,6 +62,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             """;
         await command.ExecuteNonQueryAsync(ct);
         await CreateMemberIndexAsync(connection, ct);
+        await CreateTimerIndexAsync(connection, ct);
     }
 
     private const string ProfileColumns = "id TEXT PRIMARY KEY, state BLOB NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL, identity BLOB";
@@ -306,6 +307,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             command.CommandText = """
                 DELETE FROM profiles WHERE id = $id;
                 DELETE FROM segment_members WHERE user_id = $id;
+                DELETE FROM user_timers WHERE user_id = $id;
                 DELETE FROM merges WHERE survivor_id = $id OR absorbed_id = $id;
                 INSERT INTO quarantine(key, until_ms) VALUES($key, $until) ON CONFLICT(key) DO UPDATE SET until_ms = max(until_ms, excluded.until_ms);
                 """;
@@ -368,6 +370,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
     {
         private readonly SqliteCommand _command, _quarantined;
         private readonly MemberRows _members;
+        private readonly TimerRows _timers;
         private readonly SqliteParameter _id, _key, _state, _version, _identity, _base, _quarantineKey;
 
         public ProfileUpsert(SqliteConnection connection, SqliteTransaction tx, DateTimeOffset now)
@@ -397,6 +400,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             _quarantineKey = _quarantined.Parameters.Add("$key", SqliteType.Text);
             _quarantined.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
             _members = new MemberRows(connection, tx);
+            _timers = new TimerRows(connection, tx);
         }
 
         /// <returns>Rows written: 0 when the id is quarantined or the version check failed. A written row's member
@@ -411,6 +415,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             _base.Value = (object?)profile.BaseVersion ?? DBNull.Value;
             var written = await _command.ExecuteNonQueryAsync(ct);
             if (written == 1 && profile.Segments is { } segments) await _members.ReplaceAsync(profile.Id, segments, ct);
+            if (written == 1 && profile.Timers is { } timers) await _timers.ReplaceAsync(profile.Id, timers, ct);
             return written;
         }
 
@@ -426,6 +431,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             await _command.DisposeAsync();
             await _quarantined.DisposeAsync();
             await _members.DisposeAsync();
+            await _timers.DisposeAsync();
         }
     }
 
@@ -436,7 +442,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
         {
             await using var connection = await OpenAsync(ct);
             await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM segment_members WHERE user_id = $id; DELETE FROM profiles WHERE id = $id; SELECT changes();";
+            command.CommandText = "DELETE FROM segment_members WHERE user_id = $id; DELETE FROM user_timers WHERE user_id = $id; DELETE FROM profiles WHERE id = $id; SELECT changes();";
             command.Parameters.AddWithValue("$id", id);
             return Convert.ToInt64(await command.ExecuteScalarAsync(ct)) > 0;
         }

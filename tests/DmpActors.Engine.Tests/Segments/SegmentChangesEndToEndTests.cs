@@ -113,7 +113,7 @@ public sealed class SegmentChangesEndToEndTests
 
     /// <summary>Reads the changes topic from the start until <paramref name="expected"/> records arrived, then a little
     /// longer so that an extra one would be seen.</summary>
-    private static List<SegmentChange> ReadChanges(EngineHarness harness, int expected)
+    internal static List<SegmentChange> ReadChanges(EngineHarness harness, int expected)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
         {

@@ -49,6 +49,13 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         return profile with { Segments = evaluation.Memberships };
     }
 
+    private static UserProfile TimedProfile() => SegmentedProfile() with
+    {
+        Timers = Domain.Modules.UserTimers.Empty
+            .With("segments", "recheck", TestEvents.BaseTime.AddDays(7))
+            .With("campaigns", "spring/cart", TestEvents.BaseTime.AddMinutes(30)),
+    };
+
     private static void AssertSameProfile(UserProfile expected, UserProfile actual)
     {
         Assert.Equal(expected.Id, actual.Id);
@@ -102,7 +109,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
         var decoded = ProfileCodec.Decode(ProfileCodec.Encode(profile));
 
         Assert.Equal(profile, decoded);
-        Assert.Equal(4, ProfileCodec.Encode(profile)[1]);
+        Assert.Equal(ProfileCodec.CurrentVersion, ProfileCodec.Encode(profile)[1]);
     }
 
     [Fact]
@@ -159,16 +166,34 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
     }
 
     [Fact]
-    public void The_encoder_writes_the_version_4_sample_byte_for_byte_and_reusing_its_buffers_changes_nothing()
+    public void A_profile_written_in_format_version_4_still_loads_with_no_timers()
     {
-        // Given the committed v4 sample, written from the same profile by the encoder of its day
-        var sample = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v4.bin"));
+        var profile = ProfileCodec.Decode(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v4.bin")));
+
+        Assert.Equal(SegmentedProfile(), profile);
+        Assert.Equal(0, profile.Timers.Count);
+    }
+
+    [Fact]
+    public void Timers_round_trip_exactly()
+    {
+        var profile = TimedProfile();
+        Assert.Equal(2, profile.Timers.Count);
+
+        Assert.Equal(profile, ProfileCodec.Decode(ProfileCodec.Encode(profile)));
+    }
+
+    [Fact]
+    public void The_encoder_writes_the_version_5_sample_byte_for_byte_and_reusing_its_buffers_changes_nothing()
+    {
+        // Given the committed v5 sample, written from the same profile by the encoder of its day
+        var sample = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serialization", "profile-v5.bin"));
 
         // When the profile is encoded, then a different (larger) one on the same thread, then the first again
-        var first = ProfileCodec.Encode(SegmentedProfile());
+        var first = ProfileCodec.Encode(TimedProfile());
         var other = ProfileCodec.Encode(ProfileReducer.ApplyAll(RichProfile(),
             Enumerable.Range(0, 300).Select(i => (EventParser.ParseAccepted(TestEvents.PageView($"extra-{i}", "user-1", i % 50)).Event!, (EventPosition?)null))));
-        var again = ProfileCodec.Encode(SegmentedProfile());
+        var again = ProfileCodec.Encode(TimedProfile());
 
         // Then the format did not move, and per-thread buffers leave nothing behind between profiles
         Assert.Equal(sample, first);
@@ -235,6 +260,8 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new GetProfile("user-1"),
             new EvaluateSegments("user-1", 7),
             new SegmentsEvaluated("user-1", 7, 2),
+            new FireTimers("user-1"),
+            new TimersFired("user-1", 1, 2),
             new ProfileReply("user-1", profile),
             new ProfileReply("nobody", null),
             StopUser.Instance,
@@ -251,6 +278,8 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new GetIdentity("user-1"),
             new IdentityReply("user-1", profile, Domain.Identity.IdentityState.Empty.WithUserId("user-1"), null),
             GetBackfillProgress.Instance,
+            Engine.Timers.PollTimers.Instance,
+            new Engine.Timers.TimersPolled(12),
             new BackfillProgress("running", 3, 120, 1000, 4, 1, new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero), null, 950.5, 32, 1),
             .. Webhooks.WebhookSamples.All,
             .. SegmentCatalogueSamples.Messages,
@@ -333,6 +362,6 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
     }
 
     /// <summary>Writes the current version's sample (profile-vN.bin); run by hand only when introducing a new format version.</summary>
-    internal static void WriteSample(string path) => File.WriteAllBytes(path, ProfileCodec.Encode(SegmentedProfile()));
+    internal static void WriteSample(string path) => File.WriteAllBytes(path, ProfileCodec.Encode(TimedProfile()));
 
 }

@@ -24,6 +24,8 @@ public sealed class InMemoryProfileStoreTests : ProfileStoreContract
     [Fact] public Task Memory_rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left() => Rows_of_one_id_in_a_batch_apply_in_order_each_fenced_by_what_the_one_before_left();
     [Fact] public Task Memory_rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits() => Rows_the_database_cannot_hold_are_rejected_and_the_rest_of_their_batch_commits();
     [Fact] public Task Memory_members_come_from_the_segments_a_written_row_names_and_replace_that_users_rows() => Members_come_from_the_segments_a_written_row_names_and_replace_that_users_rows();
+    [Fact] public Task Memory_due_timers_come_from_the_timers_a_written_row_names_earliest_first_and_never_early() => Due_timers_come_from_the_timers_a_written_row_names_earliest_first_and_never_early();
+    [Fact] public Task Memory_erasure_and_deletion_remove_a_users_timers() => Erasure_and_deletion_remove_a_users_timers();
     [Fact] public Task Memory_member_pages_follow_the_id_order_without_repeats_or_gaps_while_rows_change() => Member_pages_follow_the_id_order_without_repeats_or_gaps_while_rows_change();
     [Fact] public Task Memory_erasure_deletion_and_merges_keep_the_member_index_in_step_with_the_rows() => Erasure_deletion_and_merges_keep_the_member_index_in_step_with_the_rows();
     [Fact] public Task Memory_a_scan_of_ids_visits_every_stored_profile_once_in_pages() => A_scan_of_ids_visits_every_stored_profile_once_in_pages();

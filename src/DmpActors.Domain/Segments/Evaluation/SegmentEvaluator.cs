@@ -12,6 +12,10 @@ namespace DmpActors.Domain.Segments.Evaluation;
 public sealed record SegmentEvaluation(SegmentMemberships Memberships, IReadOnlyList<SegmentChange> Published, int ShadowEntered, int ShadowExited, int Evaluated)
 {
     public bool Changed => Published.Count > 0 || ShadowEntered > 0 || ShadowExited > 0;
+
+    /// <summary>When time alone could next change an outcome (the re-check timer), null when it cannot; only when
+    /// the evaluation was asked to schedule.</summary>
+    public DateTimeOffset? Recheck { get; init; }
 }
 
 /// <summary>
@@ -20,32 +24,51 @@ public sealed record SegmentEvaluation(SegmentMemberships Memberships, IReadOnly
 /// </summary>
 /// <remarks>
 /// The first evaluation under a segment set's revision evaluates every rule (<see cref="SegmentMemberships.Revision"/>).
-/// After that, an event evaluates only the rules whose inputs that event type can change, the rules that depend on the
-/// clock when the event moved the evaluation time (<paramref name="timeMoved"/>), and the segments whose version differs
-/// from the one the membership knows (a changed definition). Without an event (<c>changedBy</c> null, a
-/// backfill's re-evaluation) every rule is. A segment gone from a non-empty set ends its memberships.
+/// After that, an event evaluates only the rules whose inputs it can have changed (<see cref="InputChange"/>), the
+/// segments whose version differs from the one the membership knows (a changed definition), and the rules that depend
+/// on the clock only once the re-check time has come: the earliest instant at which time alone could change one of
+/// them, kept as the user's timer. Without an event (<c>change</c> null: a backfill's re-evaluation or the timer
+/// itself) every rule is. A segment gone from a non-empty set ends its memberships.
 /// </remarks>
 public static class SegmentEvaluator
 {
     [ThreadStatic] private static RuleContext? t_context;
 
-    /// <summary>Whether <see cref="Evaluate"/> would evaluate anything or end any membership: false lets the caller skip
-    /// building the profile the rules read.</summary>
-    public static bool Needed(SegmentMemberships previous, SegmentSet set, EventType? changedBy, bool timeMoved)
+    /// <summary>Whether <see cref="Evaluate(SegmentMemberships, SegmentSet, UserProfile, SegmentCause, DateTimeOffset, InputChange?, DateTimeOffset?, IRuleInputs?)"/>
+    /// would evaluate anything or end any membership: false lets the caller skip building the profile the rules read.</summary>
+    public static bool Needed(SegmentMemberships previous, SegmentSet set, InputChange? change, bool clockDue)
     {
         if (previous.Revision != set.Revision) return true;
         foreach (var segment in set.Segments)
         {
-            if (changedBy is not { } type || segment.Rule.ChangedBy(type) || (timeMoved && segment.Rule.DependsOnClock)) return true;
+            if (change is not { } c || segment.Rule.ChangedBy(c) || (clockDue && segment.Rule.DependsOnClock)) return true;
             if (previous.Find(segment.Id) is { } known && known.Version != segment.Version) return true;
         }
 
         return set.Revision > 0 && previous.Entries.Any(e => e.Member && set.Find(e.SegmentId) is null);
     }
 
-    /// <param name="timeMoved">The evaluation time is later than at the previous evaluation.</param>
+    /// <summary>As the other overload with only the event type known, clock-dependent rules evaluated when the
+    /// evaluation time moved, and no re-check time computed.</summary>
+    public static bool Needed(SegmentMemberships previous, SegmentSet set, EventType? changedBy, bool timeMoved) =>
+        Needed(previous, set, changedBy is { } t ? InputChange.AnyOf(t) : null, timeMoved);
+
+    /// <param name="timeMoved">The evaluation time is later than at the previous evaluation: every clock-dependent rule
+    /// is evaluated.</param>
     public static SegmentEvaluation Evaluate(SegmentMemberships previous, SegmentSet set, UserProfile after, SegmentCause cause,
-        DateTimeOffset now, EventType? changedBy, bool timeMoved = true, IRuleInputs? inputs = null)
+        DateTimeOffset now, EventType? changedBy, bool timeMoved = true, IRuleInputs? inputs = null) =>
+        Run(previous, set, after, cause, now, changedBy is { } t ? InputChange.AnyOf(t) : null, timeMoved, schedule: false, null, inputs);
+
+    /// <summary>Evaluates and computes the next re-check time (<see cref="SegmentEvaluation.Recheck"/>).</summary>
+    /// <param name="change">What the event changed; null without an event (every rule is evaluated).</param>
+    /// <param name="recheckAt">The re-check time decided before: clock-dependent rules are evaluated once
+    /// <paramref name="now"/> reaches it.</param>
+    public static SegmentEvaluation Evaluate(SegmentMemberships previous, SegmentSet set, UserProfile after, SegmentCause cause,
+        DateTimeOffset now, InputChange? change, DateTimeOffset? recheckAt, IRuleInputs? inputs = null) =>
+        Run(previous, set, after, cause, now, change, recheckAt <= now, schedule: true, recheckAt, inputs);
+
+    private static SegmentEvaluation Run(SegmentMemberships previous, SegmentSet set, UserProfile after, SegmentCause cause,
+        DateTimeOffset now, InputChange? change, bool clockDue, bool schedule, DateTimeOffset? recheckAt, IRuleInputs? inputs)
     {
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(set);
@@ -53,7 +76,11 @@ public static class SegmentEvaluator
         var context = t_context is { } cached && ReferenceEquals(cached.Compiler, set.Compiler) ? cached : t_context = set.Compiler.CreateContext();
         context.Reset(after, now, inputs);
 
-        if (previous.Revision != set.Revision) changedBy = null;
+        if (previous.Revision != set.Revision) change = null;
+        // Every clock-dependent rule evaluated now gives its whole next-change time; otherwise the earlier minimum
+        // stands for the clauses this event left alone.
+        var allClock = change is null || clockDue;
+        var recheck = allClock ? null : recheckAt;
         Dictionary<string, SegmentMembership>? updated = null;
         List<SegmentChange>? published = null;
         int shadowEntered = 0, shadowExited = 0, evaluated = 0;
@@ -62,10 +89,13 @@ public static class SegmentEvaluator
         {
             var known = previous.Find(segment.Id);
             var stale = known is not null && known.Version != segment.Version;
-            if (changedBy is { } type && !stale && !segment.Rule.ChangedBy(type) && !(timeMoved && segment.Rule.DependsOnClock)) continue;
+            if (change is { } c && !stale && !segment.Rule.ChangedBy(c) && !(clockDue && segment.Rule.DependsOnClock)) continue;
             evaluated++;
             var member = segment.Rule.Evaluate(context);
             Decide(segment.Id, segment.Version, segment.Shadow, member, known);
+            if (!schedule || !segment.Rule.DependsOnClock) continue;
+            var next = allClock || stale || change is null ? segment.Rule.NextChange(context) : segment.Rule.NextChange(context, change.Value);
+            if (next is { } at && (recheck is null || at < recheck)) recheck = at;
         }
 
         if (set.Revision > 0)
@@ -77,7 +107,7 @@ public static class SegmentEvaluator
         if (updated is null)
         {
             var same = previous.Revision == set.Revision ? previous : new SegmentMemberships(previous.Entries, previous.Outbox, set.Revision);
-            return new SegmentEvaluation(same, [], 0, 0, evaluated);
+            return new SegmentEvaluation(same, [], 0, 0, evaluated) { Recheck = recheck };
         }
 
         var entries = previous.Entries.Where(e => !updated.ContainsKey(e.SegmentId)).Concat(updated.Values).ToList();
@@ -91,7 +121,10 @@ public static class SegmentEvaluator
 
         IReadOnlyList<SegmentChange> emitted = published ?? (IReadOnlyList<SegmentChange>)[];
         var outbox = emitted.Count == 0 ? previous.Outbox : [.. previous.Outbox, .. emitted];
-        return new SegmentEvaluation(new SegmentMemberships(entries, outbox, set.Revision), emitted, shadowEntered, shadowExited, evaluated);
+        return new SegmentEvaluation(new SegmentMemberships(entries, outbox, set.Revision), emitted, shadowEntered, shadowExited, evaluated)
+        {
+            Recheck = recheck,
+        };
 
         void Decide(string id, int version, bool shadow, bool member, SegmentMembership? known)
         {

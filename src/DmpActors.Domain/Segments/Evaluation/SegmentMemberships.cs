@@ -6,22 +6,36 @@ public enum SegmentChangeKind
     Exited,
 }
 
-/// <summary>What made a membership change: an applied event (its id), or a re-evaluation without an event (the
-/// segment set's revision it ran against).</summary>
+/// <summary>What made a membership change: an applied event (its id), a re-evaluation without an event (the
+/// segment set's revision it ran against), or a timer (the instant it was due: time alone changed the outcome).</summary>
 public readonly record struct SegmentCause(SegmentCauseKind Kind, string Id)
 {
     public static SegmentCause Event(string eventId) => new(SegmentCauseKind.Event, eventId);
 
     public static SegmentCause Evaluation(long revision) => new(SegmentCauseKind.Evaluation, revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>As the change events and the explain output write it: <c>event:e-17</c>, <c>evaluation:4</c>.</summary>
-    public override string ToString() => $"{(Kind == SegmentCauseKind.Event ? "event" : "evaluation")}:{Id}";
+    /// <summary>The id is the due time (UTC, round-trip format), not the time the timer ran: a timer run again after a
+    /// crash decides the same change with the same id.</summary>
+    public static SegmentCause Timer(DateTimeOffset dueAt) =>
+        new(SegmentCauseKind.Timer, dueAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>As the change events and the explain output write it: <c>event:e-17</c>, <c>evaluation:4</c>,
+    /// <c>timer:2026-11-15T10:00:00.0000000Z</c>.</summary>
+    public override string ToString() => $"{KindName(Kind)}:{Id}";
+
+    public static string KindName(SegmentCauseKind kind) => kind switch
+    {
+        SegmentCauseKind.Event => "event",
+        SegmentCauseKind.Timer => "timer",
+        _ => "evaluation",
+    };
 }
 
 public enum SegmentCauseKind
 {
     Event,
     Evaluation,
+    Timer,
 }
 
 /// <summary>One user entering or leaving one segment, as it is published (docs/segments.md, change events).</summary>
