@@ -52,6 +52,7 @@ app.MapDashboard();
 app.MapSegments();
 app.MapItems();
 app.MapRecommendations();
+app.MapModels();
 var started = false; // read in the catch below: the lifetime service is disposed by then
 app.Lifetime.ApplicationStarted.Register(() =>
 {

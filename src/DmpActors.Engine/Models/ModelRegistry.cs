@@ -94,6 +94,10 @@ public sealed class ModelRegistry
         _ => Math.Abs(a - b) > ProbabilityTolerance,
     };
 
+    /// <summary>This node's running totals, per version scored here.</summary>
+    public IReadOnlyList<ShadowCount> Tally() =>
+        [.. _scored.Select(kv => new ShadowCount(kv.Key.Item1, kv.Key.Item2, kv.Value, _disagreed.GetValueOrDefault(kv.Key)))];
+
     /// <summary>Users scored on this node by a version (active or shadow).</summary>
     public long ScoredBy(string name, int version) => _scored.GetValueOrDefault((name, version));
 
