@@ -69,7 +69,8 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
         Command<TrainingFailed>(m =>
         {
             _log.Error(m.Error, "Model training failed");
-            Ended([], [], m.Error.GetType().Name + ": " + m.Error.Message);
+            var error = m.Error is AggregateException a ? a.Flatten().InnerExceptions[0] : m.Error;
+            Ended([], [], error.Message);
         });
         Command<DescribeModels>(_ => Sender.Tell(Describe()));
         Command<ScoringTally>(m => _tallies[m.Node] = m.Counts);
