@@ -33,8 +33,8 @@ public static class ModelsEndpoints
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(422).ProducesProblem(503)
             .WithSummary("Train the model now (?shadow=true beside the active version); answers with the new version when the run ends, " +
                          "or at once with ?wait=false (202)");
-        group.MapPost("/{name}/promote/{version:int}", Promote).RequireRole(ApiRole.Admin)
-            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(503)
+        group.MapPost("/{name}/promote/{version}", PromoteVersion).RequireRole(ApiRole.Admin)
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(503)
             .WithSummary("Make a version the active one (a shadow after review, or a retired one back)");
         group.MapPost("/{name}/rollback", Rollback).RequireRole(ApiRole.Admin)
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(503)
@@ -104,9 +104,17 @@ public static class ModelsEndpoints
         }
     }
 
-    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Promote(string name, int version, DmpRuntime runtime, CancellationToken ct)
+    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> PromoteVersion(string name, string version, DmpRuntime runtime,
+        CancellationToken ct)
     {
         if (Unknown(name) is { } unknown) return unknown;
+        if (!int.TryParse(version.TrimStart('v'), out var number) || number < 1)
+            return TypedResults.Problem(statusCode: 400, title: "Invalid model version", detail: $"a version is a number from 1 (or v1), got '{version}'");
+        return await Promote(name, number, runtime, ct);
+    }
+
+    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Promote(string name, int version, DmpRuntime runtime, CancellationToken ct)
+    {
         try
         {
             var known = await Models(runtime).DescribeAsync(ct);
