@@ -28,29 +28,6 @@ public sealed class ModelsApiTests : IDisposable
         return http;
     }
 
-    /// <summary>Users of three interest groups, each with one to five product views and a purchase on <paramref name="day"/>.</summary>
-    private static IEnumerable<string> Shoppers(int users, int day) => Enumerable.Range(0, users).SelectMany(i =>
-    {
-        var category = new[] { "toys", "shoes", "books" }[i % 3];
-        var at = Events.Base.AddDays(day).AddMinutes(i);
-        var price = 10 + i;
-        var views = Enumerable.Range(0, 1 + i % 5).Select(n => JsonSerializer.Serialize(new
-        {
-            event_id = $"v-{day}-{i}-{n}", type = "product_view", user_id = $"m{i}", timestamp = at.AddSeconds(n),
-            properties = new { item_id = category + "-1", category },
-        }));
-        return views.Append(
-            JsonSerializer.Serialize(new
-            {
-                event_id = $"p-{day}-{i}", type = "purchase", user_id = $"m{i}", timestamp = at.AddMinutes(1),
-                properties = new
-                {
-                    order_id = $"o-{day}-{i}", revenue = price, currency = "GBP",
-                    items = new[] { new { item_id = category + "-1", category, price, quantity = 1 } },
-                },
-            }));
-    });
-
     private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
@@ -71,7 +48,7 @@ public sealed class ModelsApiTests : IDisposable
         Assert.Equal(JsonValueKind.Null, empty.GetProperty("last_training").ValueKind);
 
         // when 60 users shop, their entities offer samples to the coordinator
-        (await http.PostAsync("/v1/events", Events.Batch(Shoppers(60, 0)))).EnsureSuccessStatusCode();
+        (await http.PostAsync("/v1/events", Events.Batch(ShopperEvents.Day(60, 0)))).EnsureSuccessStatusCode();
         await Wait.Until(async () => (await http.GetFromJsonAsync<JsonElement>("/v1/models")).GetProperty("samples").GetProperty("kept").GetInt32() >= 60,
             Patience, "60 samples in the coordinator's reservoir");
 
@@ -96,7 +73,7 @@ public sealed class ModelsApiTests : IDisposable
         Assert.True(v1.GetProperty("duration_ms").GetDouble() > 0);
 
         // and when the users come back the next day, the shadow is scored beside the active version, cluster-wide counts
-        (await http.PostAsync("/v1/events", Events.Batch(Shoppers(60, 1)))).EnsureSuccessStatusCode();
+        (await http.PostAsync("/v1/events", Events.Batch(ShopperEvents.Day(60, 1)))).EnsureSuccessStatusCode();
         JsonElement scored = default;
         await Wait.Until(async () => (scored = (await http.GetFromJsonAsync<JsonElement>("/v1/models/behaviour")).GetProperty("versions")[1])
             .GetProperty("scored").GetInt64() == 60, Patience, "the shadow to score the 60 returning users");
@@ -123,7 +100,7 @@ public sealed class ModelsApiTests : IDisposable
     public async Task A_retrain_without_wait_answers_202_at_once_and_the_commands_need_the_admin_key()
     {
         var http = Admin();
-        (await http.PostAsync("/v1/events", Events.Batch(Shoppers(30, 0)))).EnsureSuccessStatusCode();
+        (await http.PostAsync("/v1/events", Events.Batch(ShopperEvents.Day(30, 0)))).EnsureSuccessStatusCode();
         await Wait.Until(async () => (await http.GetFromJsonAsync<JsonElement>("/v1/models")).GetProperty("samples").GetProperty("kept").GetInt32() >= 30,
             Patience, "30 samples");
 
