@@ -11,6 +11,7 @@ using DmpActors.Cli.Palettes.Profile;
 using DmpActors.Cli.Palettes.Webhook;
 using DmpActors.Cli.Quality;
 using DmpActors.Cli.Palettes.Segment;
+using DmpActors.Cli.Palettes.Model;
 
 namespace DmpActors.Cli;
 
@@ -36,6 +37,7 @@ public static class Program
         KeysPalette.Create(),
         ItemsPalette.Create(),
         WebhookPalette.Create(),
+        ModelPalette.Create(),
     ]);
 
     /// <summary>Palettes that share a name are one palette: the first keeps its description, and gains the commands and

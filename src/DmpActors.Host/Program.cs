@@ -53,6 +53,7 @@ app.MapSegments();
 app.MapItems();
 app.MapRecommendations();
 app.MapCtr();
+app.MapModels();
 var started = false; // read in the catch below: the lifetime service is disposed by then
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -55,6 +55,20 @@ public sealed class SegmentMembersApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_segments_definition_shows_its_live_size_from_the_member_index()
+    {
+        var http = _factory.CreateClient();
+        var runtime = _factory.Services.GetRequiredService<DmpRuntime>();
+        (await http.PutAsync("/v1/segments/gb_size", new StringContent("trait.country == \"GB\"", System.Text.Encoding.UTF8, "text/plain")))
+            .EnsureSuccessStatusCode();
+        Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("/v1/segments/gb_size")).GetProperty("size").GetInt64());
+
+        await runtime.Engine.Store.SaveAsync([.. new[] { "s1", "s2", "s3" }.Select(id => new StoredProfile(id, Stored(id), 1) { Segments = ["gb_size"] })]);
+
+        Assert.Equal(3, (await http.GetFromJsonAsync<JsonElement>("/v1/segments/gb_size")).GetProperty("size").GetInt64());
+    }
+
+    [Fact]
     public async Task The_whole_audience_streams_as_csv_or_json_lines()
     {
         // Given more members than one page of the store's reads, one with an id CSV must quote

@@ -42,7 +42,11 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Reservoir<CtrRow> _ctrRows;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ModelCatalogue _catalogue = ModelCatalogue.Empty;
-    private bool _training;
+    private TrainingRun? _running;
+    private TrainingOutcome? _last;
+    private long _runs;
+    private readonly List<IActorRef> _awaiting = [];
+    private readonly Dictionary<string, IReadOnlyList<ShadowCount>> _tallies = new(StringComparer.Ordinal);
 
     public ModelCoordinator(ModelCoordinatorSettings settings)
     {
@@ -64,14 +68,22 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
         {
             if (_catalogue.Revision > m.KnownRevision) Sender.Tell(ModelVersions.ForNodes(_catalogue));
         });
-        Command<RetrainModels>(m => Sender.Tell(StartTraining(m.Names.Count == 0 ? ModelNames.All : m.Names, m.Shadow)));
+        Command<RetrainModels>(m =>
+        {
+            var accepted = StartTraining(m.Names.Count == 0 ? ModelNames.All : m.Names, m.Shadow);
+            if (accepted.Started && m.ReplyWhenTrained) _awaiting.Add(Sender);
+            else Sender.Tell(accepted);
+        });
         Command<Tick>(_ => StartTraining(ModelNames.All, shadow: false));
         Command<TrainingFinished>(Finished);
         Command<TrainingFailed>(m =>
         {
-            _training = false;
             _log.Error(m.Error, "Model training failed");
+            var error = m.Error is AggregateException a ? a.Flatten().InnerExceptions[0] : m.Error;
+            Ended([], [], error.Message);
         });
+        Command<DescribeModels>(_ => Sender.Tell(Describe()));
+        Command<ScoringTally>(m => _tallies[m.Node] = m.Counts);
         Command<PromoteModel>(m => Promote(m.Name, m.Version));
         Command<RollbackModel>(m =>
         {
@@ -98,8 +110,9 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
         var set = _samples.Snapshot() with { CtrRows = _ctrRows.Snapshot() };
         if (unknown.Length > 0)
             return new RetrainAccepted(false, names, set.Samples.Count, set.Rows.Count, $"unknown model {string.Join(", ", unknown)}; known: {string.Join(", ", ModelNames.All)}");
-        if (_training) return new RetrainAccepted(false, names, set.Samples.Count, set.Rows.Count, "training is already running");
-        _training = true;
+        if (_running is { } running)
+            return new RetrainAccepted(false, names, set.Samples.Count, set.Rows.Count, $"training is already running (run {running.Run})");
+        _running = new TrainingRun(++_runs, names, shadow, set.Samples.Count, set.Rows.Count, _settings.Clock.GetUtcNow());
         var options = _settings.Trainer;
         Task.Run(() =>
         {
@@ -107,14 +120,36 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
             var (models, skipped) = ModelTrainer.Train(set, names, options);
             return new TrainingFinished(models, skipped, shadow, clock.Elapsed);
         }).PipeTo(Self, failure: ex => new TrainingFailed(ex));
-        return new RetrainAccepted(true, names, set.Samples.Count, set.Rows.Count, "training started");
+        return new RetrainAccepted(true, names, set.Samples.Count, set.Rows.Count, "training started", _running.Run);
+    }
+
+    /// <summary>Records how the run ended and answers whoever waits for it.</summary>
+    private void Ended(IReadOnlyList<ModelVersion> versions, IReadOnlyList<string> skipped, string? error)
+    {
+        if (_running is not { } run) return;
+        _last = new TrainingOutcome(run.Run, run.Names, run.Shadow, run.Samples, run.LabelledRows, run.StartedAt, _settings.Clock.GetUtcNow(),
+            [.. versions.Select(v => v with { Payload = null })], skipped, error);
+        _running = null;
+        foreach (var waiter in _awaiting) waiter.Tell(_last);
+        _awaiting.Clear();
+    }
+
+    private ModelsDescription Describe()
+    {
+        var counts = _tallies.Values.SelectMany(c => c).GroupBy(c => (c.Name, c.Version))
+            .Select(g => new ShadowCount(g.Key.Name, g.Key.Version, g.Sum(c => c.Scored), g.Sum(c => c.Disagreed))).ToList();
+        var catalogue = _catalogue with { Versions = [.. _catalogue.Versions.Select(v => v with { Payload = null })] };
+        return new ModelsDescription(catalogue, _running, _last, _samples.Seen, _samples.Count, _samples.Labelled, counts);
     }
 
     private void Finished(TrainingFinished m)
     {
-        _training = false;
         foreach (var reason in m.Skipped) _log.Info("Model not trained: {0}", reason);
-        if (m.Models.Count == 0) return;
+        if (m.Models.Count == 0)
+        {
+            Ended([], m.Skipped, null);
+            return;
+        }
         var now = _settings.Clock.GetUtcNow();
         var added = new List<ModelVersionAdded>();
         var next = _catalogue;
@@ -132,6 +167,7 @@ public sealed class ModelCoordinator : ReceivePersistentActor, IWithTimers
             {
                 _log.Info("Trained {0} in {1:F0} ms", string.Join(", ", added.Select(a => $"{a.Version.Name} v{a.Version.Version}")), m.Took.TotalMilliseconds);
                 Publish();
+                Ended([.. added.Select(a => a.Version)], m.Skipped, null);
             }
         });
     }

@@ -35,10 +35,14 @@ public sealed record OfferSample(FeatureSample Sample) : IWireMessage;
 public sealed record OfferCtrRows(IReadOnlyList<CtrRow> Rows) : IWireMessage;
 
 /// <summary>Train the named models now (all when empty); as shadows when <see cref="Shadow"/> and an active
-/// version exists. Answered with <see cref="RetrainAccepted"/> at once; the versions follow when training ends.</summary>
-public sealed record RetrainModels(IReadOnlyList<string> Names, bool Shadow = false) : IWireMessage;
+/// version exists. Answered with <see cref="RetrainAccepted"/> at once; the versions follow when training ends. With
+/// <see cref="ReplyWhenTrained"/> a run that starts is answered once, when it ends, with its <see cref="TrainingOutcome"/>
+/// (a refusal still with <see cref="RetrainAccepted"/>).</summary>
+public sealed record RetrainModels(IReadOnlyList<string> Names, bool Shadow = false, bool ReplyWhenTrained = false) : IWireMessage;
 
-public sealed record RetrainAccepted(bool Started, IReadOnlyList<string> Names, int Samples, int LabelledRows, string Message) : IWireMessage;
+/// <param name="Run">The run's number on this coordinator (0 when refused).</param>
+public sealed record RetrainAccepted(bool Started, IReadOnlyList<string> Names, int Samples, int LabelledRows, string Message, long Run = 0)
+    : IWireMessage;
 
 /// <summary>Make a version the active one (a shadow after review, or a retired one back).</summary>
 public sealed record PromoteModel(string Name, int Version) : IWireMessage;

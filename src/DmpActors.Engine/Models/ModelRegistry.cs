@@ -111,6 +111,10 @@ public sealed class ModelRegistry
         if (disagreed) _disagreed.AddOrUpdate((name, version), 1, (_, n) => n + 1);
     }
 
+    /// <summary>This node's running totals, per version scored here.</summary>
+    public IReadOnlyList<ShadowCount> Tally() =>
+        [.. _scored.Select(kv => new ShadowCount(kv.Key.Item1, kv.Key.Item2, kv.Value, _disagreed.GetValueOrDefault(kv.Key)))];
+
     /// <summary>Users scored on this node by a version (active or shadow).</summary>
     public long ScoredBy(string name, int version) => _scored.GetValueOrDefault((name, version));
 

@@ -37,6 +37,9 @@ public sealed class ModelService
     public ModelHook Hook { get; }
     public IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
 
+    /// <summary>The coordinator's queries and commands, from this node.</summary>
+    public IModels Client { get; private set; } = null!;
+
     /// <summary>The registry and hook, before the actor system runs (entities get the hook in their settings).</summary>
     public static ModelService Prepare(ProfileRules rules)
     {
@@ -53,6 +56,7 @@ public sealed class ModelService
             CoordinatorName + "-proxy");
         system.ActorOf(ModelReplica.Props(Registry, Coordinator, replicaAskEvery), "model-replica");
         Hook.ConnectTo(Coordinator);
+        Client = new ModelsClient(Coordinator, TimeSpan.FromSeconds(10));
     }
 
     public static ModelCoordinatorSettings SettingsFor(DmpOptions options, ModelsOptions models, TimeProvider clock)

@@ -88,6 +88,7 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
     static DmpSerializer()
     {
         foreach (var (type, manifest) in Webhooks.WebhookWire.Manifests) Manifests.Add(type, manifest);
+        foreach (var (type, manifest) in ModelWire.Manifests) Manifests.Add(type, manifest);
     }
 
     public override int Identifier => Id;
@@ -173,6 +174,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "segment-version-recorded.v1" => Read<SegmentVersionRecorded>(bytes),
         "catalogue-snapshot.v1" => Read<CatalogueSnapshot>(bytes),
         _ when Webhooks.WebhookWire.Types.TryGetValue(manifest, out var type) =>
+            JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
+        _ when ModelWire.Types.TryGetValue(manifest, out var type) =>
             JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),
     };

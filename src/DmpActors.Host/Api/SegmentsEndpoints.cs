@@ -35,8 +35,9 @@ public static class SegmentsEndpoints
     public sealed record ListView(long Revision, IReadOnlyList<SegmentView> Segments);
 
     /// <param name="RuleJson">The rule as its JSON tree (docs/segments.md#json).</param>
+    /// <param name="Size">Members in the store's member index: every node's users, as of each one's last checkpoint.</param>
     public sealed record DetailView(string Id, int Version, string Rule, JsonElement RuleJson, bool Shadow, DateTimeOffset DefinedAt,
-        IReadOnlyList<VersionView> History);
+        IReadOnlyList<VersionView> History, long Size);
 
     public sealed record DeletedView(string Id, int Version, DateTimeOffset DeletedAt);
 
@@ -86,8 +87,9 @@ public static class SegmentsEndpoints
             if (history.Count == 0 || history[^1].Deleted) return Unknown(segmentId, history);
             var current = history[^1];
             using var json = JsonDocument.Parse(RuleDefinition.Define(current.Rule).ToJson());
+            var size = await runtime.Engine.Store.CountSegmentMembersAsync(segmentId, ct);
             return TypedResults.Ok(new DetailView(current.SegmentId, current.Version, current.Rule, json.RootElement.Clone(), current.Shadow,
-                current.DefinedAt, history.Select(VersionView.From).ToList()));
+                current.DefinedAt, history.Select(VersionView.From).ToList(), size));
         }
         catch (AskTimeoutException)
         {

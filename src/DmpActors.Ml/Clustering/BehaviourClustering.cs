@@ -37,7 +37,10 @@ public static class BehaviourClustering
         var byK = new Dictionary<int, double>();
         var bestK = o.MinK;
         float[][]? bestCentroids = null;
-        for (var k = o.MinK; k <= Math.Min(o.MaxK, selection.Count - 1); k++)
+        // KMeans cannot place more centroids than there are distinct points (few users, or users who all look alike).
+        var distinct = selection.Select(p => string.Join(',', p)).Distinct(StringComparer.Ordinal).Count();
+        if (distinct < o.MinK) throw new ArgumentException($"{distinct} distinct behaviours are too few for {o.MinK} clusters", nameof(samples));
+        for (var k = o.MinK; k <= Math.Min(Math.Min(o.MaxK, selection.Count - 1), distinct); k++)
         {
             var centroids = Fit(ml, selection, space.Dimensions, k);
             var model = new ClusterModel(space, centroids);

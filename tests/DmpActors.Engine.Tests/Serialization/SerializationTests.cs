@@ -239,6 +239,12 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new GetModelCatalogue(4),
             new ModelVersionAdded(version),
             new ModelPromoted("churn", 3),
+            new TrainingOutcome(5, ["churn"], true, 10, 5, sample.AsOf, sample.AsOf.AddSeconds(2), [version with { Payload = null }],
+                ["propensity: 5 labelled rows, 200 needed"], null),
+            new DescribeModels(),
+            new ModelsDescription(new ModelCatalogue(4, [version with { Payload = null }]), new TrainingRun(6, ["churn"], false, 10, 5, sample.AsOf),
+                null, 12, 10, 5, [new ShadowCount("churn", 3, 40, 4)]),
+            new ScoringTally("akka.tcp://dmp@127.0.0.1:1", [new ShadowCount("churn", 3, 40, 4)]),
         ];
     }
 
@@ -299,7 +305,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             var back = serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
             switch (message)
             {
-                case ModelCatalogue or OfferSample or OfferCtrRows or ModelVersionAdded or RetrainModels or RetrainAccepted:
+                case ModelCatalogue or OfferSample or OfferCtrRows or ModelVersionAdded or RetrainModels or RetrainAccepted or TrainingOutcome or ModelsDescription or ScoringTally:
                     Assert.Equal(serializer.ToBinary(message), serializer.ToBinary(back));
                     break;
                 case ProfileReply { Profile: { } p }: AssertSameProfile(p, ((ProfileReply)back).Profile!); break;
