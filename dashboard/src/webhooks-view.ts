@@ -3,6 +3,7 @@
 import { ApiError, getJson } from "./api";
 import { describeError, el, errorBox, number, showError, table } from "./dom";
 import { LabelledChart } from "./labelled-chart";
+import { Poller } from "./poller";
 
 interface DeliverySummary {
   delivered: number;
@@ -33,8 +34,7 @@ export class WebhooksView {
   private readonly list = el("div", { class: "table-wrap", id: "webhooks-list" });
   private readonly success: LabelledChart;
   private readonly latency: LabelledChart;
-  private timer: number | undefined;
-  private polling: AbortController | null = null;
+  private readonly poller = new Poller(PollMs, (signal) => this.poll(signal));
 
   /** @param onNeedsKey called when the node refuses a request for want of a key. */
   constructor(private readonly onNeedsKey: (error: ApiError) => void) {
@@ -46,23 +46,17 @@ export class WebhooksView {
 
   /** Called when the view is shown or hidden: the endpoints are polled only while someone looks. */
   setActive(active: boolean): void {
-    window.clearInterval(this.timer);
-    this.polling?.abort();
-    if (!active) return;
-    void this.poll();
-    this.timer = window.setInterval(() => void this.poll(), PollMs);
+    this.poller.setActive(active);
   }
 
-  private async poll(): Promise<void> {
-    this.polling?.abort();
-    const polling = (this.polling = new AbortController());
+  private async poll(signal: AbortSignal): Promise<void> {
     try {
-      const { webhooks } = await getJson<{ webhooks: WebhookSummary[] }>("/v1/webhooks", polling.signal);
-      if (polling.signal.aborted) return;
+      const { webhooks } = await getJson<{ webhooks: WebhookSummary[] }>("/v1/webhooks", signal);
+      if (signal.aborted) return;
       showError(this.error, null);
       this.render(webhooks);
     } catch (e) {
-      if (polling.signal.aborted) return;
+      if (signal.aborted) return;
       if (e instanceof ApiError && e.needsKey) this.onNeedsKey(e);
       // The last numbers stay on screen under the message; the list needs the admin role.
       showError(this.error, new Error(`Webhooks: ${describeError(e)}`));
