@@ -10,6 +10,7 @@ import { ProfileView } from "./profile-view";
 import { RecommendationsView } from "./recommendations-view";
 import { SegmentsView } from "./segments-view";
 import { StreamView } from "./stream-view";
+import { WebhooksView } from "./webhooks-view";
 
 /** How many samples the charts keep: five minutes at one a second. */
 const MaxSamples = 300;
@@ -27,13 +28,15 @@ const cluster = new ClusterView();
 const profile = new ProfileView((e) => askForKey(e));
 const segments = new SegmentsView((e) => askForKey(e));
 const recommendations = new RecommendationsView((e) => askForKey(e));
-// Models, campaigns and webhooks add their views here as they land.
+const webhooks = new WebhooksView((e) => askForKey(e));
+// Models and campaigns add their views here as they land.
 const views: View[] = [
   { id: "stream", title: "Stream", root: stream.root },
   { id: "cluster", title: "Cluster", root: cluster.root },
   { id: "profile", title: "Profiles", root: profile.root, setActive: (a) => profile.setActive(a) },
   { id: "segments", title: "Segments", root: segments.root, setActive: (a) => segments.setActive(a) },
   { id: "recommendations", title: "Recommendations", root: recommendations.root },
+  { id: "webhooks", title: "Webhooks", root: webhooks.root, setActive: (a) => webhooks.setActive(a) },
 ];
 
 const status = el("p", { id: "stream-status", class: "status", role: "status", "aria-live": "polite" }, "connecting…");

@@ -52,6 +52,7 @@ public sealed class WebhookDispatcher : ReceivePersistentActor
         Command<GetDeliveries>(c => Route(c.Id, c, new DeliveriesReply(c.Id, false, [])));
         Command<RedeliverWebhook>(c => Route(c.Id, c, new RedeliveryQueued(c.Id, false, [])));
         Command<PublishWebhook>(Publish);
+        Command<ListWebhooks>(_ => List());
     }
 
     public override string PersistenceId => "webhook-endpoints";
@@ -69,11 +70,23 @@ public sealed class WebhookDispatcher : ReceivePersistentActor
         var targets = _endpoints.Values.Where(e => e.Enabled && e.Kinds.Contains(p.Kind)).Select(e => e.Id).ToList();
         var message = new WebhookMessage(p.MessageId, p.Kind, p.Body, _runtime.Clock.GetUtcNow());
         var asks = targets.Select(id => Endpoint(id).Ask<WebhookQueued>(new QueueWebhook(id, message), TimeSpan.FromSeconds(30)));
-        Task.WhenAll(asks).ContinueWith(t => t.IsCompletedSuccessfully
-                ? new WebhookPublished(p.MessageId, targets.Count, t.Result.Count(q => q.Fresh))
-                : (object)new Status.Failure(t.Exception?.GetBaseException() ?? new TaskCanceledException()),
-            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Sender);
+        Gather(asks, queued => new WebhookPublished(p.MessageId, targets.Count, queued.Count(q => q.Fresh)));
     }
+
+    /// <summary>Asks every endpoint for its summary; one removed meanwhile is left out.</summary>
+    private void List()
+    {
+        var asks = _endpoints.Keys.Order(StringComparer.Ordinal)
+            .Select(id => Endpoint(id).Ask<object>(new GetWebhookSummary(id), TimeSpan.FromSeconds(30))).ToList();
+        Gather(asks, replies => new WebhooksListed(replies.OfType<WebhookSummaryView>().ToList()));
+    }
+
+    /// <summary>Answers the sender with <paramref name="reply"/> of every answer, or a failure if any ask failed.</summary>
+    private void Gather<T>(IEnumerable<Task<T>> asks, Func<T[], object> reply) =>
+        Task.WhenAll(asks).ContinueWith(t => t.IsCompletedSuccessfully
+                ? reply(t.Result)
+                : new Status.Failure(t.Exception?.GetBaseException() ?? new TaskCanceledException()),
+            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Sender);
 
     private IActorRef Endpoint(string id)
     {

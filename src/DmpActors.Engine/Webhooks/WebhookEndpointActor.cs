@@ -60,6 +60,9 @@ public sealed class WebhookEndpointActor : ReceivePersistentActor
         }));
         Command<GetDeliveries>(q => Sender.Tell(new DeliveriesReply(_id, _subscription is not null, _outbox.Log(q.Limit, q.Status))));
         Command<RedeliverWebhook>(Redeliver);
+        Command<GetWebhookSummary>(_ => Sender.Tell(_subscription is { } s
+            ? new WebhookSummaryView(_id, s.Url, s.Kinds, s.Enabled, DeliverySummary.Of(_outbox.Log(int.MaxValue)), _sender?.Circuit ?? "closed")
+            : new WebhookFound(_id, null)));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(_ => { });
     }

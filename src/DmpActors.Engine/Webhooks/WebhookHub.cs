@@ -41,6 +41,10 @@ public sealed class WebhookHub
     public Task<RedeliveryQueued> RedeliverAsync(string id, IReadOnlyList<string>? messageIds = null, CancellationToken ct = default) =>
         _dispatcher.Ask<RedeliveryQueued>(new RedeliverWebhook(id, messageIds), _timeout, ct);
 
+    /// <summary>Every endpoint, ordered by id, with its delivery summary and circuit state.</summary>
+    public async Task<IReadOnlyList<WebhookSummaryView>> ListAsync(CancellationToken ct = default) =>
+        (await _dispatcher.Ask<WebhooksListed>(new ListWebhooks(), _timeout, ct)).Webhooks;
+
     /// <summary>Answers once every endpoint that takes <paramref name="kind"/> holds the message durably.</summary>
     public Task<WebhookPublished> PublishAsync(string kind, string messageId, string body, CancellationToken ct = default) =>
         _dispatcher.Ask<WebhookPublished>(new PublishWebhook(kind, messageId, body), _timeout, ct);

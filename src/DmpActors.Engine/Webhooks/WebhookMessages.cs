@@ -40,6 +40,17 @@ public sealed record MessageQueued(WebhookMessage Message) : IWireMessage;
 public sealed record DeliveryFinished(DeliveryOutcome Outcome) : IWireMessage;
 public sealed record RedeliveryStarted(IReadOnlyList<string> MessageIds) : IWireMessage;
 
+/// <summary>Every endpoint with its delivery summary and circuit state (answered with <see cref="WebhooksListed"/>).</summary>
+public sealed record ListWebhooks : IWireMessage;
+public sealed record WebhooksListed(IReadOnlyList<WebhookSummaryView> Webhooks) : IWireMessage;
+/// <summary>To one endpoint: its summary (answered with <see cref="WebhookSummaryView"/>).</summary>
+public sealed record GetWebhookSummary(string Id) : IWireMessage;
+
+/// <summary>One endpoint as the list shows it: its subscription (never the secret), deliveries and circuit.</summary>
+/// <param name="Circuit">The endpoint's circuit breaker: <c>closed</c>, <c>open</c>, <c>half-open</c> or <c>isolated</c>.</param>
+public sealed record WebhookSummaryView(string Id, string Url, IReadOnlyList<string> Kinds, bool Enabled, DeliverySummary Deliveries,
+    string Circuit) : IWireMessage;
+
 /// <summary>Manifests of the webhook messages (merged into <see cref="DmpSerializer"/>'s table).</summary>
 internal static class WebhookWire
 {
@@ -65,6 +76,10 @@ internal static class WebhookWire
         [typeof(MessageQueued)] = "message-queued.v1",
         [typeof(DeliveryFinished)] = "delivery-finished.v1",
         [typeof(RedeliveryStarted)] = "redelivery-started.v1",
+        [typeof(ListWebhooks)] = "list-webhooks.v1",
+        [typeof(WebhooksListed)] = "webhooks-listed.v1",
+        [typeof(GetWebhookSummary)] = "get-webhook-summary.v1",
+        [typeof(WebhookSummaryView)] = "webhook-summary.v1",
     };
 
     public static readonly IReadOnlyDictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

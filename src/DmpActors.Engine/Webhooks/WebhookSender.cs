@@ -23,6 +23,7 @@ public sealed class WebhookSender
     private readonly StandardWebhook _signer;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly TimeProvider _clock;
+    private readonly CircuitBreakerStateProvider _circuit = new();
 
     public WebhookSender(HttpClient http, WebhookSubscription subscription, WebhookDeliverySettings settings, TimeProvider clock)
     {
@@ -30,8 +31,17 @@ public sealed class WebhookSender
         _url = new Uri(subscription.Url);
         _signer = new StandardWebhook(subscription.Secret);
         _clock = clock;
-        _pipeline = Build(settings, clock);
+        _pipeline = Build(settings, clock, _circuit);
     }
+
+    /// <summary>The endpoint's circuit breaker as the API names it: closed, open, half-open or isolated.</summary>
+    public string Circuit => _circuit.CircuitState switch
+    {
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half-open",
+        CircuitState.Isolated => "isolated",
+        _ => "closed",
+    };
 
     public async Task<DeliveryOutcome> SendAsync(WebhookMessage message, CancellationToken ct)
     {
@@ -72,7 +82,8 @@ public sealed class WebhookSender
     public static bool IsTransient(HttpStatusCode code) =>
         code is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)code is 425 or >= 500;
 
-    private static ResiliencePipeline<HttpResponseMessage> Build(WebhookDeliverySettings s, TimeProvider clock)
+    private static ResiliencePipeline<HttpResponseMessage> Build(WebhookDeliverySettings s, TimeProvider clock,
+        CircuitBreakerStateProvider circuit)
     {
         var transient = new PredicateBuilder<HttpResponseMessage>()
             .Handle<HttpRequestException>()
@@ -105,6 +116,7 @@ public sealed class WebhookSender
                 MinimumThroughput = s.BreakerMinimumThroughput,
                 SamplingDuration = s.BreakerSampling,
                 BreakDuration = s.BreakDuration,
+                StateProvider = circuit,
             })
             .AddTimeout(s.AttemptTimeout)
             .Build();

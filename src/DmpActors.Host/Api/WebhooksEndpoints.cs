@@ -27,9 +27,13 @@ public static class WebhooksEndpoints
 
     public sealed record RedeliveryView(string Webhook, IReadOnlyList<string> Queued);
 
+    public sealed record WebhookListView(IReadOnlyList<WebhookSummaryView> Webhooks);
+
     public static RouteGroupBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/webhooks").WithTags("Webhooks");
+        group.MapGet("", List).RequireRole(ApiRole.Admin)
+            .WithSummary("Every endpoint, without secrets, with its delivery summary and circuit state");
         group.MapPut("/{id}", Put).RequireRole(ApiRole.Admin).WithSummary("Create or replace a subscriber endpoint");
         group.MapGet("/{id}", Get).RequireRole(ApiRole.Read).WithSummary("A subscriber endpoint, without its secret");
         group.MapDelete("/{id}", Delete).RequireRole(ApiRole.Admin).WithSummary("Remove an endpoint, its outbox and its log");
@@ -55,6 +59,9 @@ public static class WebhooksEndpoints
 
     /// <summary>Stands in for the kept secret during validation (a valid one: 32 zero bytes).</summary>
     private static readonly string Placeholder = WebhookSubscription.SecretPrefix + Convert.ToBase64String(new byte[32]);
+
+    private static async Task<Ok<WebhookListView>> List(DmpRuntime runtime, CancellationToken ct) =>
+        TypedResults.Ok(new WebhookListView(await Hub(runtime).ListAsync(ct)));
 
     private static async Task<Results<Ok<WebhookView>, NotFound>> Get(string id, DmpRuntime runtime, CancellationToken ct) =>
         await Hub(runtime).GetAsync(id, ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();

@@ -14,6 +14,9 @@ public static class WebhookSamples
         Attempts = 2, StatusCode = 200, LatencyMs = 12.5, CompletedAt = T.AddSeconds(1),
     };
 
+    private static readonly WebhookSummaryView Summary = new("crm", "https://crm.example/hook", [WebhookKinds.Offer], true,
+        new DeliverySummary(2, 1, 1, 0, 2.0 / 3, 3.5, 4.75, 3), "half-open");
+
     public static readonly object[] All =
     [
         new SaveWebhook(Subscription),
@@ -36,6 +39,10 @@ public static class WebhookSamples
         new MessageQueued(Message),
         new DeliveryFinished(new DeliveryOutcome("msg-1", false, 3, 503, 40.25, "HTTP 503", T)),
         new RedeliveryStarted(["msg-1", "msg-2"]),
+        new ListWebhooks(),
+        new GetWebhookSummary("crm"),
+        Summary,
+        new WebhooksListed([Summary]),
     ];
 
     public static bool Owns(object message) => message.GetType().Namespace == typeof(SaveWebhook).Namespace;
