@@ -50,6 +50,7 @@ app.MapSegmentMembers();
 app.MapSegmentBackfill();
 app.MapDashboard();
 app.MapSegments();
+app.MapCampaigns();
 app.MapItems();
 app.MapRecommendations();
 var started = false; // read in the catch below: the lifetime service is disposed by then

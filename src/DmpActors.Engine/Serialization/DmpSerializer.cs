@@ -83,6 +83,7 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
     static DmpSerializer()
     {
         foreach (var (type, manifest) in Webhooks.WebhookWire.Manifests) Manifests.Add(type, manifest);
+        foreach (var (type, manifest) in Campaigns.CampaignWire.Manifests) Manifests.Add(type, manifest);
     }
 
     public override int Identifier => Id;
@@ -163,6 +164,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         "segment-version-recorded.v1" => Read<SegmentVersionRecorded>(bytes),
         "catalogue-snapshot.v1" => Read<CatalogueSnapshot>(bytes),
         _ when Webhooks.WebhookWire.Types.TryGetValue(manifest, out var type) =>
+            JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
+        _ when Campaigns.CampaignWire.Types.TryGetValue(manifest, out var type) =>
             JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),
     };
