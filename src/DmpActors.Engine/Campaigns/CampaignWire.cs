@@ -16,6 +16,16 @@ internal static class CampaignWire
         [typeof(CampaignRefused)] = "campaign-refused.v1",
         [typeof(CampaignVersionRecorded)] = "campaign-version-recorded.v1",
         [typeof(CampaignCatalogueSnapshot)] = "campaign-catalogue-snapshot.v1",
+        [typeof(DecideOffers)] = "decide-offers.v1",
+        [typeof(OffersDecided)] = "offers-decided.v1",
+        [typeof(OffersPublished)] = "offers-published.v1",
+        [typeof(GetOfferDecisions)] = "get-offer-decisions.v1",
+        [typeof(OfferDecisions)] = "offer-decisions.v1",
+        [typeof(ReserveOffer)] = "reserve-offer.v1",
+        [typeof(OfferReservation)] = "offer-reservation.v1",
+        [typeof(OfferReserved)] = "offer-reserved.v1",
+        [typeof(GetCampaignStats)] = "get-campaign-stats.v1",
+        [typeof(CampaignStats)] = "campaign-stats.v1",
     };
 
     public static readonly IReadOnlyDictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

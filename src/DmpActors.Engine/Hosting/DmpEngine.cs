@@ -81,6 +81,8 @@ public sealed class DmpEngine : IAsyncDisposable
     public ISegmentCatalogue SegmentCatalogue { get; private init; } = null!;
     /// <summary>The cluster's campaign definitions (docs/campaigns.md): one writer, replicated to every node.</summary>
     public ICampaignCatalogue Campaigns { get; private init; } = null!;
+    /// <summary>The campaign and offer-ledger regions: triggers decided into offers (docs/campaigns.md).</summary>
+    public CampaignRuntime Offers { get; private init; } = null!;
     /// <summary>This node's segment changes, after Kafka acknowledged them (docs/segments.md).</summary>
     public SegmentChangeHub SegmentChanges { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
@@ -180,9 +182,11 @@ public sealed class DmpEngine : IAsyncDisposable
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
             var campaigns = CampaignCatalogue.Start(system, clock);
+            var offers = await CampaignRuntime.StartAsync(system, campaigns.Registry, users, userSettings.SegmentChanges.Hub, webhooks, producer,
+                options.Kafka.OffersTopic, options.Campaigns.Caps(), clock, options.Cluster.Shards);
             var engine = new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
                 userSettings.Segments, userSettings.SegmentChanges.Hub, models) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks, Backfill = backfill,
-                Campaigns = campaigns };
+                Campaigns = campaigns, Offers = offers };
             if (options.Recommendations.Enabled)
                 engine.Recommendations = await RecommendationsStartup.StartAsync(engine, bootstrapServers, loggerFactory, clock, ct);
             return engine;
