@@ -48,6 +48,14 @@ public sealed class CampaignPaletteTests : IDisposable
         Assert.Contains("variants: at least one variant", refused.Error);
         Assert.Contains("holdout_percent: between 0 and 100", refused.Error);
 
+        var stats = await CliRunner.RunAsync(node.Dmpctl("campaign", "stats", "welcome"));
+        Assert.True(stats.ExitCode == 0, stats.Error);
+        var statLines = LiveCluster.Lines(stats.Output);
+        Assert.Matches(@"^VARIANT\s+\| OFFERS \| SHARE$", statLines[0]);
+        Assert.Matches(@"^ten\s+\| 0\s+\| 0[.,]0\s?%$", statLines[1]);
+        Assert.StartsWith("free-ship", statLines[2]);
+        Assert.Equal("Offers: 0, budget 1000, left 1000", statLines[3]);
+
         var deleted = await CliRunner.RunAsync(node.Dmpctl("campaign", "delete", "welcome"));
         var gone = await CliRunner.RunAsync(node.Dmpctl("campaign", "show", "welcome"));
         Assert.Equal("Deleted: welcome (tombstone v4)", deleted.Output.Trim());

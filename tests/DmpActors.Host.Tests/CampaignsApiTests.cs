@@ -37,6 +37,11 @@ public sealed class CampaignsApiTests(HttpApiTests.Host host) : IClassFixture<Ht
         var list = await http.GetFromJsonAsync<JsonElement>("/v1/campaigns");
         Assert.Contains(list.GetProperty("campaigns").EnumerateArray(), c => c.GetProperty("id").GetString() == "welcome_http");
 
+        var stats = await http.GetFromJsonAsync<JsonElement>("/v1/campaigns/welcome_http/stats");
+        Assert.Equal(0, stats.GetProperty("offers").GetInt64());
+        Assert.Equal("a", stats.GetProperty("variants")[0].GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/v1/campaigns/never_defined/stats")).StatusCode);
+
         Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync("/v1/campaigns/welcome_http")).StatusCode);
         var gone = await http.GetAsync("/v1/campaigns/welcome_http");
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);

@@ -73,5 +73,13 @@ public sealed class CampaignRuntime : IDisposable
         await Task.WhenAll(work);
     }
 
+    /// <summary>The user's recent campaign decisions, oldest first, and the offers the caps count.</summary>
+    public Task<OfferDecisions> DecisionsAsync(string userId, CancellationToken ct = default) =>
+        Ledgers.Ask<OfferDecisions>(new GetOfferDecisions(userId), TimeSpan.FromSeconds(10), ct);
+
+    /// <summary>The campaign's offers in all and per variant.</summary>
+    public Task<CampaignStats> StatsAsync(string campaignId, CancellationToken ct = default) =>
+        Campaigns.Ask<CampaignStats>(new GetCampaignStats(campaignId), TimeSpan.FromSeconds(10), ct);
+
     public void Dispose() => _subscription.Dispose();
 }

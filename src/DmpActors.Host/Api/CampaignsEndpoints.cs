@@ -36,6 +36,12 @@ public static class CampaignsEndpoints
 
     public sealed record DeletedView(string Id, int Version, DateTimeOffset DeletedAt);
 
+    /// <param name="Share">The variant's share of the campaign's offers.</param>
+    public sealed record VariantStatsView(string Id, long Offers, double Share);
+
+    /// <param name="BudgetLeft">Offers the budget still allows; null for no budget.</param>
+    public sealed record StatsView(string Id, long Offers, long? Budget, long? BudgetLeft, IReadOnlyList<VariantStatsView> Variants);
+
     public static RouteGroupBuilder MapCampaigns(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/campaigns").WithTags("Campaigns");
@@ -48,6 +54,7 @@ public static class CampaignsEndpoints
             .WithSummary("Pause a campaign (a new version): it decides nothing until resumed").RequireRole(ApiRole.Admin);
         group.MapPost("/{campaignId}/resume", (string campaignId, DmpRuntime runtime, CancellationToken ct) => Pause(campaignId, false, runtime, ct))
             .WithSummary("Resume a paused campaign (a new version)").RequireRole(ApiRole.Admin);
+        group.MapGet("/{campaignId}/stats", Stats).WithSummary("Offers sent in all and per variant, and the budget left").RequireRole(ApiRole.Read);
         group.MapDelete("/{campaignId}", Delete).WithSummary("Delete a campaign: a tombstone version ends its history").RequireRole(ApiRole.Admin);
         return group;
     }
@@ -141,6 +148,27 @@ public static class CampaignsEndpoints
     }
 
     /// <summary>400 with <c>errors</c> keyed by field, and all of them in <c>detail</c> for clients that show only that.</summary>
+    private static async Task<Results<Ok<StatsView>, ProblemHttpResult>> Stats(string campaignId, DmpRuntime runtime, CancellationToken ct)
+    {
+        try
+        {
+            var history = await Catalogue(runtime).HistoryAsync(campaignId, ct);
+            if (history.Count == 0) return Unknown(campaignId, history);
+            var stats = await runtime.Engine.Offers.StatsAsync(campaignId, ct);
+            var variants = history[^1].Deleted ? [] : history[^1].Parse().Variants.Select(v => v.Id).ToList();
+            var views = variants.Union(stats.Variants.Select(v => v.VariantId)).Select(id =>
+            {
+                var offers = stats.Variants.FirstOrDefault(v => v.VariantId == id)?.Offers ?? 0;
+                return new VariantStatsView(id, offers, stats.Offers == 0 ? 0 : offers / (double)stats.Offers);
+            }).ToList();
+            return TypedResults.Ok(new StatsView(campaignId, stats.Offers, stats.Budget, stats.Budget - stats.Offers, views));
+        }
+        catch (AskTimeoutException)
+        {
+            return Unavailable();
+        }
+    }
+
     private static ValidationProblem Invalid(IReadOnlyList<FieldError> errors) => TypedResults.ValidationProblem(
         errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
         detail: string.Join("; ", errors), title: "Invalid campaign definition");

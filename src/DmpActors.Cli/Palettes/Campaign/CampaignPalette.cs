@@ -18,13 +18,14 @@ public static class CampaignPalette
         Required = true,
     };
 
-    public static Command Create() => new Command("campaign", "Campaign definitions: list, show, put, pause, resume, delete")
+    public static Command Create() => new Command("campaign", "Campaign definitions and their offers: list, show, put, pause, resume, stats, delete")
     {
         new Command("list", "Every live campaign with its version, state, trigger and variants").Calls(List),
         new Command("show", "One campaign's definition and its version history") { Id }.Calls(Show),
         new Command("put", "Define a campaign from a JSON file: a new version when the definition changes") { Id, File }.Calls(Put),
         new Command("pause", "Pause a campaign: it decides nothing until resumed") { Id }.Calls((n, p, o, ct) => Pause(n, p, o, "pause", ct)),
         new Command("resume", "Resume a paused campaign") { Id }.Calls((n, p, o, ct) => Pause(n, p, o, "resume", ct)),
+        new Command("stats", "Offers sent in all and per variant, and the budget left") { Id }.Calls(Stats),
         new Command("delete", "Delete a campaign (its history is kept; defining it again starts the next version)") { Id }.Calls(Delete),
     }.WithConnection();
 
@@ -79,15 +80,7 @@ public static class CampaignPalette
     private static async Task<int> Put(AdminClient node, ParseResult parseResult, TextWriter output, CancellationToken ct)
     {
         var file = parseResult.GetValue(File)!;
-        string body;
-        try
-        {
-            body = file.Name == "-" ? await Console.In.ReadToEndAsync(ct) : await System.IO.File.ReadAllTextAsync(file.FullName, ct);
-        }
-        catch (IOException e)
-        {
-            throw new AdminException(AdminClient.ExitFailed, $"cannot read {file.Name}: {e.Message}");
-        }
+        var body = await DefinitionFile.ReadAsync(file, ct);
 
         var put = await node.PutAsync<JsonElement>(PathOf(parseResult), new StringContent(body, Encoding.UTF8, "application/json"), ct);
         await Changed(put, output);
@@ -107,6 +100,16 @@ public static class CampaignPalette
         var d = campaign.GetProperty("definition");
         await output.WriteLineAsync(
             $"{char.ToUpperInvariant(outcome[0])}{outcome[1..]}: {Cell(campaign, "id")} v{Cell(campaign, "version")} ({State(d)}) {Trigger(d)}");
+    }
+
+    private static async Task<int> Stats(AdminClient node, ParseResult parseResult, TextWriter output, CancellationToken ct)
+    {
+        var stats = await node.GetAsync<JsonElement>(PathOf(parseResult) + "/stats", ct);
+        var rows = stats.GetProperty("variants").EnumerateArray()
+            .Select(v => (IReadOnlyList<string>)[Cell(v, "id"), Cell(v, "offers"), $"{v.GetProperty("share").GetDouble():P1}"]);
+        await output.WriteLineAsync(Table.Format([["VARIANT", "OFFERS", "SHARE"], .. rows]));
+        await output.WriteLineAsync($"Offers: {Cell(stats, "offers")}, budget {Cell(stats, "budget")}, left {Cell(stats, "budget_left")}");
+        return 0;
     }
 
     private static async Task<int> Delete(AdminClient node, ParseResult parseResult, TextWriter output, CancellationToken ct)
