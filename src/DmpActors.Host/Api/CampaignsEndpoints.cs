@@ -161,7 +161,9 @@ public static class CampaignsEndpoints
                 var offers = stats.Variants.FirstOrDefault(v => v.VariantId == id)?.Offers ?? 0;
                 return new VariantStatsView(id, offers, stats.Offers == 0 ? 0 : offers / (double)stats.Offers);
             }).ToList();
-            return TypedResults.Ok(new StatsView(campaignId, stats.Offers, stats.Budget, stats.Budget - stats.Offers, views));
+            // The budget as the catalogue has it now (the campaign's node may not have the latest version yet).
+            var budget = history[^1].Deleted ? stats.Budget : history[^1].Parse().Budget;
+            return TypedResults.Ok(new StatsView(campaignId, stats.Offers, budget, budget - stats.Offers, views));
         }
         catch (AskTimeoutException)
         {
