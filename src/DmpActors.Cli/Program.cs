@@ -3,6 +3,7 @@ using DmpActors.Cli.Import;
 using DmpActors.Cli.Loadgen;
 using DmpActors.Cli.Palettes.Actor;
 using DmpActors.Cli.Palettes.Bench;
+using DmpActors.Cli.Palettes.Campaign;
 using DmpActors.Cli.Palettes.Cluster;
 using DmpActors.Cli.Palettes.Items;
 using DmpActors.Cli.Palettes.Keys;
@@ -38,6 +39,7 @@ public static class Program
         ItemsPalette.Create(),
         WebhookPalette.Create(),
         ModelPalette.Create(),
+        CampaignPalette.Create(),
     ]);
 
     /// <summary>Palettes that share a name are one palette: the first keeps its description, and gains the commands and

@@ -50,6 +50,7 @@ app.MapSegmentMembers();
 app.MapSegmentBackfill();
 app.MapDashboard();
 app.MapSegments();
+app.MapCampaigns();
 app.MapItems();
 app.MapRecommendations();
 app.MapCtr();

@@ -1,6 +1,6 @@
 namespace DmpActors.Domain.Campaigns;
 
-public enum DecisionOutcome { Sent, Paused, NotActive, NoConsent, Holdout, OutOfBudget, Capped, Deferred, Dropped }
+public enum DecisionOutcome { Sent, Paused, NotActive, NoConsent, Holdout, OutOfBudget, Capped, Deferred, Dropped, NotInAudience }
 
 /// <summary>What is known about the user and the campaign at decision time.</summary>
 public sealed record DecisionInput
@@ -32,6 +32,7 @@ public sealed record CampaignDecision(string CampaignId, string UserId, DateTime
         DecisionOutcome.NoConsent => "no_consent",
         DecisionOutcome.OutOfBudget => "out_of_budget",
         DecisionOutcome.NotActive => "not_active",
+        DecisionOutcome.NotInAudience => "not_in_audience",
         var other => other.ToString().ToLowerInvariant(),
     };
 }

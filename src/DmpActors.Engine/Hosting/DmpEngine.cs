@@ -4,6 +4,7 @@ using Akka.Cluster.Sharding;
 using Config = Akka.Configuration.Config;
 using Confluent.Kafka;
 using DmpActors.Domain.Events;
+using DmpActors.Engine.Campaigns;
 using DmpActors.Engine.Ingest;
 using DmpActors.Engine.Models;
 using DmpActors.Engine.Observability;
@@ -81,6 +82,10 @@ public sealed class DmpEngine : IAsyncDisposable
     public IActorRef Backfill { get; private init; } = ActorRefs.Nobody;
     /// <summary>The cluster's segment definitions (docs/segments.md#defining-segments): one writer, replicated to every node.</summary>
     public ISegmentCatalogue SegmentCatalogue { get; private init; } = null!;
+    /// <summary>The cluster's campaign definitions (docs/campaigns.md): one writer, replicated to every node.</summary>
+    public ICampaignCatalogue Campaigns { get; private init; } = null!;
+    /// <summary>The campaign and offer-ledger regions: triggers decided into offers (docs/campaigns.md).</summary>
+    public CampaignRuntime Offers { get; private init; } = null!;
     /// <summary>This node's segment changes, after Kafka acknowledged them (docs/segments.md).</summary>
     public SegmentChangeHub SegmentChanges { get; }
     public string NodeAddress => Cluster.Get(System).SelfAddress.ToString();
@@ -189,8 +194,12 @@ public sealed class DmpEngine : IAsyncDisposable
             var shardStats = ShardRegionSampler.Start(users, UserTypeName, Cluster.Get(system).SelfAddress.ToString(),
                 options.Telemetry.ShardStatsInterval, loggerFactory.CreateLogger<ShardRegionSampler>());
             var catalogue = global::DmpActors.Engine.Segments.SegmentCatalogue.Start(system, userSettings.Segments, userSettings.ProfileRules, clock);
+            var campaigns = CampaignCatalogue.Start(system, clock);
+            var offers = await CampaignRuntime.StartAsync(system, campaigns.Registry, users, userSettings.SegmentChanges.Hub, webhooks, producer,
+                options.Kafka.OffersTopic, options.Campaigns.Caps(), clock, options.Cluster.Shards);
             var engine = new DmpEngine(options, system, users, store, producer, ingest, generation, log, shardStats, userSettings.Isolated,
-                userSettings.Segments, userSettings.SegmentChanges.Hub, models) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks, Backfill = backfill, TimerService = timers };
+                userSettings.Segments, userSettings.SegmentChanges.Hub, models) { ProfileClock = userSettings.ProfileClock, SegmentCatalogue = catalogue, Webhooks = webhooks, Backfill = backfill, TimerService = timers,
+                Campaigns = campaigns, Offers = offers };
             if (options.Recommendations.Enabled)
                 engine.Recommendations = await RecommendationsStartup.StartAsync(engine, bootstrapServers, loggerFactory, clock, ct);
             return engine;

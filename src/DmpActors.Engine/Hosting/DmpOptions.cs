@@ -24,6 +24,7 @@ public sealed class DmpOptions
     public SecurityOptions Security { get; set; } = new();
     public Recommendations.RecommendationOptions Recommendations { get; set; } = new();
     public WebhooksOptions Webhooks { get; set; } = new();
+    public CampaignsOptions Campaigns { get; set; } = new();
     public BackfillOptions Backfill { get; set; } = new();
     public TimerOptions Timers { get; set; } = new();
     public Models.ModelsOptions Models { get; set; } = new();
@@ -43,6 +44,7 @@ public sealed class DmpOptions
         Profiles.Validate(problems.Under("Profiles"));
         Telemetry.Validate(problems.Under("Telemetry"));
         Webhooks.Validate(problems.Under("Webhooks"));
+        Campaigns.Validate(problems.Under("Campaigns"));
         Security.Validate(problems.Under("Security"), Kafka.Embedded, Admin.HasApiKey);
         Recommendations.Validate(problems.Under("Recommendations"));
         Backfill.Validate(problems.Under("Backfill"));

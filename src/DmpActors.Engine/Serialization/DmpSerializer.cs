@@ -89,6 +89,7 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
     {
         foreach (var (type, manifest) in Webhooks.WebhookWire.Manifests) Manifests.Add(type, manifest);
         foreach (var (type, manifest) in ModelWire.Manifests) Manifests.Add(type, manifest);
+        foreach (var (type, manifest) in Campaigns.CampaignWire.Manifests) Manifests.Add(type, manifest);
     }
 
     public override int Identifier => Id;
@@ -176,6 +177,8 @@ public sealed class DmpSerializer(ExtendedActorSystem system) : SerializerWithSt
         _ when Webhooks.WebhookWire.Types.TryGetValue(manifest, out var type) =>
             JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
         _ when ModelWire.Types.TryGetValue(manifest, out var type) =>
+            JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
+        _ when Campaigns.CampaignWire.Types.TryGetValue(manifest, out var type) =>
             JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {type.Name}"),
         _ => throw new SerializationException($"DmpSerializer does not know manifest '{manifest}'"),
     };

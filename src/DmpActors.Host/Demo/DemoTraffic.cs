@@ -33,10 +33,11 @@ public sealed class DemoTraffic(DmpRuntime runtime, DemoOptions options, TimePro
         try
         {
             await DemoSegments.DefineAsync(runtime.Engine.SegmentCatalogue, log, stoppingToken);
+            await DemoCampaigns.DefineAsync(runtime.Engine.Campaigns, runtime.Engine.Webhooks, log, stoppingToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning(e, "Demo segments were not defined; the demo traffic runs without them");
+            log.LogWarning(e, "Demo segments or the demo campaign were not defined; the demo traffic runs without them");
         }
         var generator = new TrafficGenerator(new TrafficOptions { Seed = options.Seed, Users = options.Users, InvalidShare = options.InvalidShare });
         var producer = runtime.Engine.Producer;

@@ -11,30 +11,8 @@ using Microsoft.Data.Sqlite;
 namespace DmpActors.Engine.Tests.Segments;
 
 /// <summary>The catalogue actor on a real SQLite journal and snapshot store, with this node's replica.</summary>
-public sealed class SegmentCatalogueActorTests : TestKit
+public sealed class SegmentCatalogueActorTests : SqliteClusterTestKit
 {
-    private readonly TempDirectory _directory;
-
-    public SegmentCatalogueActorTests() : this(new TempDirectory())
-    {
-    }
-
-    private SegmentCatalogueActorTests(TempDirectory directory)
-        : base(PersistenceConfig.For(new StorageOptions { DataDirectory = directory.Path })
-            .WithFallback(AkkaConfig.For(new NodeOptions { Port = 0 })))
-    {
-        _directory = directory;
-        var cluster = Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(20));
-    }
-
-    protected override void AfterAll()
-    {
-        base.AfterAll();
-        _directory.Dispose();
-    }
-
     private IActorRef Catalogue(string name) => Sys.ActorOf(SegmentCatalogueActor.Props(TimeProvider.System, snapshotEvery: 2), name);
 
     [Fact]
@@ -92,8 +70,8 @@ public sealed class SegmentCatalogueActorTests : TestKit
 
     private long SnapshotRows()
     {
-        if (!File.Exists(Path.Combine(_directory.Path, "snapshots.db"))) return 0;
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory.Path, "snapshots.db")}");
+        if (!File.Exists(Path.Combine(Directory.Path, "snapshots.db"))) return 0;
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(Directory.Path, "snapshots.db")}");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM dmp_snapshot WHERE persistence_id = 'segment-catalogue'";

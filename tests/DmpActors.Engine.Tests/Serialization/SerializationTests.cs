@@ -288,6 +288,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
             new Engine.Timers.TimersPolled(12),
             new BackfillProgress("running", 3, 120, 1000, 4, 1, new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero), null, 950.5, 32, 1),
             .. Webhooks.WebhookSamples.All,
+            .. Campaigns.CampaignSamples.All,
             .. SegmentCatalogueSamples.Messages,
             .. ModelMessages(),
         ];
@@ -338,6 +339,7 @@ public sealed class SerializationTests() : TestKit(AkkaConfig.For(new NodeOption
                     Assert.Equal(acks.Acks, ((EventsApplied)back).Acks);
                     break;
                 case var w when Webhooks.WebhookSamples.Owns(w): Assert.Equal(serializer.ToBinary(w), serializer.ToBinary(back)); break;
+                case var c when Campaigns.CampaignSamples.Owns(c): Assert.Equal(serializer.ToBinary(c), serializer.ToBinary(back)); break;
                 case var m when SegmentCatalogueSamples.Lists(m) is var (key, versions):
                     Assert.Equal(m.GetType(), back.GetType());
                     Assert.Equal(key, SegmentCatalogueSamples.Lists(back)!.Value.Key);

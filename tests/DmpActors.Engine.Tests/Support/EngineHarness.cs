@@ -18,7 +18,8 @@ public sealed class EngineHarness : IAsyncDisposable
         Broker = EmbeddedKafkaBroker.Start(new EmbeddedBrokerOptions { ListenAddress = "127.0.0.1:0" }
             .WithTopic("dmp.events", partitions)
             .WithTopic("dmp.events.dlq", partitions)
-            .WithTopic("dmp.segment-changes", partitions));
+            .WithTopic("dmp.segment-changes", partitions)
+            .WithTopic("dmp.offers", partitions));
         _producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
         {
             BootstrapServers = Broker.BootstrapServers, EnableIdempotence = true, LingerMs = 5,

@@ -70,15 +70,7 @@ public static class SegmentPalette
     private static async Task<int> Put(AdminClient node, ParseResult parseResult, TextWriter output, CancellationToken ct)
     {
         var file = parseResult.GetValue(File)!;
-        string body;
-        try
-        {
-            body = file.Name == "-" ? await Console.In.ReadToEndAsync(ct) : await System.IO.File.ReadAllTextAsync(file.FullName, ct);
-        }
-        catch (IOException e)
-        {
-            throw new AdminException(AdminClient.ExitFailed, $"cannot read {file.Name}: {e.Message}");
-        }
+        var body = await DefinitionFile.ReadAsync(file, ct);
 
         var json = file.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase) || body.TrimStart().StartsWith('{');
         var path = PathOf(parseResult) + (parseResult.GetValue(Shadow) ? "?shadow=true" : "");
