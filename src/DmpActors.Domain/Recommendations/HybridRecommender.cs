@@ -3,7 +3,7 @@ namespace DmpActors.Domain.Recommendations;
 /// <summary>
 /// The hybrid blend: seeds (the context item, recent views, item affinities) lead to candidates through co-bought
 /// and co-viewed rules and content neighbours; trending and popular items join as candidates for everyone; each
-/// the user's own items return as repeat candidates (their item affinity); each
+/// items the user bought return as repeat candidates (by their item affinity); each
 /// candidate's score is the weighted sum of its sources' contributions (<see cref="BlendWeights"/>), its reason the
 /// source that gave most. Then the filters: not in the catalogue or unavailable, bought (when the request says so),
 /// the context item itself, and at most N per category (items without a category are not capped). A personalization denial skips every profile feature and
@@ -85,14 +85,17 @@ public static class HybridRecommender
         }
     }
 
-    /// <summary>The user's own items again (mostly what they buy repeatedly): their item affinity, which adds every
-    /// order line and view with exponential recency decay, relative to their strongest item.</summary>
+    /// <summary>What the user bought before, again: each bought item among their item affinities (which add every order
+    /// line and view with exponential recency decay, so frequency and recency both count), relative to the strongest.</summary>
     private static void AddRepeat(Dictionary<string, Candidate> candidates, RecommendationRequest request, BlendWeights weights)
     {
         if (request.ItemAffinities.Count == 0 || weights.Repeat == 0) return;
         var strongest = request.ItemAffinities.Max(a => a.Score);
         if (strongest <= 0) return;
-        foreach (var a in request.ItemAffinities) Add(candidates, a.Key, ReasonKind.Repeat, null, weights.Repeat * a.Score / strongest);
+        foreach (var a in request.ItemAffinities)
+        {
+            if (request.Bought.Contains(a.Key)) Add(candidates, a.Key, ReasonKind.Repeat, null, weights.Repeat * a.Score / strongest);
+        }
     }
 
     private static void AddRanked(Dictionary<string, Candidate> candidates, IReadOnlyList<ItemScore> ranked, ReasonKind kind, double weight)

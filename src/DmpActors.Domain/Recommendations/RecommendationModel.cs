@@ -39,7 +39,7 @@ public readonly record struct RecommendationReason(ReasonKind Kind, string? Anch
         ReasonKind.Similar => $"similar to {Anchor}",
         ReasonKind.Category => $"popular in {Anchor}",
         ReasonKind.Trending => "trending",
-        ReasonKind.Repeat => "bought or viewed before",
+        ReasonKind.Repeat => "bought before",
         _ => "popular",
     };
 }
@@ -113,8 +113,8 @@ public sealed record BlendWeights
     public double Trending { get; init; } = 0.25;
     public double Popular { get; init; } = 0.1;
 
-    /// <summary>The user's own items (their item affinity relative to the strongest): what they buy again. It counts
-    /// only where bought items are not filtered out (<c>exclude_bought=false</c>) or for items seen but not bought.</summary>
+    /// <summary>Repeat purchases: the items the user bought, by their item affinity relative to the strongest (frequency
+    /// with recency decay). They survive the filters only where bought items are kept (<c>exclude_bought=false</c>).</summary>
     public double Repeat { get; init; } = 1.0;
 
     /// <summary>Seed weights: the context item, the latest view (each older one × <see cref="RecentViewDecay"/>), and the

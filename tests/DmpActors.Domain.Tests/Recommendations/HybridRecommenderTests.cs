@@ -185,12 +185,12 @@ public class HybridRecommenderTests
     }
 
     [Fact]
-    public void The_users_own_items_return_as_repeat_candidates_when_bought_items_are_kept()
+    public void The_items_a_user_bought_return_as_repeat_candidates_when_bought_items_are_kept()
     {
         var stats = Shopfront();
         var request = For(null, "headset", "cable") with
         {
-            ItemAffinities = [new AffinityScore("headset", 10), new AffinityScore("cable", 4)],
+            ItemAffinities = [new AffinityScore("headset", 10), new AffinityScore("cable", 4), new AffinityScore("tv", 8)],
             ExcludeBought = false,
         };
 
@@ -200,6 +200,7 @@ public class HybridRecommenderTests
         Assert.Equal(new RecommendationReason(ReasonKind.Repeat, null), r.Items[0].Reason);
         Assert.Equal("repeat", r.Items[0].Reason.Wire);
         Assert.Contains(r.Items, i => i.ItemId == "cable" && i.Reason.Kind == ReasonKind.Repeat);
+        Assert.Contains(r.Items, i => i.ItemId == "tv" && i.Reason.Kind != ReasonKind.Repeat); // viewed, never bought
         var none = HybridRecommender.Recommend(request, stats, BlendWeights.Default with { Repeat = 0 });
         Assert.NotEqual(ReasonKind.Repeat, none.Items[0].Reason.Kind);
         Assert.DoesNotContain(HybridRecommender.Recommend(request with { ExcludeBought = true }, stats).Items, i => i.ItemId is "headset" or "cable");
