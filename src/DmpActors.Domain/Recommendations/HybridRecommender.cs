@@ -3,14 +3,15 @@ namespace DmpActors.Domain.Recommendations;
 /// <summary>
 /// The hybrid blend: seeds (the context item, recent views, item affinities) lead to candidates through co-bought
 /// and co-viewed rules and content neighbours; trending and popular items join as candidates for everyone; each
+/// items the user bought return as repeat candidates (by their item affinity); each
 /// candidate's score is the weighted sum of its sources' contributions (<see cref="BlendWeights"/>), its reason the
 /// source that gave most. Then the filters: not in the catalogue or unavailable, bought (when the request says so),
-/// the context item itself, items shown too often without a click, and at most N per category. A personalization denial skips every profile feature and
+/// the context item itself, items shown too often without a click, and at most N per category (items without a category are not capped). A personalization denial skips every profile feature and
 /// the context: popularity only. Pure over the statistics it is given; the caller holds their lock.
 /// </summary>
 public static class HybridRecommender
 {
-    private const int Sources = 6;
+    private const int Sources = 7;
 
     public static Recommendation Recommend(RecommendationRequest request, ItemStatistics stats, BlendWeights? weights = null)
     {
@@ -36,6 +37,7 @@ public static class HybridRecommender
         AddRanked(candidates, stats.Popularity.Trending(request.Now), ReasonKind.Trending, weights.Trending);
         AddRanked(candidates, stats.Popularity.Popular(request.Now), ReasonKind.Popular, weights.Popular);
         AddCategoryAffinity(candidates, request, stats, weights);
+        AddRepeat(candidates, request, weights);
         var personal = request.ContextItem is not null || request.RecentlyViewed.Count > 0 || request.ItemAffinities.Count > 0
                        || request.CategoryAffinities.Count > 0;
         return new Recommendation(Select(candidates, request, stats, weights), personal);
@@ -83,6 +85,19 @@ public static class HybridRecommender
         }
     }
 
+    /// <summary>What the user bought before, again: each bought item among their item affinities (which add every order
+    /// line and view with exponential recency decay, so frequency and recency both count), relative to the strongest.</summary>
+    private static void AddRepeat(Dictionary<string, Candidate> candidates, RecommendationRequest request, BlendWeights weights)
+    {
+        if (request.ItemAffinities.Count == 0 || weights.Repeat == 0) return;
+        var strongest = request.ItemAffinities.Max(a => a.Score);
+        if (strongest <= 0) return;
+        foreach (var a in request.ItemAffinities)
+        {
+            if (request.Bought.Contains(a.Key)) Add(candidates, a.Key, ReasonKind.Repeat, null, weights.Repeat * a.Score / strongest);
+        }
+    }
+
     private static void AddRanked(Dictionary<string, Candidate> candidates, IReadOnlyList<ItemScore> ranked, ReasonKind kind, double weight)
     {
         if (ranked.Count == 0 || weight == 0) return;
@@ -115,10 +130,14 @@ public static class HybridRecommender
             if (request.ExcludeBought && request.Bought.Contains(id)) continue;
             if (request.Fatigued.Contains(id)) continue;
             if (id == request.ContextItem) continue;
-            var category = item.Category ?? "";
-            var inCategory = perCategory.GetValueOrDefault(category);
-            if (inCategory >= maxPerCategory) continue;
-            perCategory[category] = inCategory + 1;
+            if (item.Category is { } category)
+            {
+                // Items without a category share none: the diversity rule does not cap them together.
+                var inCategory = perCategory.GetValueOrDefault(category);
+                if (inCategory >= maxPerCategory) continue;
+                perCategory[category] = inCategory + 1;
+            }
+
             chosen.Add(new RecommendedItem(id, item.Category, c.Total, c.Reason));
         }
 

@@ -4,7 +4,7 @@ namespace DmpActors.Domain.Recommendations;
 public readonly record struct ItemScore(string ItemId, double Score);
 
 /// <summary>
-/// Weighted interest per item (a view counts 1, an add-to-cart 3, a purchased unit 5 by default): all-time totals for
+/// Weighted interest per item (a view counts 1, an add-to-cart 3, an order holding the item 5 by default, whatever its quantity): all-time totals for
 /// the popularity fallback, and event-time buckets for trending (interest within the last <c>TrendingWindow</c>).
 /// At most <c>MaxItems</c> items are kept (the least popular tenth makes room). Top lists are recomputed at most once
 /// per <c>TopListRefresh</c> of query time, so a new signal shows in them within that long.

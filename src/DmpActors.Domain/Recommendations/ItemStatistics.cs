@@ -49,7 +49,9 @@ public sealed class ItemStatistics
                 Popularity.Add(item, weights.CartWeight, e.Timestamp);
                 break;
             case EventType.Purchase when e.Items.Count > 0:
-                foreach (var line in e.Items) Popularity.Add(line.ItemId, weights.PurchaseWeight * Math.Max(1, line.Quantity), e.Timestamp);
+                // Orders, not units: an item in many orders outranks one sold by the thousand in a few.
+                foreach (var item in e.Items.Select(l => l.ItemId).Distinct(StringComparer.Ordinal))
+                    Popularity.Add(item, weights.PurchaseWeight, e.Timestamp);
                 CoBought.AddTransaction(e.Items.Select(l => l.ItemId));
                 Sessions.OnPurchase(user, e.Items.Select(l => l.ItemId));
                 break;

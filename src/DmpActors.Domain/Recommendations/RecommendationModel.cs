@@ -4,7 +4,7 @@ using DmpActors.Domain.Profiles.Privacy;
 
 namespace DmpActors.Domain.Recommendations;
 
-/// <summary>Where a recommended item came from. Wire names: co_bought, co_viewed, similar, category, trending, popular.</summary>
+/// <summary>Where a recommended item came from. Wire names: co_bought, co_viewed, similar, category, trending, popular, repeat.</summary>
 public enum ReasonKind
 {
     CoBought,
@@ -13,6 +13,7 @@ public enum ReasonKind
     Category,
     Trending,
     Popular,
+    Repeat,
 }
 
 /// <summary>Why an item is recommended: the candidate source that contributed most to its score, and the item (for
@@ -26,6 +27,7 @@ public readonly record struct RecommendationReason(ReasonKind Kind, string? Anch
         ReasonKind.Similar => "similar",
         ReasonKind.Category => "category",
         ReasonKind.Trending => "trending",
+        ReasonKind.Repeat => "repeat",
         _ => "popular",
     };
 
@@ -37,6 +39,7 @@ public readonly record struct RecommendationReason(ReasonKind Kind, string? Anch
         ReasonKind.Similar => $"similar to {Anchor}",
         ReasonKind.Category => $"popular in {Anchor}",
         ReasonKind.Trending => "trending",
+        ReasonKind.Repeat => "bought before",
         _ => "popular",
     };
 }
@@ -113,6 +116,10 @@ public sealed record BlendWeights
     public double Trending { get; init; } = 0.25;
     public double Popular { get; init; } = 0.1;
 
+    /// <summary>Repeat purchases: the items the user bought, by their item affinity relative to the strongest (frequency
+    /// with recency decay). They survive the filters only where bought items are kept (<c>exclude_bought=false</c>).</summary>
+    public double Repeat { get; init; } = 1.0;
+
     /// <summary>Seed weights: the context item, the latest view (each older one × <see cref="RecentViewDecay"/>), and the
     /// strongest item affinity (others relative to it).</summary>
     public double ContextSeed { get; init; } = 1.0;
@@ -134,7 +141,7 @@ public sealed record BlendWeights
     {
         var errors = new List<(string, string)>();
         foreach (var (key, value) in new[] { (nameof(CoBought), CoBought), (nameof(CoViewed), CoViewed), (nameof(Similar), Similar),
-                     (nameof(Category), Category), (nameof(Trending), Trending), (nameof(Popular), Popular),
+                     (nameof(Category), Category), (nameof(Trending), Trending), (nameof(Popular), Popular), (nameof(Repeat), Repeat),
                      (nameof(ContextSeed), ContextSeed), (nameof(RecentViewSeed), RecentViewSeed), (nameof(ItemAffinitySeed), ItemAffinitySeed) })
         {
             if (!(value >= 0 && value <= 100)) errors.Add((key, $"must be between 0 and 100, got {value}"));

@@ -168,4 +168,41 @@ public class HybridRecommenderTests
 
         Assert.Equal(["known"], HybridRecommender.Recommend(For(), stats).Items.Select(i => i.ItemId));
     }
+
+    [Fact]
+    public void Items_without_a_category_are_not_capped_together()
+    {
+        var stats = Shop.Stats();
+        for (var i = 0; i < 6; i++)
+        {
+            stats.Catalogue.Put(new CatalogueItem { Id = $"n{i}", Title = $"n{i}", Available = true });
+            stats.Apply(Shop.Purchase($"u{i}", i, $"n{i}"));
+        }
+
+        var r = HybridRecommender.Recommend(new RecommendationRequest { Now = Now, Count = 10, MaxPerCategory = 3 }, stats);
+
+        Assert.Equal(6, r.Items.Count);
+    }
+
+    [Fact]
+    public void The_items_a_user_bought_return_as_repeat_candidates_when_bought_items_are_kept()
+    {
+        var stats = Shopfront();
+        var request = For(null, "headset", "cable") with
+        {
+            ItemAffinities = [new AffinityScore("headset", 10), new AffinityScore("cable", 4), new AffinityScore("tv", 8)],
+            ExcludeBought = false,
+        };
+
+        var r = HybridRecommender.Recommend(request, stats);
+
+        Assert.Equal("headset", r.Items[0].ItemId);
+        Assert.Equal(new RecommendationReason(ReasonKind.Repeat, null), r.Items[0].Reason);
+        Assert.Equal("repeat", r.Items[0].Reason.Wire);
+        Assert.Contains(r.Items, i => i.ItemId == "cable" && i.Reason.Kind == ReasonKind.Repeat);
+        Assert.Contains(r.Items, i => i.ItemId == "tv" && i.Reason.Kind != ReasonKind.Repeat); // viewed, never bought
+        var none = HybridRecommender.Recommend(request, stats, BlendWeights.Default with { Repeat = 0 });
+        Assert.NotEqual(ReasonKind.Repeat, none.Items[0].Reason.Kind);
+        Assert.DoesNotContain(HybridRecommender.Recommend(request with { ExcludeBought = true }, stats).Items, i => i.ItemId is "headset" or "cable");
+    }
 }

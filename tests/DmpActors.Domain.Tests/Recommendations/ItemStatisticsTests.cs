@@ -50,17 +50,28 @@ public class ItemStatisticsTests
     }
 
     [Fact]
-    public void Popularity_weighs_views_carts_and_bought_units_and_trending_forgets_outside_its_window()
+    public void Popularity_weighs_views_carts_and_orders_and_trending_forgets_outside_its_window()
     {
         var stats = Shop.Stats();
         stats.Apply(Shop.View("u", "a"));
         stats.Apply(new UserEvent { EventId = "c1", Type = EventType.AddToCart, UserId = "u", Timestamp = Shop.T0, ItemId = "a" });
         stats.Apply(Shop.Purchase("u", 0, "a") with { Items = [new LineItem("a", null, 1, 2)] });
 
-        Assert.Equal(1 + 3 + 5 * 2, stats.Popularity.PopularityOf("a"));
-        Assert.Equal(14, stats.Popularity.TrendingOf("a", Shop.T0.AddHours(23)));
+        Assert.Equal(1 + 3 + 5, stats.Popularity.PopularityOf("a"));
+        Assert.Equal(9, stats.Popularity.TrendingOf("a", Shop.T0.AddHours(23)));
         Assert.Equal(0, stats.Popularity.TrendingOf("a", Shop.T0.AddHours(25)));
-        Assert.Equal(14, stats.Popularity.PopularityOf("a"));
+        Assert.Equal(9, stats.Popularity.PopularityOf("a"));
+    }
+
+    [Fact]
+    public void Popularity_counts_orders_not_units()
+    {
+        var stats = Shop.Stats();
+        stats.Apply(Shop.Purchase("u", 0, "bulk") with { Items = [new LineItem("bulk", null, 1, 1000), new LineItem("bulk", null, 1, 500)] });
+        for (var i = 0; i < 3; i++) stats.Apply(Shop.Purchase($"u{i}", 1, "often"));
+
+        Assert.Equal(5, stats.Popularity.PopularityOf("bulk"));
+        Assert.Equal(["often", "bulk"], stats.Popularity.Popular(Shop.T0.AddHours(1)).Select(s => s.ItemId));
     }
 
     [Fact]
