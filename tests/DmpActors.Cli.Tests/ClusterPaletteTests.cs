@@ -80,7 +80,7 @@ public sealed class ClusterPaletteTests : IClassFixture<ClusterPaletteTests.Thre
         var (exit, output, error) = await CliRunner.RunAsync(_cluster[0].Dmpctl("cluster-sharding", "regions"));
 
         Assert.True(exit == 0, error);
-        Assert.Equal(["user"], Lines(output));
+        Assert.Equal(["campaign", "offer-ledger", "user"], Lines(output));
     }
 
     [Fact]
@@ -111,12 +111,12 @@ public sealed class ClusterPaletteTests : IClassFixture<ClusterPaletteTests.Thre
     [Fact]
     public async Task Region_stats_of_an_unknown_entity_type_fails_naming_the_known_ones()
     {
-        var (exit, output, error) = await CliRunner.RunAsync(_cluster[0].Dmpctl("cluster-sharding", "region-stats", "-r", "campaign"));
+        var (exit, output, error) = await CliRunner.RunAsync(_cluster[0].Dmpctl("cluster-sharding", "region-stats", "-r", "no-such-type"));
 
         Assert.Equal(AdminClient.ExitFailed, exit);
         Assert.Equal("", output);
         Assert.Single(Lines(error));
-        Assert.Contains("Unknown entity type: no shard region 'campaign' on this node; regions: user", error);
+        Assert.Contains("Unknown entity type: no shard region 'no-such-type' on this node; regions: campaign, offer-ledger, user", error);
     }
 
     [Fact]

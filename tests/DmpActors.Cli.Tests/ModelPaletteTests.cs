@@ -42,7 +42,7 @@ public sealed class ModelPaletteTests
         var rows = LiveCluster.Lines(list.Output);
         Assert.Matches(@"^NAME\s+\| KIND\s+\| ACTIVE \| SHADOW \| VERSIONS \| TRAINED\s+\| METRICS$", rows[0]);
         Assert.Matches(@"^behaviour\s+\| clusters\s+\| v1\s+\| v2\s+\| 2\s+\| \S+\s+\| k=\d silhouette=", rows[1]);
-        Assert.Matches(@"^Count: 5 models \(revision 2\) \| samples 45 kept of 45 seen, 0 labelled \| training idle$", rows[^1]);
+        Assert.Matches(@"^Count: 6 models \(revision 2\) \| samples 45 kept of 45 seen, 0 labelled \| training idle$", rows[^1]);
         Assert.True(show.ExitCode == 0, show.Error);
         Assert.Contains("shadow | v2", show.Output);
         var versions = LiveCluster.Lines(show.Output).SkipWhile(l => l != "Versions:").Skip(1).ToList();

@@ -42,7 +42,7 @@ public sealed class ModelsApiTests : IDisposable
 
         // Given a node that has seen nothing: every model listed, none trained, nothing running
         var empty = await http.GetFromJsonAsync<JsonElement>("/v1/models");
-        Assert.Equal(["behaviour", "propensity", "churn", "clv", "rfm"], empty.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(["behaviour", "propensity", "churn", "clv", "rfm", "ctr"], empty.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
         Assert.All(empty.GetProperty("models").EnumerateArray(), m => Assert.Equal(JsonValueKind.Null, m.GetProperty("active").ValueKind));
         Assert.Equal("idle", empty.GetProperty("training").GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, empty.GetProperty("last_training").ValueKind);
