@@ -87,13 +87,19 @@ public sealed class ClusterAdmin(ActorSystem system)
     public async Task<IReadOnlyList<RegionStats>?> ShardStatsAsync(string typeName, TimeSpan timeout, CancellationToken ct)
     {
         if (RegionOf(typeName) is not { } region) return null;
-        // The region gathers from all regions within the timeout; ask a little longer than that.
-        var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(timeout), timeout + TimeSpan.FromSeconds(2), ct);
+        // The region gathers from all regions within the timeout and leaves out those that did not answer; a busy
+        // node can miss it, so one more round is asked for when fewer regions answered than members are up.
+        var up = Cluster.State.Members.Count(m => m.Status == MemberStatus.Up);
+        var stats = await GatherAsync(region, timeout, ct);
+        if (stats.Regions.Count < up) stats = await GatherAsync(region, timeout, ct) is { } again && again.Regions.Count > stats.Regions.Count ? again : stats;
         return stats.Regions
             .Select(r => RegionStats.From(r.Key.ToString(), r.Value))
             .OrderBy(r => r.Address, StringComparer.Ordinal)
             .ToList();
     }
+
+    private static Task<ClusterShardingStats> GatherAsync(IActorRef region, TimeSpan timeout, CancellationToken ct) =>
+        region.Ask<ClusterShardingStats>(new GetClusterShardingStats(timeout), timeout + TimeSpan.FromSeconds(2), ct);
 
     private IActorRef? RegionOf(string typeName) =>
         ClusterSharding.Get(system).ShardTypeNames.Contains(typeName) ? ClusterSharding.Get(system).ShardRegion(typeName) : null;
